@@ -1,0 +1,26 @@
+// `npm run bench [-- name ...]`: runs every bench/*.bench.ts (or the named ones) in one
+// process, one after another, so that the ratios each prints are measured in one run.
+// Each suite exports `default async function (): Promise<void>` and prints its own lines.
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import os from 'node:os';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const suites = readdirSync(here)
+  .filter((f) => f.endsWith('.bench.ts'))
+  .sort()
+  .filter((f) => wanted.length === 0 || wanted.some((w) => f.startsWith(w)));
+
+if (suites.length === 0) {
+  console.error(`no bench suite matches ${wanted.join(', ')}; have: ${readdirSync(here).filter((f) => f.endsWith('.bench.ts')).join(', ')}`);
+  process.exit(2);
+}
+
+console.log(`tessera bench: node ${process.version}, ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${new Date().toISOString()}`);
+for (const f of suites) {
+  console.log(`\n== ${f.replace('.bench.ts', '')} ==`);
+  const mod = (await import(join(here, f))) as { default: () => Promise<void> };
+  await mod.default();
+}

@@ -1,0 +1,103 @@
+// The contract between training (consensus/training), proof of useful work (consensus/pouw)
+// and the compute backends (miner/backends): every heavy product of a training step is a
+// MatmulJob, computed by a MatmulFn. Training code never multiplies large matrices itself; it
+// asks a MatmulFn, so the same trajectory can be computed plainly (reference), through the
+// ticket path (noise + backend + transcript + decode), or re-executed by a validator.
+import { concatBytes, u32be } from './bytes.ts';
+import { sha256 } from './hash.ts';
+import { merkleRoot } from './merkle.ts';
+
+/** Operands of ticket jobs are int7: every entry in [-INT7_MAX, INT7_MAX]. */
+export const INT7_MAX = 63;
+
+export interface MatmulJob {
+  /** Local step of the trajectory (0-based) this job belongs to. */
+  readonly step: number;
+  /** Job id within the step (stable: the training spec fixes the order of a step's products). */
+  readonly jobId: number;
+  readonly m: number;
+  readonly k: number;
+  readonly n: number;
+  /** m x k, row-major, entries in [-63, 63]. */
+  readonly a: Int8Array;
+  /** k x n, row-major, entries in [-63, 63]. */
+  readonly b: Int8Array;
+}
+
+/** Computes C = A·B exactly (m x n, row-major, int32). */
+export type MatmulFn = (job: MatmulJob) => Promise<Int32Array>;
+
+/** The plain-JS exact reference product. */
+export function matmulRef(job: Pick<MatmulJob, 'm' | 'k' | 'n' | 'a' | 'b'>): Int32Array {
+  const { m, k, n, a, b } = job;
+  const c = new Int32Array(m * n);
+  for (let i = 0; i < m; i++) {
+    const ci = i * n;
+    for (let l = 0; l < k; l++) {
+      const x = a[i * k + l]!;
+      if (x === 0) continue;
+      const bl = l * n;
+      for (let j = 0; j < n; j++) c[ci + j] = (c[ci + j]! + x * b[bl + j]!) | 0;
+    }
+  }
+  return c;
+}
+
+export const matmulPlain: MatmulFn = async (job) => matmulRef(job);
+
+export function checkInt7(name: string, x: Int8Array): void {
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]!;
+    if (v > INT7_MAX || v < -INT7_MAX) throw new RangeError(`${name}[${i}] = ${v} is outside int7 [-63, 63]`);
+  }
+}
+
+// ---- Commitments to matrices ------------------------------------------------------------
+// A matrix is committed by rows or by columns: root = SHA-256("mat/v1" || kind || rows || cols
+// || merkleRoot(lines)), each line's bytes (int8: the raw bytes; int32: little-endian) a leaf.
+// A's root is by rows and B's by columns, so that a tile's h rows of A and w columns of B can
+// be proven against the job's input roots.
+
+const MAT_TAG = new TextEncoder().encode('mat/v1');
+
+export function rowsOf(x: Int8Array, rows: number, cols: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < rows; i++) out.push(new Uint8Array(x.buffer, x.byteOffset + i * cols, cols));
+  return out;
+}
+
+export function colsOf(x: Int8Array, rows: number, cols: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let j = 0; j < cols; j++) {
+    const col = new Uint8Array(rows);
+    for (let i = 0; i < rows; i++) col[i] = x[i * cols + j]! & 0xff;
+    out.push(col);
+  }
+  return out;
+}
+
+function matRoot(kind: number, rows: number, cols: number, lines: Uint8Array[]): Uint8Array {
+  return sha256(MAT_TAG, new Uint8Array([kind]), u32be(rows), u32be(cols), merkleRoot(lines));
+}
+
+/** Root of an int8 matrix committed by rows (the A operand). */
+export function rootByRows(x: Int8Array, rows: number, cols: number): Uint8Array {
+  return matRoot(1, rows, cols, rowsOf(x, rows, cols));
+}
+
+/** Root of an int8 matrix committed by columns (the B operand). */
+export function rootByCols(x: Int8Array, rows: number, cols: number): Uint8Array {
+  return matRoot(2, rows, cols, colsOf(x, rows, cols));
+}
+
+/** Root of an int32 matrix (a product, weights): by rows, little-endian int32. */
+export function rootInt32(x: Int32Array, rows: number, cols: number): Uint8Array {
+  const bytes = new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
+  const lines: Uint8Array[] = [];
+  for (let i = 0; i < rows; i++) lines.push(bytes.subarray(i * cols * 4, (i + 1) * cols * 4));
+  return matRoot(3, rows, cols, lines);
+}
+
+export function concatRoots(...roots: Uint8Array[]): Uint8Array {
+  return sha256(concatBytes(...roots));
+}

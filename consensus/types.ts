@@ -1,0 +1,57 @@
+// The chain's data classes. Immutable (readonly) plain objects, decoded only through the
+// factory functions of consensus/encoding (decodeTx, decodeBlock, decodeHeader), which check
+// shape and canonicality. Type byte first in every encoding.
+
+export type Hash = Uint8Array; // 32 bytes
+export type Address = Uint8Array; // 20 bytes: SHA-256(compressed public key)[0..20]
+
+/** One-byte type tags, first field of every encoding. Retired values are never reused. */
+export enum TypeTag {
+  Header = 0x01,
+  Block = 0x02,
+  // transactions: 0x10..0x3f
+  Transfer = 0x10,
+  // later issues add: Bond, Contribute, Challenge, RegisterData, PayRoyalty, Propose, Vote, ...
+}
+
+export interface BlockHeader {
+  readonly version: number;
+  readonly chainId: number;
+  readonly height: number;
+  readonly parent: Hash;
+  /** Unix time in seconds. */
+  readonly time: number;
+  readonly stateRoot: Hash;
+  readonly txRoot: Hash;
+  readonly contributionsRoot: Hash;
+  readonly checkpointRoot: Hash;
+  /** 256-bit target; lower is harder. */
+  readonly target: bigint;
+  /** The block seal (winning ticket and its proof), opaque to the chain core; see consensus/seal.ts. */
+  readonly seal: Uint8Array;
+  readonly miner: Address;
+}
+
+interface TxCommon {
+  readonly chainId: number;
+  readonly nonce: number;
+  readonly fee: bigint;
+  /** 65 bytes: r (32) || s (32) || recovery id (1). Empty in an unsigned tx. */
+  readonly sig: Uint8Array;
+}
+
+export interface TransferTx extends TxCommon {
+  readonly type: TypeTag.Transfer;
+  readonly to: Address;
+  readonly amount: bigint;
+}
+
+/** The transaction union; later issues add members. */
+export type Tx = TransferTx;
+
+export interface Block {
+  readonly header: BlockHeader;
+  readonly txs: readonly Tx[];
+  /** Miners' round contributions, encoded; defined by the mining issue. Empty until then. */
+  readonly contributions: readonly Uint8Array[];
+}
