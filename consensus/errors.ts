@@ -45,3 +45,97 @@ export enum CodecErrorCode {
 }
 
 export class CodecError extends TesseraError<CodecErrorCode, { what: string; reason?: string }> {}
+
+// ---- Transactions --------------------------------------------------------------------------
+
+export enum TxErrorCode {
+  /** Signature not 65 bytes, r or s out of range, recovery id not 0 or 1. */
+  MALFORMED_SIGNATURE = 'TX_MALFORMED_SIGNATURE',
+  /** s in the upper half of the group order (malleable twin of a valid signature). */
+  HIGH_S = 'TX_HIGH_S',
+  /** The signature does not recover to a public key, or not to the expected signer. */
+  BAD_SIGNATURE = 'TX_BAD_SIGNATURE',
+  /** tx.chainId differs from the chain's. */
+  WRONG_CHAIN = 'TX_WRONG_CHAIN',
+  /** Nonce replayed (got < expected) or gapped (got > expected). */
+  BAD_NONCE = 'TX_BAD_NONCE',
+  /** balance < amount + fee. */
+  INSUFFICIENT_BALANCE = 'TX_INSUFFICIENT_BALANCE',
+  /** fee < minFee. */
+  FEE_TOO_LOW = 'TX_FEE_TOO_LOW',
+  /** amount == 0. */
+  ZERO_AMOUNT = 'TX_ZERO_AMOUNT',
+  /** A credit would take a balance past 2^64 - 1. */
+  BALANCE_OVERFLOW = 'TX_BALANCE_OVERFLOW',
+  /** A nonce would pass the largest safe integer. */
+  NONCE_OVERFLOW = 'TX_NONCE_OVERFLOW',
+  /** Transaction type the VM does not know. */
+  UNKNOWN_TYPE = 'TX_UNKNOWN_TYPE',
+}
+
+export interface TxErrorContext {
+  txHash?: Uint8Array;
+  index?: number;
+  expected?: number | bigint | string;
+  got?: number | bigint | string;
+  address?: Uint8Array;
+  reason?: string;
+}
+
+export class TxError extends TesseraError<TxErrorCode, TxErrorContext> {
+  constructor(code: TxErrorCode, context: TxErrorContext = {}) {
+    super(code, context);
+    this.name = 'TxError';
+  }
+}
+
+// ---- Blocks and headers --------------------------------------------------------------------
+
+export enum BlockErrorCode {
+  /** The parent is not known (not stored, or not valid). */
+  UNKNOWN_PARENT = 'BLOCK_UNKNOWN_PARENT',
+  BAD_VERSION = 'BLOCK_BAD_VERSION',
+  WRONG_CHAIN = 'BLOCK_WRONG_CHAIN',
+  /** height != parent.height + 1. */
+  BAD_HEIGHT = 'BLOCK_BAD_HEIGHT',
+  /** header.parent != hash of the given parent. */
+  BAD_PARENT_HASH = 'BLOCK_BAD_PARENT_HASH',
+  /** time <= median time of the last 11 blocks. */
+  TIME_TOO_OLD = 'BLOCK_TIME_TOO_OLD',
+  /** time > now + maxFutureSeconds. */
+  TIME_TOO_NEW = 'BLOCK_TIME_TOO_NEW',
+  /** target != the ASERT expectation. */
+  BAD_TARGET = 'BLOCK_BAD_TARGET',
+  /** The seal does not verify. */
+  BAD_SEAL = 'BLOCK_BAD_SEAL',
+  /** The seal's name is not the chain's (e.g. the test seal on a real chain). */
+  WRONG_SEAL = 'BLOCK_WRONG_SEAL',
+  BAD_TX_ROOT = 'BLOCK_BAD_TX_ROOT',
+  BAD_CONTRIBUTIONS_ROOT = 'BLOCK_BAD_CONTRIBUTIONS_ROOT',
+  DUPLICATE_TX = 'BLOCK_DUPLICATE_TX',
+  BAD_STATE_ROOT = 'BLOCK_BAD_STATE_ROOT',
+  TOO_MANY_TXS = 'BLOCK_TOO_MANY_TXS',
+  TOO_LARGE = 'BLOCK_TOO_LARGE',
+  /** A transaction of the block failed; context.cause holds the TxError code. */
+  BAD_TX = 'BLOCK_BAD_TX',
+  /** The state's own records are inconsistent (e.g. a diff applied to the wrong state). */
+  STATE_MISMATCH = 'BLOCK_STATE_MISMATCH',
+}
+
+export interface BlockErrorContext {
+  height?: number;
+  blockHash?: Uint8Array;
+  expected?: number | bigint | string | Uint8Array;
+  got?: number | bigint | string | Uint8Array;
+  index?: number;
+  txHash?: Uint8Array;
+  cause?: string;
+  reason?: string;
+}
+
+export class BlockError extends TesseraError<BlockErrorCode, BlockErrorContext> {
+  constructor(code: BlockErrorCode, context: BlockErrorContext = {}) {
+    super(code, context);
+    this.name = 'BlockError';
+  }
+}

@@ -77,7 +77,15 @@ export function colsOf(x: Int8Array, rows: number, cols: number): Uint8Array[] {
 }
 
 function matRoot(kind: number, rows: number, cols: number, lines: Uint8Array[]): Uint8Array {
-  return sha256(MAT_TAG, new Uint8Array([kind]), u32be(rows), u32be(cols), merkleRoot(lines));
+  return matRootFromLines(kind, rows, cols, merkleRoot(lines));
+}
+
+/** Kinds of matrix commitment (the `kind` byte of matRootFromLines). */
+export const MatRootKind = { Rows: 1, Cols: 2, Int32Rows: 3 } as const;
+
+/** A matrix root from the Merkle root of its lines (used to check line proofs against a job's input roots). */
+export function matRootFromLines(kind: number, rows: number, cols: number, linesRoot: Uint8Array): Uint8Array {
+  return sha256(MAT_TAG, new Uint8Array([kind]), u32be(rows), u32be(cols), linesRoot);
 }
 
 /** Root of an int8 matrix committed by rows (the A operand). */

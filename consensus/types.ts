@@ -12,6 +12,10 @@ export enum TypeTag {
   // transactions: 0x10..0x3f
   Transfer = 0x10,
   // later issues add: Bond, Contribute, Challenge, RegisterData, PayRoyalty, Propose, Vote, ...
+  /** A winning proof-of-useful-work ticket (consensus/pouw/ticket.ts). */
+  Ticket = 0x50,
+  /** A miner's round contribution (consensus/training/contribution.ts). */
+  Contribution = 0x40,
 }
 
 export interface BlockHeader {

@@ -1,0 +1,69 @@
+// Ticket-path costs, measured in one run on the fastest backend available (auto):
+//  - overhead of noise + transcript + tile hashes + decode over the bare product (goal <= 10%)
+//  - Freivalds check of a job against computing it (goal <= 1/50)
+//  - ticket verification time
+import { randomBytes } from 'node:crypto';
+import { matmulRef } from '../consensus/matmul.ts';
+import { freivalds } from '../consensus/pouw/freivalds.ts';
+import { DEFAULT_POUW_SPEC, isTicketJob, type PouwSpec } from '../consensus/pouw/spec.ts';
+import { verifyTicket } from '../consensus/pouw/verify.ts';
+import { createBackend } from '../miner/backends/index.ts';
+import { testMatrix } from '../miner/backends/selftest.ts';
+import { ticketMatmul, newTicketStats, type WinningTicket } from '../miner/ticket-matmul.ts';
+import { timeIt } from './backends.bench.ts';
+
+const SHAPES = [
+  { name: 'X·W1 B=64', m: 64, k: 784, n: 128 },
+  { name: 'X·W1 B=256', m: 256, k: 784, n: 128 },
+  { name: 'X^T·dZ1 B=256', m: 784, k: 256, n: 128 },
+  { name: 'H^T·dZ2 B=256', m: 128, k: 256, n: 10 },
+  { name: '1024^3', m: 1024, k: 1024, n: 1024 },
+];
+
+export default async function (): Promise<void> {
+  const be = await createBackend('auto');
+  console.log(`backend: ${be.name} (${be.detail})`);
+  const parent = new Uint8Array(32).fill(7);
+  const miner = new Uint8Array(20).fill(3);
+  for (const r of [8, 16]) {
+    const spec: PouwSpec = { ...DEFAULT_POUW_SPEC, r };
+    for (const s of SHAPES) {
+      const job = { step: 0, jobId: 0, m: s.m, k: s.k, n: s.n, a: testMatrix('pa', s.m * s.k, 63), b: testMatrix('pb', s.k * s.n, 63) };
+      const ticket = isTicketJob(spec, s.m, s.k, s.n);
+      const reps = s.m * s.k * s.n > 1e8 ? 5 : 20;
+      const bare = await timeIt(() => be.matmul(job.a, job.b, s.m, s.k, s.n), reps);
+      const noised = await timeIt(() => be.noisedProduct(job.a, job.b, s.m, s.k, s.n, r), reps);
+      const mm = ticketMatmul({ parent, miner, round: 0, lane: 0, target: 0n, spec }, be);
+      const full = await timeIt(() => mm(job), reps);
+      const line = `r=${r} ${s.name.padEnd(14)} ${s.m}x${s.k}x${s.n}: ${ticket ? 'ticket job' : 'plain job '}  bare ${(bare * 1e3).toFixed(2)} ms (${((2 * s.m * s.k * s.n) / bare / 1e9).toFixed(1)} GOPS)`;
+      if (!ticket) {
+        console.log(line);
+        continue;
+      }
+      console.log(`${line}, noised+transcript ${(noised * 1e3).toFixed(2)} ms (+${((100 * (noised - bare)) / bare).toFixed(1)}%), full ticket path ${(full * 1e3).toFixed(2)} ms (+${((100 * (full - bare)) / bare).toFixed(1)}% over bare; goal <= 10%)`);
+    }
+  }
+  // Freivalds against computing the job with the fastest backend
+  for (const s of [SHAPES[1]!, SHAPES[4]!]) {
+    const job = { step: 0, jobId: 0, m: s.m, k: s.k, n: s.n, a: testMatrix('fa', s.m * s.k, 63), b: testMatrix('fb', s.k * s.n, 63) };
+    const c = matmulRef(job);
+    const comp = await timeIt(() => be.matmul(job.a, job.b, s.m, s.k, s.n), 10);
+    let ok = true;
+    const fr = await timeIt(async () => { ok = freivalds(job, c, (n) => new Uint8Array(randomBytes(n))); }, 5);
+    console.log(`freivalds ${s.m}x${s.k}x${s.n} (4 rounds, <= 2^-40): ${(fr * 1e3).toFixed(2)} ms vs product ${(comp * 1e3).toFixed(2)} ms on ${be.name} = 1/${(comp / fr).toFixed(2)} (goal <= 1/50) ${ok ? '' : 'REJECTED?!'}`);
+  }
+  // ticket verification
+  for (const s of [SHAPES[1]!, SHAPES[2]!]) {
+    const spec = DEFAULT_POUW_SPEC;
+    const job = { step: 0, jobId: 0, m: s.m, k: s.k, n: s.n, a: testMatrix('va', s.m * s.k, 63), b: testMatrix('vb', s.k * s.n, 63) };
+    const target = (1n << 256n) / BigInt(spec.h * spec.w * s.k) / 4n;
+    const wins: WinningTicket[] = [];
+    const stats = newTicketStats();
+    await ticketMatmul({ parent, miner, round: 0, lane: 0, target, spec }, be, (t) => wins.push(t), stats)(job);
+    const t = wins[0];
+    if (!t) { console.log('verify: no ticket found'); continue; }
+    const v = await timeIt(async () => verifyTicket(t.proof, parent, target, spec), 20);
+    console.log(`verifyTicket ${spec.h}x${spec.w} tile, k=${s.k}, r=${spec.r}: ${(v * 1e3).toFixed(2)} ms (${stats.tiles} tiles hashed for the job, ${wins.length} won at an easy target)`);
+  }
+  await be.close();
+}

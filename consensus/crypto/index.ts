@@ -1,0 +1,3 @@
+export * from './keys.ts';
+export * from './signature.ts';
+export { loadNative, nativeLoadError } from './native.ts';

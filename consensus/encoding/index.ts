@@ -1,0 +1,4 @@
+export * from './limits.ts';
+export * from './tx.ts';
+export * from './header.ts';
+export * from './block.ts';

@@ -1,0 +1,28 @@
+// Size caps for decoding, taken from the chain parameters (see decodeLimits in ../params.ts).
+import type { ChainParams } from '../params.ts';
+
+export interface DecodeLimits {
+  readonly maxBlockBytes: number;
+  readonly maxTxsPerBlock: number;
+  readonly maxSealBytes: number;
+  /** Cap on one contribution's bytes; defaults to maxBlockBytes. */
+  readonly maxContributionBytes?: number;
+}
+
+/** Generous defaults for decoding outside a chain context (tools, tests). */
+export const DEFAULT_LIMITS: DecodeLimits = {
+  maxBlockBytes: 4 * 1024 * 1024,
+  maxTxsPerBlock: 10_000,
+  maxSealBytes: 256 * 1024,
+};
+
+/** A transaction is ~120 bytes; anything above this is not a transaction. */
+export const MAX_TX_BYTES = 1024;
+
+export function decodeLimits(p: Pick<ChainParams, 'maxBlockBytes' | 'maxTxsPerBlock' | 'maxSealBytes'>): DecodeLimits {
+  return { maxBlockBytes: p.maxBlockBytes, maxTxsPerBlock: p.maxTxsPerBlock, maxSealBytes: p.maxSealBytes };
+}
+
+export function withDefaults(l?: Partial<DecodeLimits>): DecodeLimits {
+  return { ...DEFAULT_LIMITS, ...(l ?? {}) };
+}

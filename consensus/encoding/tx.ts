@@ -1,0 +1,70 @@
+// Transactions: fixed-order tuples, type byte first.
+//   Transfer: [0x10, chainId, nonce, fee (u64), to (20 bytes), amount (u64), sig (65 bytes)]
+// Signing hash = SHA-256(u32be(chainId) || encode(tuple without sig)); txHash = SHA-256(encoded signed tx).
+import { decodeCanonical, encode, TupleReader, type Encodable } from '../codec.ts';
+import { CodecError, CodecErrorCode } from '../errors.ts';
+import { sha256 } from '../hash.ts';
+import { u32be } from '../bytes.ts';
+import { TypeTag, type Tx, type TransferTx } from '../types.ts';
+import { MAX_TX_BYTES } from './limits.ts';
+
+export const SIGNATURE_BYTES = 65;
+export const ADDRESS_BYTES = 20;
+/** Largest chain id (u32, it is hashed as u32be). */
+export const MAX_CHAIN_ID = 0xffffffff;
+
+function unsignedTuple(tx: Tx): Encodable[] {
+  switch (tx.type) {
+    case TypeTag.Transfer:
+      return [TypeTag.Transfer, tx.chainId, tx.nonce, tx.fee, tx.to, tx.amount];
+    default:
+      throw new CodecError(CodecErrorCode.BAD_SHAPE, { what: 'tx', reason: `unknown type ${(tx as { type: unknown }).type}` });
+  }
+}
+
+/** The signed tuple (what goes into blocks). */
+export function txTuple(tx: Tx): Encodable[] {
+  return [...unsignedTuple(tx), tx.sig];
+}
+
+export function encodeTx(tx: Tx): Uint8Array {
+  return encode(txTuple(tx));
+}
+
+export function txSigningHash(tx: Tx): Uint8Array {
+  return sha256(u32be(tx.chainId), encode(unsignedTuple(tx)));
+}
+
+export function txHash(tx: Tx): Uint8Array {
+  return sha256(encodeTx(tx));
+}
+
+/** Decodes a tx from an already-decoded tuple (used by decodeBlock). */
+export function txFromTuple(value: unknown, what = 'tx'): Tx {
+  if (!Array.isArray(value) || value.length === 0) throw new CodecError(CodecErrorCode.BAD_SHAPE, { what, reason: 'not a tuple' });
+  const tag = value[0];
+  switch (tag) {
+    case TypeTag.Transfer: {
+      const r = TupleReader.of(value, what, 7);
+      r.uint(0xff);
+      const tx: TransferTx = {
+        type: TypeTag.Transfer,
+        chainId: r.uint(MAX_CHAIN_ID),
+        nonce: r.uint(),
+        fee: r.u64(),
+        to: r.bytes(ADDRESS_BYTES),
+        amount: r.u64(),
+        sig: r.bytes(SIGNATURE_BYTES),
+      };
+      r.end();
+      return Object.freeze(tx);
+    }
+    default:
+      throw new CodecError(CodecErrorCode.BAD_SHAPE, { what, reason: `unknown tx type ${String(tag)}` });
+  }
+}
+
+/** Factory: the only way bytes become a Tx. Rejects non-canonical bytes and wrong shapes. */
+export function decodeTx(bytes: Uint8Array): Tx {
+  return txFromTuple(decodeCanonical(bytes, 'tx', MAX_TX_BYTES));
+}

@@ -1,0 +1,153 @@
+// Low-rank noise of a ticket job, derived from its seed by a counter-mode SHA-256 stream.
+//
+//   E = E_L·E_R   (E_L: m x r, E_R: r x k)      A' = A + E
+//   F = F_L·F_R   (F_L: k x r, F_R: r x n)      B' = B + F
+//
+// Entries (s = a sign bit from the stream, +1 or -1):
+//   E_L[i][t] = s,  F_R[t][j] = s                        (dense +-1)
+//   E_R[t][l] = s·(t == l mod r ? r : 1)                 (dense, diagonal r in each depth-r slice)
+//   F_L[l][t] = s·(t == l mod r ? r : 1)
+//
+// Depth-r slices are full rank by construction. The inner dimension is cut in blocks
+// [b·r, b·r + r) (the last one shorter, L = k - b·r entries). The slice of E_R on block b is the
+// r x L matrix S[t][u] = E_R[t][b·r + u]; its top L x L part has |diagonal| = r and at most L - 1 <= r - 1
+// off-diagonal entries of magnitude 1 per row: strictly diagonally dominant, hence non-singular
+// (Levy-Desplanques), so every slice has full rank L. Same for F_L. (Pearl's slices have rank <= r - 1.)
+//
+// Bound: |E[i][l]| <= sum_t |E_L[i][t]|·|E_R[t][l]| = r + (r - 1)·1 = 2r - 1 (column l of E_R has one
+// entry of magnitude r and r - 1 of magnitude 1), and likewise |F[l][j]| <= 2r - 1. With r <= 32 that is
+// <= 63, so for A, B in [-63, 63] the noised A', B' lie in [-126, 126], inside int8. `noisedOperands`
+// asserts it on every entry anyway.
+import { u32be, utf8Bytes } from '../bytes.ts';
+import { sha256 } from '../hash.ts';
+import { INT7_MAX } from '../matmul.ts';
+import { MAX_RANK } from './spec.ts';
+
+const TAGS = {
+  EL: utf8Bytes('pouw/v1/EL'),
+  ER: utf8Bytes('pouw/v1/ER'),
+  FL: utf8Bytes('pouw/v1/FL'),
+  FR: utf8Bytes('pouw/v1/FR'),
+} as const;
+type StreamTag = keyof typeof TAGS;
+
+/** Bit p of a stream = bit (p mod 8), LSB first, of byte (p mod 256) / 8 of SHA-256(seed || tag || u32 (p / 256)). */
+class SignStream {
+  private blockIndex = -1;
+  private block: Uint8Array = new Uint8Array(32);
+  constructor(
+    private readonly seed: Uint8Array,
+    private readonly tag: Uint8Array,
+  ) {}
+  /** +1 or -1 */
+  sign(p: number): number {
+    const bi = Math.floor(p / 256);
+    if (bi !== this.blockIndex) {
+      this.block = sha256(this.seed, this.tag, u32be(bi));
+      this.blockIndex = bi;
+    }
+    const q = p & 255;
+    return (this.block[q >> 3]! >> (q & 7)) & 1 ? -1 : 1;
+  }
+}
+
+function stream(seed: Uint8Array, tag: StreamTag): SignStream {
+  return new SignStream(seed, TAGS[tag]);
+}
+
+function checkRank(r: number): void {
+  if (!Number.isInteger(r) || r < 2 || r > MAX_RANK) throw new RangeError(`noise rank ${r} outside [2, ${MAX_RANK}]`);
+}
+
+/** Rows i0 .. i0+count-1 of E_L: count x r, row-major. */
+export function noiseEL(seed: Uint8Array, r: number, i0: number, count: number): Int8Array {
+  checkRank(r);
+  const s = stream(seed, 'EL');
+  const out = new Int8Array(count * r);
+  for (let i = 0; i < count; i++) for (let t = 0; t < r; t++) out[i * r + t] = s.sign((i0 + i) * r + t);
+  return out;
+}
+
+/** E_R: r x k, row-major. */
+export function noiseER(seed: Uint8Array, r: number, k: number): Int8Array {
+  checkRank(r);
+  const s = stream(seed, 'ER');
+  const out = new Int8Array(r * k);
+  for (let l = 0; l < k; l++) {
+    const u = l % r;
+    for (let t = 0; t < r; t++) out[t * k + l] = s.sign(l * r + t) * (t === u ? r : 1);
+  }
+  return out;
+}
+
+/** F_L: k x r, row-major. */
+export function noiseFL(seed: Uint8Array, r: number, k: number): Int8Array {
+  checkRank(r);
+  const s = stream(seed, 'FL');
+  const out = new Int8Array(k * r);
+  for (let l = 0; l < k; l++) {
+    const u = l % r;
+    for (let t = 0; t < r; t++) out[l * r + t] = s.sign(l * r + t) * (t === u ? r : 1);
+  }
+  return out;
+}
+
+/** Columns j0 .. j0+count-1 of F_R: r x count, row-major. */
+export function noiseFR(seed: Uint8Array, r: number, j0: number, count: number): Int8Array {
+  checkRank(r);
+  const s = stream(seed, 'FR');
+  const out = new Int8Array(r * count);
+  for (let j = 0; j < count; j++) for (let t = 0; t < r; t++) out[t * count + j] = s.sign((j0 + j) * r + t);
+  return out;
+}
+
+export interface NoiseFactors {
+  readonly r: number;
+  readonly eL: Int8Array; // m x r
+  readonly eR: Int8Array; // r x k
+  readonly fL: Int8Array; // k x r
+  readonly fR: Int8Array; // r x n
+}
+
+export function noiseFactors(seed: Uint8Array, r: number, m: number, k: number, n: number): NoiseFactors {
+  return { r, eL: noiseEL(seed, r, 0, m), eR: noiseER(seed, r, k), fL: noiseFL(seed, r, k), fR: noiseFR(seed, r, 0, n) };
+}
+
+const INT8_NOISED_MAX = 127;
+
+/**
+ * Adds a low-rank product to an int7 operand: out = x + P·Q, P: rows x r, Q: r x cols (all row-major).
+ * Throws if an entry leaves int8 (impossible for int7 x and noise from this file; asserted, see the bound above).
+ */
+export function addLowRank(x: Int8Array, p: Int8Array, q: Int8Array, rows: number, r: number, cols: number): Int8Array {
+  const acc = new Int32Array(rows * cols);
+  for (let i = 0; i < rows; i++) {
+    const ai = i * cols;
+    for (let t = 0; t < r; t++) {
+      const v = p[i * r + t]!;
+      const qt = t * cols;
+      for (let j = 0; j < cols; j++) acc[ai + j] += v * q[qt + j]!;
+    }
+  }
+  const out = new Int8Array(rows * cols);
+  for (let i = 0; i < out.length; i++) {
+    const v = x[i]! + acc[i]!;
+    if (v > INT8_NOISED_MAX || v < -INT8_NOISED_MAX) throw new RangeError(`noised entry ${v} outside int8 (operand not int7?)`);
+    out[i] = v;
+  }
+  return out;
+}
+
+/** Reference: A' = A + E_L·E_R and B' = B + F_L·F_R. Operands must be int7. */
+export function noisedOperands(
+  a: Int8Array,
+  b: Int8Array,
+  m: number,
+  k: number,
+  n: number,
+  f: NoiseFactors,
+): { aP: Int8Array; bP: Int8Array } {
+  for (const [name, x] of [['A', a], ['B', b]] as const)
+    for (let i = 0; i < x.length; i++) if (x[i]! > INT7_MAX || x[i]! < -INT7_MAX) throw new RangeError(`${name}[${i}] = ${x[i]} not int7`);
+  return { aP: addLowRank(a, f.eL, f.eR, m, f.r, k), bP: addLowRank(b, f.fL, f.fR, k, f.r, n) };
+}

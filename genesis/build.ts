@@ -1,0 +1,41 @@
+// Block 0 and its state, deterministic from the spec.
+import { EMPTY_ROOT } from '../consensus/merkle.ts';
+import { ZERO_HASH } from '../consensus/hash.ts';
+import { blockHash } from '../consensus/encoding/header.ts';
+import { genesisAnchor, type AsertAnchor } from '../consensus/difficulty.ts';
+import type { Block, BlockHeader } from '../consensus/types.ts';
+import { State } from '../vm/state.ts';
+import { accountKey, encodeAccount } from '../vm/keys.ts';
+import type { GenesisSpec } from './spec.ts';
+
+export interface Genesis {
+  readonly block: Block;
+  readonly hash: Uint8Array;
+  readonly state: State;
+  /** The ASERT anchor of this chain. */
+  readonly anchor: AsertAnchor;
+}
+
+export function genesisState(spec: GenesisSpec): State {
+  return State.fromEntries(spec.allocations.map((a) => [accountKey(a.address), encodeAccount({ balance: a.balance, nonce: 0 })] as const));
+}
+
+export function buildGenesis(spec: GenesisSpec): Genesis {
+  const state = genesisState(spec);
+  const header: BlockHeader = Object.freeze({
+    version: spec.params.version,
+    chainId: spec.chainId,
+    height: 0,
+    parent: ZERO_HASH,
+    time: spec.time,
+    stateRoot: state.root(),
+    txRoot: EMPTY_ROOT,
+    contributionsRoot: EMPTY_ROOT,
+    checkpointRoot: spec.checkpointRoot,
+    target: spec.params.initialTarget,
+    seal: new Uint8Array(0),
+    miner: new Uint8Array(20),
+  });
+  const block: Block = Object.freeze({ header, txs: Object.freeze([]), contributions: Object.freeze([]) });
+  return Object.freeze({ block, hash: blockHash(header), state, anchor: genesisAnchor(spec.time, spec.params) });
+}

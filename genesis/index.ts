@@ -1,0 +1,3 @@
+export * from './errors.ts';
+export * from './spec.ts';
+export * from './build.ts';

@@ -1,0 +1,171 @@
+// Genesis specs: parsed from JSON with a clear error (code + JSON path) for every bad field.
+// Big integers (amounts, targets) are strings in JSON: decimal, or 0x hex.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fromHex, toHex } from '../consensus/bytes.ts';
+import { parseAddress, PrivateKey } from '../consensus/crypto/keys.ts';
+import type { ChainParams } from '../consensus/params.ts';
+import { GenesisError, GenesisErrorCode } from './errors.ts';
+
+export interface Allocation {
+  readonly address: Uint8Array;
+  readonly balance: bigint;
+}
+
+export interface DevKey {
+  readonly index: number;
+  readonly privateKey: Uint8Array;
+  readonly address: Uint8Array;
+}
+
+export interface GenesisSpec {
+  readonly chainId: number;
+  readonly name: string;
+  /** Genesis block time (Unix seconds). */
+  readonly time: number;
+  readonly checkpointRoot: Uint8Array;
+  readonly params: ChainParams;
+  readonly allocations: readonly Allocation[];
+  /** Public, well-known test keys (devnets only). */
+  readonly devKeys: readonly DevKey[];
+}
+
+const MAX_U64 = (1n << 64n) - 1n;
+
+type Obj = Record<string, unknown>;
+
+function bad(path: string, reason: string): never {
+  throw new GenesisError(GenesisErrorCode.BAD_FIELD, { path, reason });
+}
+
+function field(o: Obj, key: string, path: string): unknown {
+  if (!(key in o) || o[key] === undefined) throw new GenesisError(GenesisErrorCode.MISSING_FIELD, { path: `${path}.${key}` });
+  return o[key];
+}
+
+function obj(v: unknown, path: string): Obj {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) bad(path, 'expected an object');
+  return v as Obj;
+}
+
+function int(o: Obj, key: string, path: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const v = field(o, key, path);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) bad(`${path}.${key}`, `expected an integer in [${min}, ${max}]`);
+  return v as number;
+}
+
+function str(o: Obj, key: string, path: string): string {
+  const v = field(o, key, path);
+  if (typeof v !== 'string' || v.length === 0) bad(`${path}.${key}`, 'expected a non-empty string');
+  return v as string;
+}
+
+function big(o: Obj, key: string, path: string, min: bigint, max: bigint): bigint {
+  const v = str(o, key, path);
+  if (!/^(0x[0-9a-fA-F]+|[0-9]+)$/.test(v)) bad(`${path}.${key}`, 'expected a decimal or 0x-hex integer string');
+  const n = BigInt(v);
+  if (n < min || n > max) bad(`${path}.${key}`, `out of range [${min}, ${max}]`);
+  return n;
+}
+
+function bytes32(o: Obj, key: string, path: string): Uint8Array {
+  const v = str(o, key, path);
+  if (!/^0x[0-9a-fA-F]{64}$/.test(v)) bad(`${path}.${key}`, 'expected 0x and 64 hex digits');
+  return fromHex(v);
+}
+
+function address(o: Obj, key: string, path: string): Uint8Array {
+  const v = str(o, key, path);
+  try {
+    return parseAddress(v);
+  } catch {
+    return bad(`${path}.${key}`, 'expected 0x and 40 hex digits');
+  }
+}
+
+export function parseParams(v: unknown, chainId: number, name: string, path = '$.params'): ChainParams {
+  const o = obj(v, path);
+  const params: ChainParams = {
+    chainId,
+    name,
+    version: int(o, 'version', path, 1, 0xffffffff),
+    blockTimeSeconds: int(o, 'blockTimeSeconds', path, 1, 86_400),
+    asertHalfLifeSeconds: int(o, 'asertHalfLifeSeconds', path, 1, 365 * 86_400),
+    initialTarget: big(o, 'initialTarget', path, 1n, (1n << 256n) - 1n),
+    maxTarget: big(o, 'maxTarget', path, 1n, (1n << 256n) - 1n),
+    rewardMaturity: int(o, 'rewardMaturity', path, 1, 1_000_000),
+    subsidy: big(o, 'subsidy', path, 0n, MAX_U64),
+    minFee: big(o, 'minFee', path, 0n, MAX_U64),
+    maxFutureSeconds: int(o, 'maxFutureSeconds', path, 0, 86_400),
+    medianTimeSpan: int(o, 'medianTimeSpan', path, 1, 1_000),
+    maxBlockBytes: int(o, 'maxBlockBytes', path, 1024, 1 << 30),
+    maxTxsPerBlock: int(o, 'maxTxsPerBlock', path, 1, 1_000_000),
+    maxSealBytes: int(o, 'maxSealBytes', path, 0, 1 << 26),
+    sealName: str(o, 'sealName', path),
+  };
+  if (params.initialTarget > params.maxTarget) bad(`${path}.initialTarget`, 'greater than maxTarget');
+  return Object.freeze(params);
+}
+
+/** Validates a parsed JSON genesis document; throws GenesisError naming the bad field. */
+export function parseGenesis(json: unknown): GenesisSpec {
+  const root = obj(json, '$');
+  const chainId = int(root, 'chainId', '$', 0, 0xffffffff);
+  const name = str(root, 'name', '$');
+  const time = int(root, 'time', '$', 0, 0xffffffff);
+  const checkpointRoot = 'checkpointRoot' in root ? bytes32(root, 'checkpointRoot', '$') : new Uint8Array(32);
+  const params = parseParams(field(root, 'params', '$'), chainId, name);
+
+  const allocsRaw = field(root, 'allocations', '$');
+  if (!Array.isArray(allocsRaw)) bad('$.allocations', 'expected an array');
+  const seen = new Set<string>();
+  let total = 0n;
+  const allocations = (allocsRaw as unknown[]).map((a, i) => {
+    const path = `$.allocations[${i}]`;
+    const o = obj(a, path);
+    const alloc = { address: address(o, 'address', path), balance: big(o, 'balance', path, 1n, MAX_U64) };
+    const k = toHex(alloc.address);
+    if (seen.has(k)) throw new GenesisError(GenesisErrorCode.DUPLICATE_ALLOCATION, { path: `${path}.address` });
+    seen.add(k);
+    total += alloc.balance;
+    if (total > MAX_U64) bad(`${path}.balance`, 'total allocations exceed 2^64 - 1');
+    return Object.freeze(alloc);
+  });
+
+  const devRaw = root['devKeys'] ?? [];
+  if (!Array.isArray(devRaw)) bad('$.devKeys', 'expected an array');
+  const devKeys = (devRaw as unknown[]).map((d, i) => {
+    const path = `$.devKeys[${i}]`;
+    const o = obj(d, path);
+    const privateKey = bytes32(o, 'privateKey', path);
+    const addr = address(o, 'address', path);
+    let derived: Uint8Array;
+    try {
+      derived = PrivateKey.fromBytes(privateKey).address();
+    } catch {
+      return bad(`${path}.privateKey`, 'not a valid secp256k1 private key');
+    }
+    if (toHex(derived) !== toHex(addr)) throw new GenesisError(GenesisErrorCode.KEY_MISMATCH, { path: `${path}.address`, reason: `key gives 0x${toHex(derived)}` });
+    return Object.freeze({ index: int(o, 'index', path, 0), privateKey, address: addr });
+  });
+
+  return Object.freeze({ chainId, name, time, checkpointRoot, params, allocations: Object.freeze(allocations), devKeys: Object.freeze(devKeys) });
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** Reads and parses a genesis JSON file. */
+export function loadGenesisFile(path: string): GenesisSpec {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new GenesisError(GenesisErrorCode.BAD_FIELD, { path: '$', reason: `not JSON: ${(e as Error).message}` });
+  }
+  return parseGenesis(json);
+}
+
+export function loadDevnetSpec(): GenesisSpec {
+  return loadGenesisFile(join(here, 'devnet.json'));
+}

@@ -1,0 +1,380 @@
+// The chain: stores blocks, keeps the head state, imports blocks one at a time through a serial
+// queue, and reorganises to a heavier branch.
+//
+// Import of one block, cheapest checks first:
+//   1. decode (canonical bytes only; CodecError)
+//   2. known? (ChainError ALREADY_KNOWN), body without context (BlockError: caps, duplicates, roots)
+//   3. parent stored? (ChainError UNKNOWN_PARENT / INVALID_ANCESTOR), header vs parent
+//      (BlockError: height, time, ASERT target, seal)
+//   4. state transition on the parent's post-state (applyBlock: TxError / BlockError)
+// A block on the head is applied at once. A block on a side branch is stored after steps 1-3;
+// if its branch has more cumulative work than the head, the chain rolls the head state back to
+// the common ancestor with the stored undo diffs and applies the branch; a block of the branch
+// that fails is dropped with its descendants, and the head moves only if the valid part of the
+// branch still has more work. Every head change is ONE atomic db batch (blocks, state, undo
+// diffs, canonical index, tx index, head), so a crash at any point leaves a state equal to a
+// replay of the stored canonical chain. Txs of abandoned blocks go back to the mempool.
+import { bytesEqual, toHex, to0x } from '../../consensus/bytes.ts';
+import { blockHash, decodeBlock, decodeHeader, decodeLimits, encodeBlock, encodeHeader, txHash } from '../../consensus/encoding/index.ts';
+import { blockWork, type AsertAnchor } from '../../consensus/difficulty.ts';
+import { isBetterChain } from '../../consensus/fork-choice.ts';
+import { validateBlockBody, validateHeader } from '../../consensus/validation/index.ts';
+import type { ChainParams } from '../../consensus/params.ts';
+import type { Seal } from '../../consensus/seal.ts';
+import type { Block, BlockHeader, Tx } from '../../consensus/types.ts';
+import { applyBlock, decodeStateDiff, encodeStateDiff, State, type StateDiff } from '../../vm/index.ts';
+import type { ChainDb, DbBatch } from '../db/db.ts';
+import { Bucket, key } from '../db/buckets.ts';
+import { SCHEMA_VERSION } from '../db/db.ts';
+import { encode } from '../../consensus/codec.ts';
+import type { Logger } from '../log/logger.ts';
+import type { Metrics } from '../metrics/metrics.ts';
+import type { Mempool } from '../mempool/mempool.ts';
+import { BlockTree, type TreeNode } from './block-tree.ts';
+import { ChainError, ChainErrorCode } from './errors.ts';
+import { QueueFullError, SerialQueue } from './queue.ts';
+
+export interface GenesisInput {
+  readonly block: Block;
+  readonly hash: Uint8Array;
+  readonly state: State;
+  readonly anchor: AsertAnchor;
+}
+
+export interface ChainOpts {
+  params: ChainParams;
+  genesis: GenesisInput;
+  /** Unix seconds; the one wall-clock input (the future-time rule). Default: the system clock. */
+  now?: () => number;
+  /** Most blocks waiting in the import queue (default 1024). */
+  maxQueuedImports?: number;
+}
+
+export interface ChainModules {
+  db: ChainDb;
+  logger: Logger;
+  seal: Seal;
+  mempool?: Mempool;
+  metrics?: Metrics;
+}
+
+export interface HeadInfo {
+  readonly hash: Uint8Array;
+  readonly header: BlockHeader;
+  readonly totalWork: bigint;
+}
+
+export type ImportStatus = 'head' | 'side' | 'reorg';
+export interface ImportResult {
+  readonly hash: Uint8Array;
+  readonly height: number;
+  readonly status: ImportStatus;
+  /** For 'reorg': how many canonical blocks were abandoned. */
+  readonly undone?: number;
+}
+
+export interface TxLocation {
+  readonly tx: Tx;
+  readonly blockHash: Uint8Array;
+  readonly height: number;
+  readonly index: number;
+}
+
+export class Chain {
+  private readonly tree = new BlockTree();
+  private readonly queue: SerialQueue;
+  private readonly invalid = new Set<string>();
+  private headNode!: TreeNode;
+  private headState!: State;
+  private closed = false;
+  private readonly now: () => number;
+
+  private constructor(
+    private readonly opts: ChainOpts,
+    private readonly modules: ChainModules,
+  ) {
+    this.queue = new SerialQueue(opts.maxQueuedImports ?? 1024);
+    this.now = opts.now ?? (() => Math.floor(Date.now() / 1000));
+  }
+
+  /** Opens the chain on an open db: writes genesis on first use, else loads and checks the stored head. */
+  static async open(opts: ChainOpts, modules: ChainModules): Promise<Chain> {
+    const c = new Chain(opts, modules);
+    await c.load();
+    return c;
+  }
+
+  get params(): ChainParams {
+    return this.opts.params;
+  }
+  get genesisHash(): Uint8Array {
+    return this.opts.genesis.hash;
+  }
+
+  head(): HeadInfo {
+    return { hash: this.headNode.hash, header: this.headNode.header, totalWork: this.headNode.totalWork };
+  }
+
+  /** The head state (immutable snapshot). */
+  state(): State {
+    return this.headState;
+  }
+
+  /** Blocks waiting in the import queue (including the one being imported). */
+  get queuedImports(): number {
+    return this.queue.length;
+  }
+
+  /** Imports a block (encoded bytes or a decoded Block). Serialised: one import at a time. */
+  importBlock(input: Uint8Array | Block): Promise<ImportResult> {
+    if (this.closed) return Promise.reject(new ChainError(ChainErrorCode.CLOSED, {}));
+    return this.queue.push(() => this.doImport(input)).catch((e: unknown) => {
+      if (e instanceof QueueFullError) throw new ChainError(ChainErrorCode.QUEUE_FULL, { limit: e.limit });
+      throw e;
+    });
+  }
+
+  /** Waits for queued imports, then refuses new ones. The db is the caller's to close. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.queue.drain();
+  }
+
+  // ---- reads -------------------------------------------------------------------------------
+
+  async getBlock(hash: Uint8Array): Promise<Block | undefined> {
+    const b = await this.modules.db.getBlock(hash);
+    return b && decodeBlock(b, decodeLimits(this.params));
+  }
+
+  async getCanonicalHash(height: number): Promise<Uint8Array | undefined> {
+    if (!Number.isSafeInteger(height) || height < 0 || height > this.headNode.header.height) return undefined;
+    return this.modules.db.getCanonical(height);
+  }
+
+  async getBlockByHeight(height: number): Promise<{ hash: Uint8Array; block: Block } | undefined> {
+    const hash = await this.getCanonicalHash(height);
+    if (!hash) return undefined;
+    const block = await this.getBlock(hash);
+    return block && { hash, block };
+  }
+
+  /** Is `hash` on the canonical chain? */
+  async isCanonical(hash: Uint8Array): Promise<boolean> {
+    const n = this.tree.get(hash);
+    if (!n) return false;
+    const c = await this.modules.db.getCanonical(n.header.height);
+    return !!c && bytesEqual(c, hash);
+  }
+
+  totalWorkOf(hash: Uint8Array): bigint | undefined {
+    return this.tree.get(hash)?.totalWork;
+  }
+
+  /** A tx of the canonical chain by hash. */
+  async getTx(hash: Uint8Array): Promise<TxLocation | undefined> {
+    const loc = await this.modules.db.getTxIndex(hash);
+    if (!loc) return undefined;
+    const block = await this.getBlock(loc.blockHash);
+    const tx = block?.txs[loc.index];
+    if (!block || !tx) return undefined;
+    return { tx, blockHash: loc.blockHash, height: block.header.height, index: loc.index };
+  }
+
+  // ---- start -------------------------------------------------------------------------------
+
+  private async load(): Promise<void> {
+    const { db, logger } = this.modules;
+    const g = this.opts.genesis;
+    const stored = await db.getMeta('genesis');
+    if (!stored) {
+      if (await db.getHead()) throw new ChainError(ChainErrorCode.CORRUPT_DB, { reason: 'head without genesis record' });
+      const b = db.batch();
+      const work = blockWork(g.block.header.target);
+      b.putBlock(g.hash, encodeBlock(g.block)).putBlockIndex(g.hash, { header: encodeHeader(g.block.header), totalWork: work }).putCanonical(0, g.hash);
+      for (const [k, v] of g.state.entries()) b.putState(k, v);
+      b.putHead(g.hash).putMeta('schema', encode(SCHEMA_VERSION)).putMeta('genesis', g.hash);
+      await db.write(b);
+      logger.info('new datadir: wrote genesis', { genesis: to0x(g.hash) });
+    } else if (!bytesEqual(stored, g.hash)) {
+      throw new ChainError(ChainErrorCode.WRONG_GENESIS, { expected: to0x(g.hash), found: to0x(stored) });
+    }
+    const schema = await db.getMeta('schema');
+    if (!schema || !bytesEqual(schema, encode(SCHEMA_VERSION)))
+      throw new ChainError(ChainErrorCode.CORRUPT_DB, { reason: `unknown schema version (this node writes ${SCHEMA_VERSION})` });
+
+    for await (const [hash, e] of db.blockIndexEntries()) this.tree.add(hash, decodeHeader(e.header, decodeLimits(this.params)), e.totalWork);
+    const headHash = await db.getHead();
+    const head = headHash && this.tree.get(headHash);
+    if (!head) throw new ChainError(ChainErrorCode.CORRUPT_DB, { reason: 'head block not in the block index' });
+    const entries: [Uint8Array, Uint8Array][] = [];
+    for await (const e of db.stateEntries()) entries.push(e);
+    const state = State.fromEntries(entries);
+    if (!bytesEqual(state.root(), head.header.stateRoot))
+      throw new ChainError(ChainErrorCode.CORRUPT_DB, { reason: 'stored state root differs from the head header', hash: to0x(head.hash) });
+    this.headNode = head;
+    this.headState = state;
+    this.setHeadMetrics();
+    logger.info('chain loaded', { head: to0x(head.hash), height: head.header.height, blocks: this.tree.size, stateEntries: state.size });
+  }
+
+  // ---- import ------------------------------------------------------------------------------
+
+  private async doImport(input: Uint8Array | Block): Promise<ImportResult> {
+    const p = this.params;
+    const limits = decodeLimits(p);
+    const bytes = input instanceof Uint8Array ? input : encodeBlock(input);
+    const block = input instanceof Uint8Array ? decodeBlock(input, limits) : input;
+    const header = block.header;
+    const hash = blockHash(header);
+    const hashHex = toHex(hash);
+    if (this.tree.get(hash)) throw new ChainError(ChainErrorCode.ALREADY_KNOWN, { hash: to0x(hash), height: header.height });
+    if (this.invalid.has(hashHex)) throw new ChainError(ChainErrorCode.INVALID_ANCESTOR, { hash: to0x(hash), reason: 'block already found invalid' });
+    validateBlockBody(block, p, bytes.length);
+    const parent = this.tree.get(header.parent);
+    if (!parent) {
+      if (this.invalid.has(toHex(header.parent))) {
+        this.invalid.add(hashHex);
+        throw new ChainError(ChainErrorCode.INVALID_ANCESTOR, { hash: to0x(hash), parent: to0x(header.parent) });
+      }
+      throw new ChainError(ChainErrorCode.UNKNOWN_PARENT, { hash: to0x(hash), parent: to0x(header.parent), height: header.height });
+    }
+    validateHeader(
+      header,
+      { parent: parent.header, ancestorTimes: this.tree.ancestorTimes(parent, p.medianTimeSpan), now: this.now(), anchor: this.opts.genesis.anchor, seal: this.modules.seal },
+      p,
+    );
+    const totalWork = parent.totalWork + blockWork(header.target);
+
+    if (parent.hashHex === this.headNode.hashHex) {
+      let result;
+      try {
+        result = applyBlock(this.headState, block, p, { encodedSize: bytes.length });
+      } catch (e) {
+        this.invalid.add(hashHex);
+        throw e;
+      }
+      const node: TreeNode = { hash, hashHex, header, totalWork };
+      const b = this.modules.db.batch();
+      b.putBlock(hash, bytes).putBlockIndex(hash, { header: encodeHeader(header), totalWork });
+      this.writeApply(b, node, block, result.diff);
+      b.putHead(hash);
+      await this.modules.db.write(b);
+      this.tree.add(hash, header, totalWork);
+      this.setHead(node, result.state, []);
+      this.modules.metrics?.inc('chain_blocks_imported');
+      this.modules.logger.debug('block imported', { hash: to0x(hash), height: header.height, txs: block.txs.length });
+      return { hash, height: header.height, status: 'head' };
+    }
+
+    const node: TreeNode = { hash, hashHex, header, totalWork };
+    if (!isBetterChain(totalWork, this.headNode.totalWork)) {
+      const b = this.modules.db.batch().putBlock(hash, bytes).putBlockIndex(hash, { header: encodeHeader(header), totalWork });
+      await this.modules.db.write(b);
+      this.tree.add(hash, header, totalWork);
+      this.modules.metrics?.inc('chain_side_blocks');
+      this.modules.logger.info('side-branch block stored', { hash: to0x(hash), height: header.height });
+      return { hash, height: header.height, status: 'side' };
+    }
+    return this.reorg(node, block, bytes);
+  }
+
+  /** Moves the head to the heavier branch ending in `tip` (not yet stored). */
+  private async reorg(tip: TreeNode, tipBlock: Block, tipBytes: Uint8Array): Promise<ImportResult> {
+    const { db, logger } = this.modules;
+    const p = this.params;
+    this.tree.add(tip.hash, tip.header, tip.totalWork); // provisionally, for path finding
+    const { ancestor, undo, apply } = this.tree.path(this.headNode, tip);
+
+    // roll back to the ancestor
+    let state = this.headState;
+    const abandoned: Tx[] = [];
+    const undoBlocks: { node: TreeNode; block: Block; diff: StateDiff }[] = [];
+    for (const n of undo) {
+      const diffBytes = await db.getUndo(n.hash);
+      const block = await this.getBlock(n.hash);
+      if (!diffBytes || !block) throw new ChainError(ChainErrorCode.CORRUPT_DB, { hash: to0x(n.hash), reason: 'canonical block without undo record' });
+      const diff = decodeStateDiff(diffBytes);
+      state = state.revertDiff(diff);
+      undoBlocks.push({ node: n, block, diff });
+    }
+    for (let i = undoBlocks.length - 1; i >= 0; i--) abandoned.push(...undoBlocks[i]!.block.txs);
+
+    // apply the branch as far as it is valid
+    const applied: { node: TreeNode; block: Block; diff: StateDiff }[] = [];
+    let failure: unknown;
+    for (const n of apply) {
+      const isTip = n.hashHex === tip.hashHex;
+      const block = isTip ? tipBlock : await this.getBlock(n.hash);
+      if (!block) throw new ChainError(ChainErrorCode.CORRUPT_DB, { hash: to0x(n.hash), reason: 'indexed block missing' });
+      try {
+        const r = applyBlock(state, block, p, isTip ? { encodedSize: tipBytes.length } : {});
+        state = r.state;
+        applied.push({ node: n, block, diff: r.diff });
+      } catch (e) {
+        failure = e;
+        break;
+      }
+    }
+
+    const b = db.batch();
+    if (failure !== undefined) {
+      // drop the failing block and everything built on it
+      const bad = apply[applied.length]!;
+      for (const d of [bad, ...this.tree.descendants(bad)]) {
+        this.invalid.add(d.hashHex);
+        this.tree.delete(d.hash);
+        if (d.hashHex !== tip.hashHex) b.del(key(Bucket.block, d.hash)).del(key(Bucket.blockIndex, d.hash));
+      }
+      logger.warn('heavier branch holds an invalid block', { hash: to0x(bad.hash), height: bad.header.height, err: failure as Error });
+    }
+    const newTip = applied.length ? applied[applied.length - 1]!.node : ancestor;
+    const moves = failure === undefined || isBetterChain(newTip.totalWork, this.headNode.totalWork);
+    if (!moves) {
+      await db.write(b);
+      throw failure;
+    }
+    if (applied.some((a) => a.node.hashHex === tip.hashHex)) b.putBlock(tip.hash, tipBytes).putBlockIndex(tip.hash, { header: encodeHeader(tip.header), totalWork: tip.totalWork });
+    // state: net effect of undo + apply, written as final values
+    const touched = new Map<string, Uint8Array>();
+    for (const u of undoBlocks) for (const c of u.diff.changes) touched.set(toHex(c.key), c.key);
+    for (const a of applied) for (const c of a.diff.changes) touched.set(toHex(c.key), c.key);
+    for (const k of touched.values()) b.putState(k, state.get(k) ?? null);
+    for (const u of undoBlocks) {
+      b.delCanonical(u.node.header.height);
+      for (const tx of u.block.txs) b.delTxIndex(txHash(tx));
+    }
+    for (const a of applied) {
+      b.putUndo(a.node.hash, encodeStateDiff(a.diff)).putCanonical(a.node.header.height, a.node.hash);
+      a.block.txs.forEach((tx, i) => b.putTxIndex(txHash(tx), a.node.hash, i));
+    }
+    b.putHead(newTip.hash);
+    await db.write(b);
+    const oldHead = this.headNode;
+    this.setHead(newTip, state, abandoned);
+    this.modules.metrics?.inc('chain_reorgs');
+    logger.info('reorg', { from: to0x(oldHead.hash), to: to0x(newTip.hash), ancestor: ancestor.header.height, undone: undo.length, applied: applied.length });
+    if (failure !== undefined) throw failure;
+    return { hash: tip.hash, height: tip.header.height, status: 'reorg', undone: undo.length };
+  }
+
+  /** Adds to `b` the writes of applying `block` at the head: state, undo record, canonical and tx index. */
+  private writeApply(b: DbBatch, node: TreeNode, block: Block, diff: StateDiff): void {
+    for (const c of diff.changes) b.putState(c.key, c.after);
+    b.putUndo(node.hash, encodeStateDiff(diff)).putCanonical(node.header.height, node.hash);
+    block.txs.forEach((tx, i) => b.putTxIndex(txHash(tx), node.hash, i));
+  }
+
+  private setHead(node: TreeNode, state: State, abandoned: Tx[]): void {
+    this.headNode = node;
+    this.headState = state;
+    this.modules.mempool?.onHeadChange(state, abandoned);
+    this.setHeadMetrics();
+  }
+
+  private setHeadMetrics(): void {
+    this.modules.metrics?.set('chain_head_height', this.headNode.header.height);
+    if (this.modules.mempool) this.modules.metrics?.set('mempool_size', this.modules.mempool.size);
+  }
+}
+

@@ -1,0 +1,32 @@
+import { TesseraError } from '../../consensus/errors.ts';
+
+/** Why the chain refused a block for chain reasons (consensus failures are BlockError/TxError/CodecError). */
+export enum ChainErrorCode {
+  /** The block is already stored (imported before, canonical or side branch). */
+  ALREADY_KNOWN = 'CHAIN_ALREADY_KNOWN',
+  /** Its parent is not stored: the block cannot be validated yet. */
+  UNKNOWN_PARENT = 'CHAIN_UNKNOWN_PARENT',
+  /** The block descends from a block already found invalid. */
+  INVALID_ANCESTOR = 'CHAIN_INVALID_ANCESTOR',
+  /** The datadir holds a chain with another genesis. */
+  WRONG_GENESIS = 'CHAIN_WRONG_GENESIS',
+  /** The chain was closed. */
+  CLOSED = 'CHAIN_CLOSED',
+  /** Too many blocks wait in the import queue; try again later. */
+  QUEUE_FULL = 'CHAIN_QUEUE_FULL',
+  /** The datadir's records contradict each other (e.g. stored state root != head's); see reason. */
+  CORRUPT_DB = 'CHAIN_CORRUPT_DB',
+}
+
+export interface ChainErrorContext {
+  hash?: string;
+  parent?: string;
+  height?: number;
+  cause?: unknown;
+  expected?: string;
+  found?: string;
+  limit?: number;
+  reason?: string;
+}
+
+export class ChainError extends TesseraError<ChainErrorCode, ChainErrorContext> {}

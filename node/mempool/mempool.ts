@@ -1,0 +1,215 @@
+// The transaction pool. Rules:
+// - every tx is checked on entry against the head state (typed errors: TxError for consensus
+//   failures such as HIGH_S, WRONG_CHAIN, BAD_NONCE, INSUFFICIENT_BALANCE; MempoolError for
+//   pool rules);
+// - nonce ordering: an account's pooled txs have consecutive nonces starting at its head-state
+//   nonce (a gap is refused: NONCE_GAP);
+// - caps: at most `maxPerAccount` txs per sender and `maxTotal` in all; when full, a tx gets in
+//   only by evicting the lowest-fee tx that is last in its account's queue (never leaving a gap)
+//   and only if it pays a strictly higher fee;
+// - replacement (same sender and nonce) only by a strictly higher fee;
+// - on a head change the pool drops what the new state made invalid (included, nonce replayed,
+//   unaffordable) and takes back the txs of abandoned blocks.
+import { TxError, TxErrorCode, isTesseraError } from '../../consensus/errors.ts';
+import { txHash } from '../../consensus/encoding/index.ts';
+import { recoverTxSender } from '../../consensus/crypto/index.ts';
+import { toHex, to0x } from '../../consensus/bytes.ts';
+import type { Tx } from '../../consensus/types.ts';
+import type { Logger } from '../log/logger.ts';
+import { MempoolError, MempoolErrorCode } from './errors.ts';
+
+export interface AccountView {
+  readonly balance: bigint;
+  readonly nonce: number;
+}
+/** What the pool needs of a state: the vm's State satisfies it. */
+export interface AccountReader {
+  getAccount(address: Uint8Array): AccountView;
+}
+
+export interface MempoolOpts {
+  chainId: number;
+  minFee: bigint;
+  maxPerAccount?: number;
+  maxTotal?: number;
+}
+
+export interface MempoolModules {
+  logger: Logger;
+}
+
+export interface PoolEntry {
+  readonly tx: Tx;
+  readonly hash: Uint8Array;
+  readonly hashHex: string;
+  readonly sender: Uint8Array;
+  readonly senderHex: string;
+  /** amount + fee: what the tx takes from the sender's balance. */
+  readonly cost: bigint;
+}
+
+export class Mempool {
+  private readonly byHash = new Map<string, PoolEntry>();
+  /** sender hex -> entries sorted by nonce, consecutive from the head-state nonce. */
+  private readonly bySender = new Map<string, PoolEntry[]>();
+  private readonly maxPerAccount: number;
+  private readonly maxTotal: number;
+
+  constructor(
+    private readonly opts: MempoolOpts,
+    private readonly modules: MempoolModules,
+  ) {
+    this.maxPerAccount = opts.maxPerAccount ?? 64;
+    this.maxTotal = opts.maxTotal ?? 10_000;
+  }
+
+  get size(): number {
+    return this.byHash.size;
+  }
+
+  has(hash: Uint8Array): boolean {
+    return this.byHash.has(toHex(hash));
+  }
+
+  get(hash: Uint8Array): PoolEntry | undefined {
+    return this.byHash.get(toHex(hash));
+  }
+
+  /** Every pooled tx, grouped by sender (sorted by address), each sender's in nonce order. */
+  list(): PoolEntry[] {
+    return [...this.bySender.keys()].sort().flatMap((k) => this.bySender.get(k)!);
+  }
+
+  /** Up to `max` txs for a block: each sender's in nonce order, senders interleaved by fee (highest first). */
+  pending(max: number): Tx[] {
+    const queues = [...this.bySender.values()].map((q) => ({ q, i: 0 }));
+    const out: Tx[] = [];
+    while (out.length < max) {
+      let best: { q: PoolEntry[]; i: number } | undefined;
+      for (const c of queues) if (c.i < c.q.length && (!best || c.q[c.i]!.tx.fee > best.q[best.i]!.tx.fee)) best = c;
+      if (!best) break;
+      out.push(best.q[best.i++]!.tx);
+    }
+    return out;
+  }
+
+  /**
+   * Adds a tx checked against `state` (the head state). Returns its entry; throws TxError or
+   * MempoolError. `replaced` is the hash of a tx it replaced, `evicted` of one it pushed out.
+   */
+  add(tx: Tx, state: AccountReader): { entry: PoolEntry; replaced?: Uint8Array; evicted?: Uint8Array } {
+    return this.insert(this.entryOf(tx), state);
+  }
+
+  /** Stateless checks and the signature (cheapest first); the entry knows its sender. */
+  private entryOf(tx: Tx): PoolEntry {
+    const hash = txHash(tx);
+    const hashHex = toHex(hash);
+    if (this.byHash.has(hashHex)) throw new MempoolError(MempoolErrorCode.ALREADY_KNOWN, { txHash: '0x' + hashHex });
+    if (tx.chainId !== this.opts.chainId) throw new TxError(TxErrorCode.WRONG_CHAIN, { txHash: hash, expected: this.opts.chainId, got: tx.chainId });
+    if (tx.fee < this.opts.minFee) throw new TxError(TxErrorCode.FEE_TOO_LOW, { txHash: hash, expected: this.opts.minFee, got: tx.fee });
+    if (tx.amount === 0n) throw new TxError(TxErrorCode.ZERO_AMOUNT, { txHash: hash });
+    let sender: Uint8Array;
+    try {
+      sender = recoverTxSender(tx);
+    } catch (e) {
+      if (isTesseraError(e)) (e.context as { txHash?: Uint8Array }).txHash ??= hash;
+      throw e;
+    }
+    return { tx, hash, hashHex, sender, senderHex: toHex(sender), cost: tx.amount + tx.fee };
+  }
+
+  /** The state rules: nonce order, replacement, caps, balance. */
+  private insert(entry: PoolEntry, state: AccountReader): { entry: PoolEntry; replaced?: Uint8Array; evicted?: Uint8Array } {
+    const { tx, hash, hashHex, sender, senderHex } = entry;
+    if (this.byHash.has(hashHex)) throw new MempoolError(MempoolErrorCode.ALREADY_KNOWN, { txHash: '0x' + hashHex });
+    const account = state.getAccount(sender);
+    const queue = this.bySender.get(senderHex) ?? [];
+    const next = account.nonce + queue.length;
+    if (tx.nonce < account.nonce) throw new TxError(TxErrorCode.BAD_NONCE, { txHash: hash, address: sender, expected: account.nonce, got: tx.nonce });
+    if (tx.nonce > next)
+      throw new MempoolError(MempoolErrorCode.NONCE_GAP, { txHash: '0x' + hashHex, sender: to0x(sender), nonce: tx.nonce, expected: next });
+
+    const slot = tx.nonce - account.nonce;
+    const old = slot < queue.length ? queue[slot] : undefined;
+    if (old && tx.fee <= old.tx.fee)
+      throw new MempoolError(MempoolErrorCode.FEE_TOO_LOW_TO_REPLACE, { txHash: '0x' + hashHex, nonce: tx.nonce, fee: tx.fee, need: old.tx.fee + 1n });
+    if (!old && queue.length >= this.maxPerAccount)
+      throw new MempoolError(MempoolErrorCode.ACCOUNT_FULL, { txHash: '0x' + hashHex, sender: to0x(sender), limit: this.maxPerAccount });
+
+    // the whole queue, with this tx in its slot, must be affordable
+    let total = entry.cost;
+    for (let i = 0; i < queue.length; i++) if (i !== slot) total += queue[i]!.cost;
+    if (total > account.balance)
+      throw new TxError(TxErrorCode.INSUFFICIENT_BALANCE, { txHash: hash, address: sender, expected: total, got: account.balance });
+
+    let evicted: PoolEntry | undefined;
+    if (!old && this.byHash.size >= this.maxTotal) {
+      evicted = this.cheapestTail(senderHex);
+      if (!evicted || evicted.tx.fee >= tx.fee)
+        throw new MempoolError(MempoolErrorCode.POOL_FULL, { txHash: '0x' + hashHex, limit: this.maxTotal, fee: tx.fee });
+      this.removeTail(evicted);
+    }
+    if (old) {
+      this.byHash.delete(old.hashHex);
+      queue[slot] = entry;
+    } else queue.push(entry);
+    this.bySender.set(senderHex, queue);
+    this.byHash.set(hashHex, entry);
+    this.modules.logger.debug('tx pooled', { tx: '0x' + hashHex, sender: to0x(sender), nonce: tx.nonce, size: this.byHash.size });
+    return { entry, ...(old ? { replaced: old.hash } : {}), ...(evicted ? { evicted: evicted.hash } : {}) };
+  }
+
+  /**
+   * The head changed to `state`: every pooled tx and every tx of the abandoned blocks is
+   * checked again against it, in nonce order per sender (pooled first on a tie); what the new
+   * state includes, replays or cannot pay for is dropped. Returns how many pooled txs were
+   * dropped and how many abandoned txs came back.
+   */
+  onHeadChange(state: AccountReader, abandoned: readonly Tx[] = []): { dropped: number; readded: number } {
+    const old = [...this.byHash.values()];
+    const back: PoolEntry[] = [];
+    for (const tx of abandoned) {
+      try {
+        back.push(this.entryOf(tx));
+      } catch {
+        // already pooled, or no longer valid on its own (cannot happen for txs of a valid block)
+      }
+    }
+    this.byHash.clear();
+    this.bySender.clear();
+    const all = [...old.map((e) => ({ e, pooled: 1 })), ...back.map((e) => ({ e, pooled: 0 }))];
+    all.sort((a, b) => a.e.tx.nonce - b.e.tx.nonce || b.pooled - a.pooled);
+    let kept = 0;
+    let readded = 0;
+    for (const { e, pooled } of all) {
+      try {
+        this.insert(e, state);
+        if (pooled) kept++;
+        else readded++;
+      } catch {
+        // included or replayed on the new head, unaffordable, or behind a gap: not pooled
+      }
+    }
+    const dropped = old.length - kept;
+    if (dropped || readded) this.modules.logger.debug('mempool updated for new head', { dropped, readded, size: this.byHash.size });
+    return { dropped, readded };
+  }
+
+  private cheapestTail(exceptSender: string): PoolEntry | undefined {
+    let best: PoolEntry | undefined;
+    for (const [s, q] of this.bySender) {
+      if (s === exceptSender) continue;
+      const tail = q[q.length - 1]!;
+      if (!best || tail.tx.fee < best.tx.fee) best = tail;
+    }
+    return best;
+  }
+
+  private removeTail(e: PoolEntry): void {
+    const q = this.bySender.get(e.senderHex)!;
+    q.pop();
+    if (q.length === 0) this.bySender.delete(e.senderHex);
+    this.byHash.delete(e.hashHex);
+  }
+}

@@ -1,0 +1,77 @@
+// The full node: LevelDB + chain (serial import queue) + mempool + JSON-RPC server, wired
+// together. `tessera node` (node/cli) builds one of these; tests build the parts directly.
+import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { to0x } from '../consensus/bytes.ts';
+import { signatureBackend, nativeLoadError } from '../consensus/crypto/index.ts';
+import type { Seal } from '../consensus/seal.ts';
+import { buildGenesis, type GenesisSpec } from '../genesis/index.ts';
+import { ChainDb } from './db/db.ts';
+import { Chain } from './chain/chain.ts';
+import { assertRealSeal, sealFor } from './chain/seals.ts';
+import { Mempool } from './mempool/mempool.ts';
+import { RpcServer } from './rpc/server.ts';
+import { rpcMethods } from './rpc/methods.ts';
+import type { Logger } from './log/logger.ts';
+import { SimpleMetrics, type Metrics } from './metrics/metrics.ts';
+
+export interface NodeOpts {
+  datadir: string;
+  genesis: GenesisSpec;
+  rpc: { host: string; port: number };
+  mempool?: { maxPerAccount?: number; maxTotal?: number };
+}
+
+export interface NodeModules {
+  logger: Logger;
+  /** Default: the seal the genesis names (test seals are refused either way). */
+  seal?: Seal;
+  metrics?: Metrics;
+}
+
+export class TesseraNode {
+  private db?: ChainDb;
+  private rpc?: RpcServer;
+  chain?: Chain;
+  mempool?: Mempool;
+  rpcAddress?: string;
+
+  constructor(
+    private readonly opts: NodeOpts,
+    private readonly modules: NodeModules,
+  ) {}
+
+  async start(): Promise<void> {
+    const { logger } = this.modules;
+    const spec = this.opts.genesis;
+    const seal = this.modules.seal ?? sealFor(spec.params.sealName);
+    assertRealSeal(seal);
+    const metrics = this.modules.metrics ?? new SimpleMetrics();
+    const backend = signatureBackend();
+    logger.info('signature verification path', { backend, ...(backend === 'noble' ? { why: nativeLoadError() ?? 'native module not loaded' } : {}) });
+
+    const genesis = buildGenesis(spec);
+    await mkdir(this.opts.datadir, { recursive: true });
+    this.db = new ChainDb({ path: join(this.opts.datadir, 'chain') });
+    try {
+      await this.db.open();
+    } catch (e) {
+      throw new Error(`cannot open the database in ${join(this.opts.datadir, 'chain')}: ${(e as Error).cause ? ((e as Error).cause as Error).message : (e as Error).message}`);
+    }
+    this.mempool = new Mempool({ chainId: spec.params.chainId, minFee: spec.params.minFee, ...this.opts.mempool }, { logger: logger.child('mempool') });
+    this.chain = await Chain.open({ params: spec.params, genesis }, { db: this.db, logger: logger.child('chain'), seal, mempool: this.mempool, metrics });
+    const head = this.chain.head();
+    logger.info('chain', { name: spec.name, chainId: spec.chainId, genesis: to0x(genesis.hash), head: to0x(head.hash), height: head.header.height, seal: seal.name });
+
+    this.rpc = new RpcServer(this.opts.rpc, { logger: logger.child('rpc'), methods: rpcMethods({ chain: this.chain, mempool: this.mempool }) });
+    this.rpcAddress = await this.rpc.start();
+    logger.info('JSON-RPC listening', { address: `http://${this.rpcAddress}/` });
+  }
+
+  async stop(): Promise<void> {
+    await this.rpc?.stop();
+    await this.chain?.close();
+    await this.db?.close();
+    this.modules.logger.info('stopped');
+  }
+}

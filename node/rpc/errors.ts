@@ -1,0 +1,112 @@
+// The ONE place where typed errors become JSON-RPC error codes.
+// - JSON-RPC 2.0's own codes: -32700 parse, -32600 invalid request, -32601 unknown method,
+//   -32602 bad params, -32603 internal.
+// - Application codes (positive, grouped by area) for every typed error code a user can cause;
+//   the error's `data` carries { code: '<TYPED_CODE>', context: {...} } so clients can switch on
+//   either the number or the string.
+import { isTesseraError, BlockErrorCode, CodecErrorCode, TxErrorCode } from '../../consensus/errors.ts';
+import type { Json } from './jsonrpc.ts';
+import { MempoolErrorCode } from '../mempool/errors.ts';
+import { ChainErrorCode } from '../chain/errors.ts';
+
+export enum RpcErrorCode {
+  PARSE_ERROR = -32700,
+  INVALID_REQUEST = -32600,
+  METHOD_NOT_FOUND = -32601,
+  INVALID_PARAMS = -32602,
+  INTERNAL_ERROR = -32603,
+}
+
+export class RpcError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly data?: Json,
+  ) {
+    super(message);
+    this.name = 'RpcError';
+  }
+}
+
+/** Thrown by methods for bad params (-32602). */
+export function badParams(reason: string): RpcError {
+  return new RpcError(RpcErrorCode.INVALID_PARAMS, `Invalid params: ${reason}`);
+}
+
+/** A typed error whose code is missing from the table below (a bug: add it). */
+export const APP_UNMAPPED = 1;
+
+/** Typed error code -> application error code. Every typed code a request can trigger is here. */
+export const APP_ERROR_CODES: Readonly<Record<string, number>> = {
+  // 1xxx: decoding
+  [CodecErrorCode.MALFORMED]: 1001,
+  [CodecErrorCode.NON_CANONICAL]: 1002,
+  [CodecErrorCode.BAD_SHAPE]: 1003,
+  [CodecErrorCode.TOO_LARGE]: 1004,
+  // 2xxx: transactions (consensus rules)
+  [TxErrorCode.MALFORMED_SIGNATURE]: 2001,
+  [TxErrorCode.HIGH_S]: 2002,
+  [TxErrorCode.BAD_SIGNATURE]: 2003,
+  [TxErrorCode.WRONG_CHAIN]: 2004,
+  [TxErrorCode.BAD_NONCE]: 2005,
+  [TxErrorCode.INSUFFICIENT_BALANCE]: 2006,
+  [TxErrorCode.FEE_TOO_LOW]: 2007,
+  [TxErrorCode.ZERO_AMOUNT]: 2008,
+  [TxErrorCode.BALANCE_OVERFLOW]: 2009,
+  [TxErrorCode.NONCE_OVERFLOW]: 2010,
+  [TxErrorCode.UNKNOWN_TYPE]: 2011,
+  // 3xxx: blocks (consensus rules)
+  [BlockErrorCode.UNKNOWN_PARENT]: 3001,
+  [BlockErrorCode.BAD_VERSION]: 3002,
+  [BlockErrorCode.WRONG_CHAIN]: 3003,
+  [BlockErrorCode.BAD_HEIGHT]: 3004,
+  [BlockErrorCode.BAD_PARENT_HASH]: 3005,
+  [BlockErrorCode.TIME_TOO_OLD]: 3006,
+  [BlockErrorCode.TIME_TOO_NEW]: 3007,
+  [BlockErrorCode.BAD_TARGET]: 3008,
+  [BlockErrorCode.BAD_SEAL]: 3009,
+  [BlockErrorCode.WRONG_SEAL]: 3010,
+  [BlockErrorCode.BAD_TX_ROOT]: 3011,
+  [BlockErrorCode.BAD_CONTRIBUTIONS_ROOT]: 3012,
+  [BlockErrorCode.DUPLICATE_TX]: 3013,
+  [BlockErrorCode.BAD_STATE_ROOT]: 3014,
+  [BlockErrorCode.TOO_MANY_TXS]: 3015,
+  [BlockErrorCode.TOO_LARGE]: 3016,
+  [BlockErrorCode.BAD_TX]: 3017,
+  [BlockErrorCode.STATE_MISMATCH]: 3018,
+  // 4xxx: mempool
+  [MempoolErrorCode.ALREADY_KNOWN]: 4001,
+  [MempoolErrorCode.NONCE_GAP]: 4002,
+  [MempoolErrorCode.FEE_TOO_LOW_TO_REPLACE]: 4003,
+  [MempoolErrorCode.ACCOUNT_FULL]: 4004,
+  [MempoolErrorCode.POOL_FULL]: 4005,
+  // 5xxx: chain import
+  [ChainErrorCode.ALREADY_KNOWN]: 5001,
+  [ChainErrorCode.UNKNOWN_PARENT]: 5002,
+  [ChainErrorCode.INVALID_ANCESTOR]: 5003,
+  [ChainErrorCode.WRONG_GENESIS]: 5004,
+  [ChainErrorCode.CLOSED]: 5005,
+  [ChainErrorCode.QUEUE_FULL]: 5006,
+  [ChainErrorCode.CORRUPT_DB]: 5007,
+};
+
+export function toRpcError(e: unknown): RpcError {
+  if (e instanceof RpcError) return e;
+  if (isTesseraError(e)) {
+    const app = APP_ERROR_CODES[e.code] ?? APP_UNMAPPED;
+    return new RpcError(app, e.message, { code: e.code, context: jsonSafe(e.context) as Json });
+  }
+  return new RpcError(RpcErrorCode.INTERNAL_ERROR, 'Internal error');
+}
+
+/** bigint -> decimal string, bytes -> 0x hex, nested errors -> their code/message. */
+export function jsonSafe(v: unknown): unknown {
+  if (typeof v === 'bigint') return v.toString();
+  if (v instanceof Uint8Array) return '0x' + Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex');
+  if (isTesseraError(v)) return { code: v.code, context: jsonSafe(v.context) };
+  if (v instanceof Error) return v.message;
+  if (Array.isArray(v)) return v.map(jsonSafe);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, jsonSafe(x)]));
+  if (typeof v === 'number' && !Number.isFinite(v)) return null;
+  return v ?? null;
+}

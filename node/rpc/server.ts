@@ -1,0 +1,94 @@
+// JSON-RPC 2.0 over HTTP. POST / with a JSON body; answers 200 with the JSON-RPC response
+// (errors included: JSON-RPC carries them in the body), 204 when the request held only
+// notifications, 405 for other HTTP methods, 413 for bodies over the limit.
+// Binds to 127.0.0.1 by default; port 0 picks a free port (tests).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { handleBody, type RpcMethods } from './jsonrpc.ts';
+import type { Logger } from '../log/logger.ts';
+
+export interface RpcServerOpts {
+  host: string;
+  port: number;
+  /** Largest accepted request body in bytes (default 2 MiB: a full block of signed txs fits). */
+  maxBodyBytes?: number;
+}
+
+export interface RpcServerModules {
+  logger: Logger;
+  methods: RpcMethods;
+}
+
+export class RpcServer {
+  private server: Server | undefined;
+  private readonly maxBody: number;
+
+  constructor(
+    private readonly opts: RpcServerOpts,
+    private readonly modules: RpcServerModules,
+  ) {
+    this.maxBody = opts.maxBodyBytes ?? 2 * 1024 * 1024;
+  }
+
+  /** Starts listening; resolves to the bound address as `host:port`. */
+  async start(): Promise<string> {
+    const server = createServer((req, res) => void this.onRequest(req, res));
+    server.keepAliveTimeout = 5_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.opts.port, this.opts.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server = server;
+    return this.address();
+  }
+
+  address(): string {
+    const a = this.server?.address() as AddressInfo | null | undefined;
+    if (!a) throw new Error('RPC server is not listening');
+    return `${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
+  }
+
+  async stop(): Promise<void> {
+    const s = this.server;
+    if (!s) return;
+    this.server = undefined;
+    s.closeAllConnections();
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+  }
+
+  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'POST') {
+      res.writeHead(405, { allow: 'POST', 'content-type': 'text/plain' }).end('JSON-RPC 2.0: POST a JSON body\n');
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    for await (const c of req as AsyncIterable<Buffer>) {
+      size += c.length;
+      if (size > this.maxBody) {
+        tooLarge = true;
+        break;
+      }
+      chunks.push(c);
+    }
+    if (tooLarge) {
+      res.writeHead(413, { 'content-type': 'text/plain', connection: 'close' }).end(`request body over ${this.maxBody} bytes\n`);
+      req.destroy();
+      return;
+    }
+    let out: string | null;
+    try {
+      out = await handleBody(Buffer.concat(chunks).toString('utf8'), this.modules.methods, this.modules.logger);
+    } catch (e) {
+      this.modules.logger.error('rpc dispatch failed', { err: e as Error });
+      res.writeHead(500).end();
+      return;
+    }
+    if (out === null) res.writeHead(204).end();
+    else res.writeHead(200, { 'content-type': 'application/json' }).end(out);
+  }
+}

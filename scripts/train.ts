@@ -1,0 +1,129 @@
+// `npm run train -- --rounds N --miners M [--backend js|wasm|gpujs|auto] [--plain] [--threads T]`
+// Simulates M miners' rounds of the default task on the `mnist` digits and prints loss and
+// held-out accuracy per round. Products go through the ticket path (miner/ticket-matmul.ts on a
+// compute backend) unless --plain.
+import { matmulPlain, type MatmulFn } from '../consensus/matmul.ts';
+import { initCheckpoint } from '../consensus/training/checkpoint.ts';
+import { evaluate } from '../consensus/training/evaluate.ts';
+import { outerUpdate } from '../consensus/training/outer.ts';
+import { MNIST_MLP, paramCount } from '../consensus/training/spec.ts';
+import { runTrajectory } from '../consensus/training/trajectory.ts';
+import { contributionOf, encodeContribution } from '../consensus/training/contribution.ts';
+import { loadMnist } from '../genesis/datasets/mnist.ts';
+
+const HELP = `usage: npm run train -- [--rounds N] [--miners M] [--backend js|wasm|gpujs|auto] [--plain] [--threads T]
+  --rounds N    rounds to simulate (default 30)
+  --miners M    miners per round, one lane each (default 3)
+  --backend B   compute backend of the ticket path (default auto: the fastest that passes its self-test)
+  --plain       compute the products with the plain-JS reference instead of the ticket path
+  --threads T   worker threads of the wasm backend
+Prints, per round, the mean training loss of the round, held-out loss and accuracy of W_{R+1}.`;
+
+function parseArgs(argv: string[]): { rounds: number; miners: number; backend: string; plain: boolean; threads?: number } {
+  const o = { rounds: 30, miners: 3, backend: 'auto', plain: false, threads: undefined as number | undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const val = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    const int = () => {
+      const v = Number(val());
+      if (!Number.isInteger(v) || v < 1) throw new Error(`${a} needs a positive integer`);
+      return v;
+    };
+    if (a === '--help' || a === '-h') {
+      console.log(HELP);
+      process.exit(0);
+    } else if (a === '--rounds') o.rounds = int();
+    else if (a === '--miners') o.miners = int();
+    else if (a === '--backend') o.backend = val();
+    else if (a === '--plain') o.plain = true;
+    else if (a === '--threads') o.threads = int();
+    else throw new Error(`unknown argument ${a}\n${HELP}`);
+  }
+  return o;
+}
+
+function bar(done: number, total: number, width = 24): string {
+  const f = Math.round((done / total) * width);
+  return '[' + '#'.repeat(f) + '.'.repeat(width - f) + ']';
+}
+
+async function main(): Promise<void> {
+  let opts;
+  try {
+    opts = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    console.error((e as Error).message);
+    process.exit(2);
+  }
+  const task = MNIST_MLP;
+  const { train, heldOut } = loadMnist();
+  console.log(`task ${task.name}: ${paramCount(task)} weights, H=${task.localSteps} local steps of batch ${task.batch}, outer ${task.outer.kind}`);
+  console.log(`data: ${train.n} train / ${heldOut.n} held-out MNIST digits; ${opts.miners} miners x ${opts.rounds} rounds`);
+
+  let close = async () => {};
+  let makeMatmul: (round: number, miner: Uint8Array) => MatmulFn = () => matmulPlain;
+  let stats: { ticketMacs: number; plainMacs: number; overheadMacs: number; wins: number; tiles: number } | undefined;
+  if (!opts.plain) {
+    try {
+      const tm = await import('../miner/ticket-matmul.ts');
+      const be = await import('../miner/backends/index.ts');
+      const { DEFAULT_POUW_SPEC } = await import('../consensus/pouw/spec.ts');
+      const backend = await be.createBackend(opts.backend as 'auto', opts.threads ? { threads: opts.threads } : {});
+      close = () => backend.close();
+      const st = tm.newTicketStats();
+      stats = st;
+      const spec = { ...DEFAULT_POUW_SPEC, r: task.noiseRank, h: task.tile.h, w: task.tile.w };
+      // simulated chain: a fixed parent, a target with about one win per 2^32 MACs
+      const parent = new Uint8Array(32);
+      const target = 1n << 224n;
+      makeMatmul = (round, miner) => tm.ticketMatmul({ parent, miner, round, lane: 0, target, spec }, backend, undefined, st);
+      console.log(`products: ticket path on backend ${backend.name} (${backend.detail}), r=${spec.r}, tiles ${spec.h}x${spec.w}`);
+    } catch (e) {
+      console.log(`notice: ticket path unavailable (${(e as Error).message}); computing products plainly (--plain)`);
+    }
+  } else console.log('products: plain-JS reference (--plain)');
+
+  let ck = initCheckpoint(task);
+  const ev0 = await evaluate(task, ck.weights, heldOut);
+  console.log(`round  samples   train-loss  held-loss  held-acc   s/round`);
+  console.log(`init   ${'0'.padStart(7)}   ${'-'.padStart(10)}  ${(ev0.lossMilli / 1000).toFixed(3).padStart(9)}  ${(ev0.accuracyBp / 100).toFixed(2).padStart(7)}%`);
+  const perRound = opts.miners * task.localSteps * task.batch;
+  let best = ev0.accuracyBp;
+  let contributionBytes = 0;
+  for (let r = 0; r < opts.rounds; r++) {
+    const t0 = process.hrtime.bigint();
+    const deltas: Int32Array[][] = [];
+    let lossSum = 0;
+    for (let m = 0; m < opts.miners; m++) {
+      const miner = new Uint8Array(20);
+      miner[0] = m + 1;
+      const t = await runTrajectory(task, train, ck, { round: r, miner, lane: 0 }, makeMatmul(r, miner), (p) => {
+        const done = m * task.localSteps + p.step + 1;
+        process.stdout.write(`\rround ${r} ${bar(done, opts.miners * task.localSteps)} miner ${m + 1}/${opts.miners} step ${p.step + 1}/${task.localSteps}`);
+      });
+      contributionBytes = encodeContribution(contributionOf(t)).length;
+      deltas.push(t.delta as Int32Array[]);
+      lossSum += t.lossSum;
+    }
+    ck = outerUpdate(task, ck, deltas);
+    const ev = await evaluate(task, ck.weights, heldOut);
+    best = Math.max(best, ev.accuracyBp);
+    const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+    process.stdout.write('\r' + ' '.repeat(70) + '\r');
+    console.log(
+      `${String(r).padEnd(5)}  ${String((r + 1) * perRound).padStart(7)}   ${(lossSum / 256 / perRound).toFixed(3).padStart(10)}  ${(ev.lossMilli / 1000).toFixed(3).padStart(9)}  ${(ev.accuracyBp / 100).toFixed(2).padStart(7)}%  ${secs.toFixed(2).padStart(7)}`,
+    );
+  }
+  console.log(`best held-out accuracy ${(best / 100).toFixed(2)}%; one contribution ${contributionBytes} bytes`);
+  if (stats) {
+    const useful = stats.ticketMacs + stats.plainMacs;
+    console.log(`MACs: ${stats.ticketMacs} in ticket jobs, ${stats.plainMacs} plain, ${stats.overheadMacs} noise+decode overhead (${((100 * stats.overheadMacs) / Math.max(1, useful)).toFixed(1)}%); tiles ${stats.tiles}, wins ${stats.wins}`);
+  }
+  await close();
+}
+
+await main();

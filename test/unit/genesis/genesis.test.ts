@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { buildGenesis } from '../../../genesis/build.ts';
+import { loadDevnetSpec, parseGenesis } from '../../../genesis/spec.ts';
+import { GenesisError, GenesisErrorCode } from '../../../genesis/errors.ts';
+import { sha256 } from '../../../consensus/hash.ts';
+import { toHex, utf8Bytes } from '../../../consensus/bytes.ts';
+import { PrivateKey } from '../../../consensus/crypto/keys.ts';
+import { EMPTY_ROOT } from '../../../consensus/merkle.ts';
+import { decodeBlock, encodeBlock, blockHash } from '../../../consensus/encoding/index.ts';
+
+const raw = JSON.parse(readFileSync(new URL('../../../genesis/devnet.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+const clone = () => JSON.parse(JSON.stringify(raw)) as Record<string, any>;
+
+function errOf(json: unknown): { code: string; path: string } | undefined {
+  try {
+    parseGenesis(json);
+  } catch (e) {
+    if (e instanceof GenesisError) return { code: e.code, path: e.context.path };
+    throw e;
+  }
+  return undefined;
+}
+
+describe('devnet genesis', () => {
+  const spec = loadDevnetSpec();
+
+  it('has the documented parameters', () => {
+    expect(spec.params.blockTimeSeconds).toBe(10);
+    expect(spec.params.sealName).toBe('pouw');
+    expect(spec.allocations.length).toBe(4);
+  });
+
+  it('dev keys are SHA-256("tessera devnet key <i>") and hold the allocations', () => {
+    spec.devKeys.forEach((k, i) => {
+      expect(toHex(k.privateKey)).toBe(toHex(sha256(utf8Bytes(`tessera devnet key ${i}`))));
+      expect(toHex(PrivateKey.fromBytes(k.privateKey).address())).toBe(toHex(k.address));
+      expect(toHex(spec.allocations[i]!.address)).toBe(toHex(k.address));
+    });
+  });
+
+  it('builds block 0 deterministically with the allocations in its state', () => {
+    const a = buildGenesis(spec);
+    const b = buildGenesis(loadDevnetSpec());
+    expect(a.hash).toEqual(b.hash);
+    expect(a.hash).toEqual(blockHash(a.block.header));
+    expect(a.state.root()).toEqual(a.block.header.stateRoot);
+    expect(a.block.header.height).toBe(0);
+    expect(a.block.header.txRoot).toEqual(EMPTY_ROOT);
+    expect(a.block.header.target).toBe(spec.params.initialTarget);
+    expect(a.state.getAccount(spec.allocations[0]!.address).balance).toBe(spec.allocations[0]!.balance);
+    expect(decodeBlock(encodeBlock(a.block))).toEqual(a.block);
+    const other = buildGenesis({ ...spec, time: spec.time + 1 });
+    expect(other.hash).not.toEqual(a.hash);
+  });
+});
+
+describe('genesis parser', () => {
+  it('names the missing or bad field', () => {
+    const noChain = clone();
+    delete noChain.chainId;
+    expect(errOf(noChain)).toEqual({ code: GenesisErrorCode.MISSING_FIELD, path: '$.chainId' });
+    const badTime = clone();
+    badTime.params.blockTimeSeconds = 0;
+    expect(errOf(badTime)).toEqual({ code: GenesisErrorCode.BAD_FIELD, path: '$.params.blockTimeSeconds' });
+    const badFee = clone();
+    badFee.params.minFee = '12.5';
+    expect(errOf(badFee)).toEqual({ code: GenesisErrorCode.BAD_FIELD, path: '$.params.minFee' });
+    const badAddr = clone();
+    badAddr.allocations[1].address = '0x1234';
+    expect(errOf(badAddr)).toEqual({ code: GenesisErrorCode.BAD_FIELD, path: '$.allocations[1].address' });
+    const zeroMaturity = clone();
+    zeroMaturity.params.rewardMaturity = 0;
+    expect(errOf(zeroMaturity)?.path).toBe('$.params.rewardMaturity');
+    expect(errOf('not an object')).toEqual({ code: GenesisErrorCode.BAD_FIELD, path: '$' });
+  });
+
+  it('rejects duplicate allocations and dev keys that do not match their address', () => {
+    const dup = clone();
+    dup.allocations[1].address = dup.allocations[0].address;
+    expect(errOf(dup)?.code).toBe(GenesisErrorCode.DUPLICATE_ALLOCATION);
+    const mismatch = clone();
+    mismatch.devKeys[0].address = mismatch.devKeys[1].address;
+    expect(errOf(mismatch)).toEqual({ code: GenesisErrorCode.KEY_MISMATCH, path: '$.devKeys[0].address' });
+  });
+
+  it('rejects an initial target above the max target', () => {
+    const t = clone();
+    t.params.initialTarget = '0x' + 'ff'.repeat(32);
+    expect(errOf(t)).toEqual({ code: GenesisErrorCode.BAD_FIELD, path: '$.params.initialTarget' });
+  });
+});

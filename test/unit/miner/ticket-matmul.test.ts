@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { matmulRef } from '../../../consensus/matmul.ts';
+import { DEFAULT_POUW_SPEC } from '../../../consensus/pouw/spec.ts';
+import { decodeTicket, encodeTicket } from '../../../consensus/pouw/ticket.ts';
+import { verifyTicket } from '../../../consensus/pouw/verify.ts';
+import { JsBackend } from '../../../miner/backends/js.ts';
+import { newTicketStats, ticketMatmul, type TicketContext, type WinningTicket } from '../../../miner/ticket-matmul.ts';
+import { easyTarget, job, MINER, PARENT } from '../consensus/pouw/helpers.ts';
+
+const spec = { ...DEFAULT_POUW_SPEC, r: 8, h: 8, w: 8 };
+
+describe('ticketMatmul (js backend)', () => {
+  it('returns A·B exactly, reports winners that verify, and counts work', async () => {
+    const ctx: TicketContext = { parent: PARENT, miner: MINER, round: 3, lane: 2, target: easyTarget(8 * 8 * 40, 4), spec };
+    const wins: WinningTicket[] = [];
+    const stats = newTicketStats();
+    const mm = ticketMatmul(ctx, new JsBackend(), (t) => wins.push(t), stats);
+    const big = job(40, 40, 44, 'big', 1, 0); // ticket job (all dims >= 4r = 32)
+    const small = job(40, 10, 40, 'small', 1, 1); // 10-wide: plain
+    expect(await mm(big)).toEqual(matmulRef(big));
+    expect(await mm(small)).toEqual(matmulRef(small));
+    expect(stats).toMatchObject({ ticketJobs: 1, plainJobs: 1, ticketMacs: 40 * 40 * 44, plainMacs: 40 * 10 * 40, tiles: 5 * 6 });
+    expect(stats.wins).toBe(wins.length);
+    expect(wins.length).toBeGreaterThan(0);
+    for (const w of wins) {
+      const back = decodeTicket(encodeTicket(w.proof));
+      expect(() => verifyTicket(back, PARENT, ctx.target, spec)).not.toThrow();
+      expect(w.step).toBe(1);
+    }
+    // the edge tiles (44 = 5·8 + 4 columns) are tickets too: their proofs carry 4 columns
+    const all = new Set(wins.map((w) => w.proof.colsB.length));
+    expect([...all].every((x) => x === 8 || x === 4)).toBe(true);
+  });
+
+  it('another parent gives other tickets (no reuse)', async () => {
+    const ctx: TicketContext = { parent: PARENT, miner: MINER, round: 0, lane: 0, target: easyTarget(8 * 8 * 40, 2), spec };
+    const j = job(40, 40, 40, 'reuse');
+    const a: WinningTicket[] = [];
+    await ticketMatmul(ctx, new JsBackend(), (t) => a.push(t))(j);
+    const other = new Uint8Array(32).fill(1);
+    for (const t of a) expect(() => verifyTicket(t.proof, other, ctx.target, spec)).toThrow();
+  });
+});
