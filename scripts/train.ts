@@ -103,7 +103,7 @@ async function main(): Promise<void> {
       miner[0] = m + 1;
       const t = await runTrajectory(task, train, ck, { round: r, miner, lane: 0 }, makeMatmul(r, miner), (p) => {
         const done = m * task.localSteps + p.step + 1;
-        process.stdout.write(`\rround ${r} ${bar(done, opts.miners * task.localSteps)} miner ${m + 1}/${opts.miners} step ${p.step + 1}/${task.localSteps}`);
+        if (process.stdout.isTTY) process.stdout.write(`\rround ${r} ${bar(done, opts.miners * task.localSteps)} miner ${m + 1}/${opts.miners} step ${p.step + 1}/${task.localSteps}`);
       });
       contributionBytes = encodeContribution(contributionOf(t)).length;
       deltas.push(t.delta as Int32Array[]);
@@ -113,7 +113,8 @@ async function main(): Promise<void> {
     const ev = await evaluate(task, ck.weights, heldOut);
     best = Math.max(best, ev.accuracyBp);
     const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-    process.stdout.write('\r' + ' '.repeat(70) + '\r');
+    if (process.stdout.isTTY) process.stdout.write('\r' + ' '.repeat(70) + '\r');
+    else if (r === 0 || (r + 1) % 10 === 0) console.log(`progress ${bar(r + 1, opts.rounds)} ${r + 1}/${opts.rounds} rounds`);
     console.log(
       `${String(r).padEnd(5)}  ${String((r + 1) * perRound).padStart(7)}   ${(lossSum / 256 / perRound).toFixed(3).padStart(10)}  ${(ev.lossMilli / 1000).toFixed(3).padStart(9)}  ${(ev.accuracyBp / 100).toFixed(2).padStart(7)}%  ${secs.toFixed(2).padStart(7)}`,
     );

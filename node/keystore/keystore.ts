@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as secp from '@noble/secp256k1';
-import { sha256 } from '../../consensus/hash.ts';
+import { PrivateKey } from '../../consensus/crypto/index.ts';
 import { fromHex, to0x } from '../../consensus/bytes.ts';
 import { TesseraError } from '../../consensus/errors.ts';
 
@@ -41,7 +41,7 @@ export interface KeyFile {
 
 /** Address: the first 20 bytes of SHA-256 of the compressed public key. */
 export function addressOfSecret(secret: Uint8Array): Uint8Array {
-  return sha256(secp.getPublicKey(secret, true)).slice(0, 20);
+  return PrivateKey.fromBytes(secret).address();
 }
 
 export async function encryptKey(secret: Uint8Array, passphrase: string, params: ScryptParams = DEFAULT_SCRYPT): Promise<KeyFile> {
@@ -101,7 +101,7 @@ export class Keystore {
   ) {}
 
   /** Creates a fresh random key, writes its file (atomically: temp file + rename), returns its address. */
-  async create(passphrase: string, secret: Uint8Array = secp.utils.randomSecretKey()): Promise<{ address: string; path: string }> {
+  async create(passphrase: string, secret: Uint8Array = PrivateKey.random().bytes): Promise<{ address: string; path: string }> {
     const file = await encryptKey(secret, passphrase, this.params);
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const path = join(this.dir, `${file.address}.json`);

@@ -1,5 +1,5 @@
 // WebAssembly SIMD backend: kernel.wat assembled with wabt at start, run on worker threads over one
-// shared WebAssembly.Memory; the calling thread computes a share of the rows too.
+// shared WasmMemory; the calling thread computes a share of the rows too.
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -9,22 +9,33 @@ import { BackendError, BackendErrorCode } from '../errors.ts';
 import type { BackendOptions, TileBackend } from '../types.ts';
 
 type Call = [string, ...number[]];
+
+// The project compiles with lib ES2023 (no DOM), which has no WebAssembly declarations: the few
+// members used here, typed locally.
+interface WasmMemory { readonly buffer: ArrayBufferLike; grow(pages: number): number }
+type WasmModule = object;
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (m: WasmModule, imports: object) => { exports: unknown };
+  Memory: new (d: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
+}
+const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 type Exports = Record<string, (...args: number[]) => void>;
 
 const PAGE = 65536;
 const MAX_PAGES = 32768; // 2 GiB of address space reserved, committed on demand
 
-let modulePromise: Promise<WebAssembly.Module> | undefined;
+let modulePromise: Promise<WasmModule> | undefined;
 
 /** Assembles kernel.wat (SIMD + threads features) once per process. */
-export function kernelModule(): Promise<WebAssembly.Module> {
+export function kernelModule(): Promise<WasmModule> {
   modulePromise ??= (async () => {
     const wabt = await wabtInit();
     const src = readFileSync(new URL('./kernel.wat', import.meta.url), 'utf8');
     const parsed = wabt.parseWat('kernel.wat', src, { simd: true, threads: true });
     try {
       const { buffer } = parsed.toBinary({});
-      return new WebAssembly.Module(buffer);
+      return new WA.Module(buffer);
     } finally {
       parsed.destroy();
     }
@@ -56,7 +67,7 @@ export class WasmBackend implements TileBackend {
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
-    private readonly memory: WebAssembly.Memory,
+    private readonly memory: WasmMemory,
     private readonly ex: Exports,
     private readonly workers: Worker[],
   ) {
@@ -73,15 +84,15 @@ export class WasmBackend implements TileBackend {
 
   static async create(opts: BackendOptions = {}): Promise<WasmBackend> {
     const threads = Math.max(1, Math.min(64, opts.threads ?? availableParallelism()));
-    let module: WebAssembly.Module;
-    let memory: WebAssembly.Memory;
+    let module: WasmModule;
+    let memory: WasmMemory;
     try {
       module = await kernelModule();
-      memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+      memory = new WA.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
     } catch (e) {
       throw new BackendError(BackendErrorCode.UNAVAILABLE, { backend: 'wasm', reason: (e as Error).message });
     }
-    const instance = new WebAssembly.Instance(module, { env: { memory } });
+    const instance = new WA.Instance(module, { env: { memory } });
     const workers: Worker[] = [];
     for (let t = 1; t < threads; t++) {
       const w = new Worker(new URL('./worker.mjs', import.meta.url), { workerData: { module, memory } });

@@ -19,7 +19,7 @@ describe('single-step re-execution (fraud proofs)', async () => {
   async function cheat(s: number): Promise<{ c: Contribution; honestWs: Int32Array[][] }> {
     const seed = shardSeed(checkpointRoot(SMALL, base), ctx);
     const idx = shardIndices(SMALL, train.n, seed);
-    let w = base.weights.map((x) => new Int32Array(x));
+    let w: Int32Array[] = base.weights.map((x) => new Int32Array(x));
     const steps: StepCommit[] = [];
     const honestWs: Int32Array[][] = [];
     for (let k = 0; k < SMALL.localSteps; k++) {

@@ -1,0 +1,89 @@
+// `tessera tx send`: signs a transfer with a keystore key and sends it over JSON-RPC.
+import { existsSync } from 'node:fs';
+import { to0x } from '../../../consensus/bytes.ts';
+import { PrivateKey, parseAddress, signTx } from '../../../consensus/crypto/index.ts';
+import { encodeTx } from '../../../consensus/encoding/index.ts';
+import { TypeTag } from '../../../consensus/types.ts';
+import { Keystore } from '../../keystore/keystore.ts';
+import { RpcClient } from '../../rpc/client.ts';
+import { getPassphrase } from '../passphrase.ts';
+import { keystoreDir } from './keys.ts';
+import { EXIT_OK, parseAmount, parseFlags, parseHostPort, toJson, usageError, type Io } from '../util.ts';
+
+export const TX_HELP = `Usage: tessera tx send --from <address | keyfile> --to <address> --amount <n> --fee <n> [options]
+
+Signs a transfer with a key of the keystore and sends it to a node over JSON-RPC.
+Amounts and fees are whole numbers of base units.
+
+Options:
+  --from <address|file>     sender: an address in the keystore, or a key file path
+  --to <address>            recipient (0x + 40 hex digits)
+  --amount <n>              amount to transfer
+  --fee <n>                 fee (at least the chain's minimum fee)
+  --nonce <n>               sender nonce (default: asked from the node, pending txs included)
+  --rpc <host:port>         the node's JSON-RPC address (default 127.0.0.1:8545)
+  --datadir <dir>           keystore is <dir>/keystore (default ./data)
+  --keystore <dir>          keystore directory
+  --passphrase-file <file>  passphrase (else TESSERA_PASSPHRASE, else a prompt)
+  --json                    machine-readable output
+  -h, --help                this help`;
+
+export async function txCommand(argv: string[], io: Io): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === '--help' || sub === '-h') {
+    io.out(TX_HELP);
+    return EXIT_OK;
+  }
+  if (sub !== 'send') throw usageError(sub === undefined ? 'missing subcommand' : `unknown tx subcommand "${sub}"`, TX_HELP);
+  const { values } = parseFlags(
+    rest,
+    {
+      from: { type: 'string' },
+      to: { type: 'string' },
+      amount: { type: 'string' },
+      fee: { type: 'string' },
+      nonce: { type: 'string' },
+      rpc: { type: 'string' },
+      datadir: { type: 'string' },
+      keystore: { type: 'string' },
+      'passphrase-file': { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    TX_HELP,
+  );
+  if (!values.from) throw usageError('missing --from', TX_HELP);
+  if (!values.to) throw usageError('missing --to', TX_HELP);
+  let to: Uint8Array;
+  try {
+    to = parseAddress(values.to);
+  } catch {
+    throw usageError(`--to must be 0x and 40 hex digits, got "${values.to}"`, TX_HELP);
+  }
+  const amount = parseAmount(values.amount, '--amount', TX_HELP);
+  if (amount === 0n) throw usageError('--amount must be more than 0', TX_HELP);
+  const fee = parseAmount(values.fee, '--fee', TX_HELP);
+  let nonce: number | undefined;
+  if (values.nonce !== undefined) {
+    if (!/^[0-9]+$/.test(values.nonce) || !Number.isSafeInteger(Number(values.nonce))) throw usageError(`--nonce must be a whole number, got "${values.nonce}"`, TX_HELP);
+    nonce = Number(values.nonce);
+  }
+  const rpcAddr = values.rpc ?? '127.0.0.1:8545';
+  parseHostPort(rpcAddr, '--rpc', TX_HELP);
+  const from = values.from;
+  if (!/^0x[0-9a-fA-F]{40}$/.test(from) && !existsSync(from)) throw usageError(`--from must be a keystore address or an existing key file, got "${from}"`, TX_HELP);
+
+  const ks = new Keystore(keystoreDir(values));
+  await ks.read(from); // fail on a missing key before asking for a passphrase
+  const passphrase = await getPassphrase({ file: values['passphrase-file'], purpose: `unlock ${from}` });
+  const { address, secret } = await ks.unlock(from, passphrase);
+  const key = PrivateKey.fromBytes(secret);
+
+  const rpc = new RpcClient(rpcAddr);
+  const head = await rpc.call<{ chainId: number }>('chain_head');
+  if (nonce === undefined) nonce = (await rpc.call<{ pendingNonce: number }>('state_getAccount', [address])).pendingNonce;
+  const tx = signTx({ type: TypeTag.Transfer, chainId: head.chainId, nonce, fee, to, amount, sig: new Uint8Array(0) }, key);
+  const r = await rpc.call<{ hash: string }>('tx_send', [to0x(encodeTx(tx))]);
+  io.out(values.json ? toJson({ hash: r.hash, from: address, to: values.to.toLowerCase(), amount, fee, nonce }) : `sent ${r.hash} (nonce ${nonce})`);
+  return EXIT_OK;
+}
+

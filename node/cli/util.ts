@@ -1,0 +1,90 @@
+// Shared CLI plumbing: flag parsing with clear errors, exit codes, output helpers.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { isTesseraError } from '../../consensus/errors.ts';
+
+/** Exit codes: 0 success, 1 the command failed, 2 bad usage (unknown flag, bad value). */
+export const EXIT_OK = 0;
+export const EXIT_FAIL = 1;
+export const EXIT_USAGE = 2;
+
+/** A failure the CLI reports as one clear line (no stack trace) with an exit code. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT_FAIL,
+  ) {
+    super(message);
+  }
+}
+
+export function usageError(message: string, help?: string): CliError {
+  return new CliError(`${message}${help ? `\n\n${help}` : ''}`, EXIT_USAGE);
+}
+
+export type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** Parses `argv` strictly: unknown flags and missing values are usage errors. */
+export function parseFlags<O extends Options>(argv: string[], options: O, help: string, positionals = { min: 0, max: 0 }) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true });
+  } catch (e) {
+    throw usageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, ''), help);
+  }
+  if ((parsed.values as { help?: boolean }).help) throw new HelpRequested(help);
+  if (parsed.positionals.length < positionals.min || parsed.positionals.length > positionals.max)
+    throw usageError(
+      parsed.positionals.length < positionals.min ? 'missing argument' : `unexpected argument: ${parsed.positionals[positionals.max]}`,
+      help,
+    );
+  return parsed as { values: { [K in keyof O]?: O[K]['type'] extends 'boolean' ? boolean : string } & { help?: boolean }; positionals: string[] };
+}
+
+/** Thrown by parseFlags for --help: the command prints the help and exits 0. */
+export class HelpRequested extends Error {
+  constructor(readonly help: string) {
+    super('help');
+  }
+}
+
+export interface Io {
+  out(line: string): void;
+  err(line: string): void;
+}
+export const stdio: Io = {
+  out: (l) => process.stdout.write(l + '\n'),
+  err: (l) => process.stderr.write(l + '\n'),
+};
+
+/** JSON with bigints as decimal strings and bytes as 0x hex. */
+export function toJson(v: unknown): string {
+  return JSON.stringify(
+    v,
+    (_k, x) => (typeof x === 'bigint' ? x.toString() : x instanceof Uint8Array ? '0x' + Buffer.from(x).toString('hex') : x),
+    2,
+  );
+}
+
+/** One line describing an error for a user. */
+export function describeError(e: unknown): string {
+  if (e instanceof CliError) return e.message;
+  if (isTesseraError(e)) return `${e.message}`;
+  return (e as Error)?.message ?? String(e);
+}
+
+export const MAX_U64 = (1n << 64n) - 1n;
+
+export function parseAmount(s: string | undefined, flag: string, help: string): bigint {
+  if (s === undefined) throw usageError(`missing ${flag}`, help);
+  if (!/^[0-9]+$/.test(s)) throw usageError(`${flag} must be a whole number of base units (decimal digits), got "${s}"`, help);
+  const v = BigInt(s);
+  if (v > MAX_U64) throw usageError(`${flag} is larger than 2^64 - 1`, help);
+  return v;
+}
+
+export function parseHostPort(s: string, flag: string, help: string): { host: string; port: number } {
+  const m = /^(\[[0-9a-fA-F:]+\]|[^:\s]+):([0-9]{1,5})$/.exec(s);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || port > 65535) throw usageError(`${flag} must be host:port (e.g. 127.0.0.1:8545), got "${s}"`, help);
+  return { host: m[1]!.replace(/^\[|\]$/g, ''), port };
+}
