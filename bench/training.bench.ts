@@ -1,5 +1,5 @@
 // Integer training vs the float32 reference for the same number of samples, on the same data.
-// Budget here: 3 miners x 20 rounds x H=16 x batch 128 = 122,880 samples (~15 epochs of the
+// Budget here: 3 miners x 20 rounds x H=8 x batch 256 = 122,880 samples (~15 epochs of the
 // 8,004 training digits), products computed plainly (the ticket path gives the same bits).
 import { matmulPlain } from '../consensus/matmul.ts';
 import { initCheckpoint } from '../consensus/training/checkpoint.ts';

@@ -11,6 +11,10 @@ export enum TypeTag {
   Block = 0x02,
   // transactions: 0x10..0x3f
   Transfer = 0x10,
+  /** Moves balance into the signer's mining bond. */
+  Bond = 0x11,
+  /** Takes bond out; credited after the chain's unbondDelay. */
+  Unbond = 0x12,
   // later issues add: Bond, Contribute, Challenge, RegisterData, PayRoyalty, Propose, Vote, ...
   /** A winning proof-of-useful-work ticket (consensus/pouw/ticket.ts). */
   Ticket = 0x50,
@@ -50,8 +54,18 @@ export interface TransferTx extends TxCommon {
   readonly amount: bigint;
 }
 
+export interface BondTx extends TxCommon {
+  readonly type: TypeTag.Bond;
+  readonly amount: bigint;
+}
+
+export interface UnbondTx extends TxCommon {
+  readonly type: TypeTag.Unbond;
+  readonly amount: bigint;
+}
+
 /** The transaction union; later issues add members. */
-export type Tx = TransferTx;
+export type Tx = TransferTx | BondTx | UnbondTx;
 
 export interface Block {
   readonly header: BlockHeader;

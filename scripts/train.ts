@@ -114,10 +114,10 @@ async function main(): Promise<void> {
     best = Math.max(best, ev.accuracyBp);
     const secs = Number(process.hrtime.bigint() - t0) / 1e9;
     if (process.stdout.isTTY) process.stdout.write('\r' + ' '.repeat(70) + '\r');
-    else if (r === 0 || (r + 1) % 10 === 0) console.log(`progress ${bar(r + 1, opts.rounds)} ${r + 1}/${opts.rounds} rounds`);
     console.log(
       `${String(r).padEnd(5)}  ${String((r + 1) * perRound).padStart(7)}   ${(lossSum / 256 / perRound).toFixed(3).padStart(10)}  ${(ev.lossMilli / 1000).toFixed(3).padStart(9)}  ${(ev.accuracyBp / 100).toFixed(2).padStart(7)}%  ${secs.toFixed(2).padStart(7)}`,
     );
+    if (!process.stdout.isTTY && ((r + 1) % 10 === 0 || r + 1 === opts.rounds)) console.log(`progress ${bar(r + 1, opts.rounds)} ${r + 1}/${opts.rounds} rounds`);
   }
   console.log(`best held-out accuracy ${(best / 100).toFixed(2)}%; one contribution ${contributionBytes} bytes`);
   if (stats) {

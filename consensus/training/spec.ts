@@ -50,9 +50,9 @@ export const MNIST_MLP: TrainingTask = Object.freeze({
   inputExp: -6,
   // round(2^24 · sqrt(6 / (fan_in + fan_out))): 0.0811 and 0.2085
   initBound: Object.freeze([1_361_339, 3_498_762]),
-  localSteps: 16,
-  batch: 128,
-  lr: Object.freeze({ num: 1, shift: 2 }),
+  localSteps: 8,
+  batch: 256,
+  lr: Object.freeze({ num: 1, shift: 1 }),
   probBits: 15,
   outer: Object.freeze({ kind: 'nesterov', lr: Object.freeze({ num: 3, shift: 2 }), momentum: Object.freeze({ num: 7, shift: 3 }) }),
   tile: Object.freeze({ h: 16, w: 16 }),
