@@ -8,7 +8,7 @@ import type { Seal } from '../consensus/seal.ts';
 import { buildGenesis, type GenesisSpec } from '../genesis/index.ts';
 import { ChainDb } from './db/db.ts';
 import { Chain } from './chain/chain.ts';
-import { assertRealSeal, sealFor } from './chain/seals.ts';
+import { assertRealSeal, sealForChain } from './chain/seals.ts';
 import { Mempool } from './mempool/mempool.ts';
 import { RpcServer } from './rpc/server.ts';
 import { rpcMethods } from './rpc/methods.ts';
@@ -44,7 +44,7 @@ export class TesseraNode {
   async start(): Promise<void> {
     const { logger } = this.modules;
     const spec = this.opts.genesis;
-    const seal = this.modules.seal ?? sealFor(spec.params.sealName);
+    const seal = this.modules.seal ?? sealForChain(spec.params);
     assertRealSeal(seal);
     const metrics = this.modules.metrics ?? new SimpleMetrics();
     const backend = signatureBackend();
@@ -66,6 +66,8 @@ export class TesseraNode {
     this.rpc = new RpcServer(this.opts.rpc, { logger: logger.child('rpc'), methods: rpcMethods({ chain: this.chain, mempool: this.mempool }) });
     this.rpcAddress = await this.rpc.start();
     logger.info('JSON-RPC listening', { address: `http://${this.rpcAddress}/` });
+    if (!['127.0.0.1', 'localhost', '::1'].includes(this.opts.rpc.host))
+      logger.warn('JSON-RPC is reachable from other machines; it has no authentication', { host: this.opts.rpc.host });
   }
 
   async stop(): Promise<void> {

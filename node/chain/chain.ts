@@ -221,6 +221,7 @@ export class Chain {
   // ---- import ------------------------------------------------------------------------------
 
   private async doImport(input: Uint8Array | Block): Promise<ImportResult> {
+    const started = performance.now();
     const p = this.params;
     const limits = decodeLimits(p);
     const bytes = input instanceof Uint8Array ? input : encodeBlock(input);
@@ -263,7 +264,13 @@ export class Chain {
       this.tree.add(hash, header, totalWork);
       this.setHead(node, result.state, []);
       this.modules.metrics?.inc('chain_blocks_imported');
-      this.modules.logger.debug('block imported', { hash: to0x(hash), height: header.height, txs: block.txs.length });
+      this.modules.logger.info('block imported', {
+        height: header.height,
+        hash: to0x(hash),
+        txs: block.txs.length,
+        ms: Math.round(performance.now() - started),
+        ...(this.queue.length > 1 ? { queued: this.queue.length - 1 } : {}),
+      });
       return { hash, height: header.height, status: 'head' };
     }
 
@@ -349,7 +356,12 @@ export class Chain {
       a.block.txs.forEach((tx, i) => b.putTxIndex(txHash(tx), a.node.hash, i));
     }
     b.putHead(newTip.hash);
-    await db.write(b);
+    try {
+      await db.write(b);
+    } catch (e) {
+      this.tree.delete(tip.hash); // nothing of the reorg was written
+      throw e;
+    }
     const oldHead = this.headNode;
     this.setHead(newTip, state, abandoned);
     this.modules.metrics?.inc('chain_reorgs');

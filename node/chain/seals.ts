@@ -1,10 +1,11 @@
-// Which Seal verifies a chain's headers, by the genesis params' sealName.
-// The proof-of-useful-work seal's header format (winning ticket + Merkle proofs) arrives with
-// the mining issue; until then this adapter stands in for it: it rejects every header with
-// BAD_SEAL saying so, so a node runs (genesis, RPC, mempool) but cannot be fooled into accepting
-// unproven blocks. The test seal is never returned here: the node refuses it.
+// Which Seal verifies a chain's headers, by the genesis params' sealName. The node binary
+// never runs the test seal. A "pouw" chain whose genesis has no `training` section cannot
+// verify tickets (the seal needs the task); the node then still serves genesis, RPC and the
+// mempool, but rejects every block with BAD_SEAL saying why, never accepting unproven blocks.
 import { BlockError, BlockErrorCode, TesseraError } from '../../consensus/errors.ts';
+import type { ChainParams } from '../../consensus/params.ts';
 import type { Seal } from '../../consensus/seal.ts';
+import { POUW_SEAL_NAME, sealFor } from '../../consensus/seal-pouw.ts';
 import type { BlockHeader } from '../../consensus/types.ts';
 
 export enum SealErrorCode {
@@ -15,19 +16,28 @@ export enum SealErrorCode {
 }
 export class SealError extends TesseraError<SealErrorCode, { sealName: string }> {}
 
-export const POUW_SEAL_PENDING: Seal = Object.freeze({
-  name: 'pouw',
-  testOnly: false,
-  verify(header: BlockHeader): void {
-    throw new BlockError(BlockErrorCode.BAD_SEAL, { height: header.height, reason: 'proof-of-useful-work seal verification is not available yet in this node' });
-  },
-});
+function unverifiable(reason: string): Seal {
+  return Object.freeze({
+    name: POUW_SEAL_NAME,
+    testOnly: false,
+    verify(header: BlockHeader): void {
+      throw new BlockError(BlockErrorCode.BAD_SEAL, { height: header.height, reason });
+    },
+  });
+}
 
-/** The seal for `sealName`; throws SealError for the test seal and unknown names. */
-export function sealFor(sealName: string): Seal {
-  if (sealName === 'pouw') return POUW_SEAL_PENDING;
-  if (sealName === 'test') throw new SealError(SealErrorCode.TEST_SEAL_REFUSED, { sealName }, 'this genesis uses the test-only seal, which proves nothing; the node refuses to run it');
-  throw new SealError(SealErrorCode.UNKNOWN_SEAL, { sealName }, `unknown seal "${sealName}" in the genesis params`);
+/** The seal for a chain's params; throws SealError for the test seal and unknown names. */
+export function sealForChain(p: ChainParams): Seal {
+  if (p.sealName === 'test') throw new SealError(SealErrorCode.TEST_SEAL_REFUSED, { sealName: p.sealName }, 'this genesis uses the test-only seal, which proves nothing; the node refuses to run it');
+  if (p.sealName === POUW_SEAL_NAME && !p.training) return unverifiable('the genesis has no training section, so proof-of-useful-work tickets cannot be verified');
+  let seal: Seal;
+  try {
+    seal = sealFor(p);
+  } catch {
+    throw new SealError(SealErrorCode.UNKNOWN_SEAL, { sealName: p.sealName }, `unknown seal "${p.sealName}" in the genesis params`);
+  }
+  assertRealSeal(seal);
+  return seal;
 }
 
 /** Guard for any Seal handed to the node: test-only seals are refused. */

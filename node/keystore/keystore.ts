@@ -10,7 +10,6 @@ import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as secp from '@noble/secp256k1';
 import { PrivateKey } from '../../consensus/crypto/index.ts';
 import { fromHex, to0x } from '../../consensus/bytes.ts';
 import { TesseraError } from '../../consensus/errors.ts';
@@ -54,7 +53,7 @@ export async function encryptKey(secret: Uint8Array, passphrase: string, params:
   return {
     version: 1,
     address: to0x(address),
-    publicKey: to0x(secp.getPublicKey(secret, true)),
+    publicKey: to0x(PrivateKey.fromBytes(secret).publicKey()),
     kdf: { name: 'scrypt', ...params, dkLen: 32, salt: to0x(salt) },
     cipher: { name: 'xchacha20poly1305', nonce: to0x(nonce), ciphertext: to0x(ciphertext) },
   };
@@ -68,7 +67,7 @@ export async function decryptKey(file: KeyFile, passphrase: string, path?: strin
   try {
     secret = xchacha20poly1305(key, fromHex(file.cipher.nonce), address).decrypt(fromHex(file.cipher.ciphertext));
   } catch {
-    throw new KeystoreError(KeystoreErrorCode.WRONG_PASSPHRASE, { address: file.address, ...(path ? { path } : {}) });
+    throw new KeystoreError(KeystoreErrorCode.WRONG_PASSPHRASE, { address: file.address, ...(path ? { path } : {}) }, `wrong passphrase for ${file.address} (${KeystoreErrorCode.WRONG_PASSPHRASE})`);
   }
   if (to0x(addressOfSecret(secret)) !== file.address.toLowerCase())
     throw new KeystoreError(KeystoreErrorCode.BAD_FILE, { address: file.address, reason: 'key does not match address' });
@@ -133,7 +132,7 @@ export class Keystore {
     try {
       text = await readFile(path, 'utf8');
     } catch {
-      throw new KeystoreError(KeystoreErrorCode.NOT_FOUND, { path });
+      throw new KeystoreError(KeystoreErrorCode.NOT_FOUND, { path }, `no key file at ${path} (${KeystoreErrorCode.NOT_FOUND})`);
     }
     let file: KeyFile;
     try {

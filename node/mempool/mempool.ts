@@ -14,7 +14,7 @@ import { TxError, TxErrorCode, isTesseraError } from '../../consensus/errors.ts'
 import { txHash } from '../../consensus/encoding/index.ts';
 import { recoverTxSender } from '../../consensus/crypto/index.ts';
 import { toHex, to0x } from '../../consensus/bytes.ts';
-import type { Tx } from '../../consensus/types.ts';
+import { TypeTag, type Tx } from '../../consensus/types.ts';
 import type { Logger } from '../log/logger.ts';
 import { MempoolError, MempoolErrorCode } from './errors.ts';
 
@@ -44,7 +44,7 @@ export interface PoolEntry {
   readonly hashHex: string;
   readonly sender: Uint8Array;
   readonly senderHex: string;
-  /** amount + fee: what the tx takes from the sender's balance. */
+  /** What the tx takes from the sender's balance (fee, plus the amount where it leaves the balance). */
   readonly cost: bigint;
 }
 
@@ -108,7 +108,7 @@ export class Mempool {
     if (this.byHash.has(hashHex)) throw new MempoolError(MempoolErrorCode.ALREADY_KNOWN, { txHash: '0x' + hashHex });
     if (tx.chainId !== this.opts.chainId) throw new TxError(TxErrorCode.WRONG_CHAIN, { txHash: hash, expected: this.opts.chainId, got: tx.chainId });
     if (tx.fee < this.opts.minFee) throw new TxError(TxErrorCode.FEE_TOO_LOW, { txHash: hash, expected: this.opts.minFee, got: tx.fee });
-    if (tx.amount === 0n) throw new TxError(TxErrorCode.ZERO_AMOUNT, { txHash: hash });
+    if ('amount' in tx && tx.amount === 0n) throw new TxError(TxErrorCode.ZERO_AMOUNT, { txHash: hash });
     let sender: Uint8Array;
     try {
       sender = recoverTxSender(tx);
@@ -116,7 +116,7 @@ export class Mempool {
       if (isTesseraError(e)) (e.context as { txHash?: Uint8Array }).txHash ??= hash;
       throw e;
     }
-    return { tx, hash, hashHex, sender, senderHex: toHex(sender), cost: tx.amount + tx.fee };
+    return { tx, hash, hashHex, sender, senderHex: toHex(sender), cost: balanceCost(tx) };
   }
 
   /** The state rules: nonce order, replacement, caps, balance. */
@@ -211,5 +211,16 @@ export class Mempool {
     q.pop();
     if (q.length === 0) this.bySender.delete(e.senderHex);
     this.byHash.delete(e.hashHex);
+  }
+}
+
+/** Balance a tx spends: transfers and bonds move `amount` out of the balance; an unbond only pays its fee. */
+function balanceCost(tx: Tx): bigint {
+  switch (tx.type) {
+    case TypeTag.Transfer:
+    case TypeTag.Bond:
+      return tx.amount + tx.fee;
+    default:
+      return tx.fee;
   }
 }

@@ -36,7 +36,10 @@ export function badParams(reason: string): RpcError {
 /** A typed error whose code is missing from the table below (a bug: add it). */
 export const APP_UNMAPPED = 1;
 
-/** Typed error code -> application error code. Every typed code a request can trigger is here. */
+/**
+ * Typed error code -> application error code. Every typed code a request can trigger is here
+ * (a unit test fails when an enum gains a code this table lacks). Codes are never reused.
+ */
 export const APP_ERROR_CODES: Readonly<Record<string, number>> = {
   // 1xxx: decoding
   [CodecErrorCode.MALFORMED]: 1001,
@@ -55,6 +58,8 @@ export const APP_ERROR_CODES: Readonly<Record<string, number>> = {
   [TxErrorCode.BALANCE_OVERFLOW]: 2009,
   [TxErrorCode.NONCE_OVERFLOW]: 2010,
   [TxErrorCode.UNKNOWN_TYPE]: 2011,
+  [TxErrorCode.INSUFFICIENT_BOND]: 2012,
+  [TxErrorCode.NO_TRAINING]: 2013,
   // 3xxx: blocks (consensus rules)
   [BlockErrorCode.UNKNOWN_PARENT]: 3001,
   [BlockErrorCode.BAD_VERSION]: 3002,
@@ -74,6 +79,19 @@ export const APP_ERROR_CODES: Readonly<Record<string, number>> = {
   [BlockErrorCode.TOO_LARGE]: 3016,
   [BlockErrorCode.BAD_TX]: 3017,
   [BlockErrorCode.STATE_MISMATCH]: 3018,
+  [BlockErrorCode.BAD_CHECKPOINT_ROOT]: 3019,
+  [BlockErrorCode.BAD_TICKET]: 3020,
+  [BlockErrorCode.TICKET_ROUND_NOT_OPEN]: 3021,
+  [BlockErrorCode.DUPLICATE_WIN]: 3022,
+  [BlockErrorCode.TICKET_MISMATCH]: 3023,
+  [BlockErrorCode.TOO_MANY_CONTRIBUTIONS]: 3024,
+  [BlockErrorCode.CONTRIBUTION_TOO_LARGE]: 3025,
+  [BlockErrorCode.BAD_CONTRIBUTION]: 3026,
+  [BlockErrorCode.CONTRIBUTION_WRONG_ROUND]: 3027,
+  [BlockErrorCode.CONTRIBUTION_WRONG_BASE]: 3028,
+  [BlockErrorCode.CONTRIBUTION_BAD_LANE]: 3029,
+  [BlockErrorCode.DUPLICATE_CONTRIBUTION]: 3030,
+  [BlockErrorCode.UNBONDED_MINER]: 3031,
   // 4xxx: mempool
   [MempoolErrorCode.ALREADY_KNOWN]: 4001,
   [MempoolErrorCode.NONCE_GAP]: 4002,

@@ -42,6 +42,10 @@ export function txJson(tx: Tx, from?: Uint8Array): { [k: string]: Json } {
   switch (tx.type) {
     case TypeTag.Transfer:
       return { type: 'transfer', ...common, to: to0x(tx.to), amount: tx.amount.toString() };
+    case TypeTag.Bond:
+      return { type: 'bond', ...common, amount: tx.amount.toString() };
+    case TypeTag.Unbond:
+      return { type: 'unbond', ...common, amount: tx.amount.toString() };
   }
 }
 

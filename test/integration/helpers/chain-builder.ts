@@ -18,7 +18,7 @@ export interface TestNet {
   readonly keys: readonly PrivateKey[];
 }
 
-/** The devnet spec with the test seal (and, optionally, more funded keys). */
+/** The devnet spec without training, with the test seal (and, optionally, more funded keys). */
 export function testNet(extraKeys = 0): TestNet {
   const dev = loadDevnetSpec();
   const keys = dev.devKeys.map((k) => PrivateKey.fromBytes(k.privateKey));
@@ -31,10 +31,14 @@ export function testNet(extraKeys = 0): TestNet {
     b[31] = (i & 0xff) + 1;
     keys.push(PrivateKey.fromBytes(b));
   }
-  const params: ChainParams = Object.freeze({ ...dev.params, sealName: 'test' });
+  // no `training` section: a chain without rounds, sealed by the test seal
+  const { training: _training, ...plain } = dev.params;
+  const params: ChainParams = Object.freeze({ ...plain, sealName: 'test' });
   const spec: GenesisSpec = Object.freeze({
     ...dev,
     params,
+    bonds: Object.freeze([]),
+    checkpointRoot: new Uint8Array(32),
     allocations: Object.freeze(keys.map((k) => Object.freeze({ address: k.address(), balance: 1_000_000_000_000n }))),
   });
   return { spec, params, genesis: buildGenesis(spec), keys };

@@ -44,16 +44,31 @@ const g = () => ({ header: net.genesis.block.header, state: net.genesis.state })
 
 describe('chain import', () => {
   it('extends the head, indexes blocks and txs, and serves them back', async () => {
-    const chain = await openChain();
+    const mempool = new Mempool({ chainId: net.params.chainId, minFee: net.params.minFee }, { logger: silentLogger });
+    const chain = await openChain(mempool);
     expect(chain.head().hash).toEqual(net.genesis.hash);
     const blocks = buildChain(net, g(), 3, { txsPerBlock: 5 });
+    // a pooled tx leaves the mempool once a block includes it
+    mempool.add(blocks[0]!.block.txs[0]!, chain.state());
+    expect(mempool.size).toBe(1);
     for (const b of blocks) expect(await chain.importBlock(encodeBlock(b.block))).toMatchObject({ status: 'head', height: b.block.header.height });
     expect(chain.head().hash).toEqual(blocks[2]!.hash);
     expect(chain.state().root()).toEqual(blocks[2]!.state.root());
+    expect(mempool.size).toBe(0);
     expect((await chain.getBlockByHeight(2))!.hash).toEqual(blocks[1]!.hash);
     const tx = blocks[1]!.block.txs[3]!;
     expect(await chain.getTx(txHash(tx))).toMatchObject({ height: 2, index: 3, blockHash: blocks[1]!.hash });
     await expect(chain.importBlock(blocks[0]!.block)).rejects.toMatchObject({ code: ChainErrorCode.ALREADY_KNOWN });
+  });
+
+  it('imports concurrent calls one at a time, in arrival order', async () => {
+    const chain = await openChain();
+    const blocks = buildChain(net, g(), 6, { txsPerBlock: 2 });
+    // fired without waiting: each block's parent is only stored once the previous import ends
+    const results = await Promise.all(blocks.map((b) => chain.importBlock(encodeBlock(b.block))));
+    expect(results.map((r) => r.status)).toEqual(Array(6).fill('head'));
+    expect(chain.head().hash).toEqual(blocks[5]!.hash);
+    expect(chain.queuedImports).toBe(0);
   });
 
   it('refuses bad blocks with typed errors, cheapest layer first, and keeps the head', async () => {

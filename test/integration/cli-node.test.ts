@@ -1,0 +1,136 @@
+// End to end through the binary: `tessera node` in a child process on 127.0.0.1 (port 0), then
+// `tessera keys import`, `tx send`, `query ...` against it, then SIGTERM.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+const MAIN = join(root, 'node', 'cli', 'main.ts');
+
+function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', tsxLoader, MAIN, ...args], { env: { ...process.env, TESSERA_PASSPHRASE: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`tessera ${args.join(' ')} did not exit in time`));
+    }, 30_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out, err });
+    });
+  });
+}
+
+let dir: string;
+let node: ChildProcess;
+let nodeLog = '';
+let rpc: string;
+let devKey: { privateKey: string; address: string };
+let devTo: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tessera-e2e-'));
+  const devnet = JSON.parse(await readFile(join(root, 'genesis', 'devnet.json'), 'utf8')) as { devKeys: { privateKey: string; address: string }[] };
+  devKey = devnet.devKeys[0]!;
+  devTo = devnet.devKeys[1]!.address;
+  node = spawn(process.execPath, ['--import', tsxLoader, MAIN, 'node', '--datadir', join(dir, 'data'), '--rpc', '127.0.0.1:0', '--log-format', 'json'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  node.stderr!.on('data', (d: Buffer) => (nodeLog += d.toString()));
+  rpc = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`node did not start: ${nodeLog}`)), 30_000);
+    node.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /ready rpc=http:\/\/([^/]+)\//.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    node.on('exit', (code) => reject(new Error(`node exited early (${code}): ${nodeLog}`)));
+  });
+  await writeFile(join(dir, 'pass'), 'correct horse battery\n');
+  await writeFile(join(dir, 'key'), devKey.privateKey + '\n');
+});
+
+afterAll(async () => {
+  if (node.exitCode === null) {
+    const exited = new Promise((r) => node.once('exit', r));
+    node.kill('SIGKILL');
+    await exited;
+  }
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('tessera node + CLI', () => {
+  it('logs its signature path, genesis, head and RPC address as structured JSON', () => {
+    const lines = nodeLog.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.find((l) => l.msg === 'signature verification path')?.backend).toMatch(/^(native|noble)$/);
+    expect(lines.find((l) => l.msg === 'chain')).toMatchObject({ genesis: expect.stringMatching(/^0x[0-9a-f]{64}$/), height: 0 });
+    expect(lines.find((l) => l.msg === 'JSON-RPC listening')?.address).toBe(`http://${rpc}/`);
+  });
+
+  it('imports a key, sends a transfer, and queries it back', async () => {
+    const ks = ['--datadir', join(dir, 'data'), '--passphrase-file', join(dir, 'pass')];
+    const imp = await runCli(['keys', 'import', join(dir, 'key'), ...ks, '--json']);
+    expect(imp.code, imp.err).toBe(0);
+    expect(JSON.parse(imp.out).address).toBe(devKey.address);
+    const list = await runCli(['keys', 'list', '--datadir', join(dir, 'data'), '--json']);
+    expect(JSON.parse(list.out)).toEqual([devKey.address]);
+
+    const send = await runCli(['tx', 'send', '--from', devKey.address, '--to', devTo, '--amount', '12345', '--fee', '1000', '--rpc', rpc, ...ks, '--json']);
+    expect(send.code, send.err).toBe(0);
+    const sent = JSON.parse(send.out) as { hash: string; nonce: number; amount: string };
+    expect(sent).toMatchObject({ nonce: 0, amount: '12345' });
+
+    const tx = await runCli(['query', 'tx', sent.hash, '--rpc', rpc, '--json']);
+    expect(JSON.parse(tx.out)).toMatchObject({ status: 'pending', tx: { from: devKey.address, to: devTo, amount: '12345', fee: '1000' } });
+    const acct = await runCli(['query', 'account', devKey.address, '--rpc', rpc, '--json']);
+    expect(JSON.parse(acct.out)).toMatchObject({ balance: '1000000000000000', nonce: 0, pendingNonce: 1 });
+    const head = await runCli(['query', 'head', '--rpc', rpc, '--json']);
+    expect(JSON.parse(head.out)).toMatchObject({ height: 0, chainId: 7001 });
+    const block = await runCli(['query', 'block', '0', '--rpc', rpc]);
+    expect(block.code).toBe(0);
+    expect(block.out).toContain('height');
+    // --from may also be a key file path; the nonce comes from the node (pending included)
+    const keyFile = JSON.parse(imp.out).path as string;
+    const second = await runCli(['tx', 'send', '--from', keyFile, '--to', devTo, '--amount', '1', '--fee', '1000', '--rpc', rpc, ...ks, '--json']);
+    expect(second.code, second.err).toBe(0);
+    expect(JSON.parse(second.out)).toMatchObject({ nonce: 1 });
+    const pool = await runCli(['query', 'account', devKey.address, '--rpc', rpc, '--json']);
+    expect(JSON.parse(pool.out)).toMatchObject({ pendingNonce: 2 });
+    const missing = await runCli(['query', 'block', '5', '--rpc', rpc]);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain('not found');
+  });
+
+  it('refuses a wrong passphrase and reports typed errors from the node', async () => {
+    await writeFile(join(dir, 'wrong'), 'nope\n');
+    const wrong = await runCli(['tx', 'send', '--from', devKey.address, '--to', devTo, '--amount', '1', '--fee', '1000', '--rpc', rpc, '--datadir', join(dir, 'data'), '--passphrase-file', join(dir, 'wrong')]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.err).toContain('KEYSTORE_WRONG_PASSPHRASE');
+    // the pending nonce 0 is taken: an explicit replay of nonce 0 at the same fee is refused
+    const replay = await runCli(
+      ['tx', 'send', '--from', devKey.address, '--to', devTo, '--amount', '1', '--fee', '1000', '--nonce', '0', '--rpc', rpc, '--datadir', join(dir, 'data')],
+      { TESSERA_PASSPHRASE: 'correct horse battery' },
+    );
+    expect(replay.code).toBe(1);
+    expect(replay.err).toContain('MEMPOOL_FEE_TOO_LOW_TO_REPLACE');
+  });
+
+  it('stops cleanly on SIGTERM', async () => {
+    const exited = new Promise<number | null>((r) => node.once('exit', (code) => r(code)));
+    node.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});

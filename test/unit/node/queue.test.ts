@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { QueueFullError, SerialQueue } from '../../../node/chain/queue.ts';
+
+describe('SerialQueue', () => {
+  it('runs jobs one at a time in arrival order; a failing job does not stop the next', async () => {
+    const q = new SerialQueue();
+    const events: string[] = [];
+    let running = 0;
+    const job = (name: string, fail = false) => async () => {
+      running++;
+      expect(running).toBe(1);
+      events.push(`start ${name}`);
+      await new Promise((r) => setImmediate(r));
+      events.push(`end ${name}`);
+      running--;
+      if (fail) throw new Error(name);
+      return name;
+    };
+    const results = await Promise.allSettled([q.push(job('a')), q.push(job('b', true)), q.push(job('c'))]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(events).toEqual(['start a', 'end a', 'start b', 'end b', 'start c', 'end c']);
+    expect(q.length).toBe(0);
+  });
+
+  it('refuses jobs beyond its cap', async () => {
+    const q = new SerialQueue(2);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const first = q.push(() => gate);
+    const second = q.push(async () => 2);
+    await expect(q.push(async () => 3)).rejects.toBeInstanceOf(QueueFullError);
+    release();
+    await first;
+    expect(await second).toBe(2);
+    expect(await q.push(async () => 4)).toBe(4);
+  });
+});
