@@ -71,6 +71,10 @@ export enum TxErrorCode {
   NONCE_OVERFLOW = 'TX_NONCE_OVERFLOW',
   /** Transaction type the VM does not know. */
   UNKNOWN_TYPE = 'TX_UNKNOWN_TYPE',
+  /** Unbond of more than the signer's bond. */
+  INSUFFICIENT_BOND = 'TX_INSUFFICIENT_BOND',
+  /** Bond / Unbond on a chain without training. */
+  NO_TRAINING = 'TX_NO_TRAINING',
 }
 
 export interface TxErrorContext {
@@ -120,6 +124,29 @@ export enum BlockErrorCode {
   BAD_TX = 'BLOCK_BAD_TX',
   /** The state's own records are inconsistent (e.g. a diff applied to the wrong state). */
   STATE_MISMATCH = 'BLOCK_STATE_MISMATCH',
+  // ---- mining (docs/mining-vm.md) ----
+  /** header.checkpointRoot != the state's checkpoint root after the block. */
+  BAD_CHECKPOINT_ROOT = 'BLOCK_BAD_CHECKPOINT_ROOT',
+  /** The seal is not a well-formed ticket of this chain (decode, miner, job shape, lane); context.cause. */
+  BAD_TICKET = 'BLOCK_BAD_TICKET',
+  /** The ticket is for a round that is not the open one. */
+  TICKET_ROUND_NOT_OPEN = 'BLOCK_TICKET_ROUND_NOT_OPEN',
+  /** (round, miner, lane, step, jobId, ti, tj) already won. */
+  DUPLICATE_WIN = 'BLOCK_DUPLICATE_WIN',
+  /** The ticket's input roots differ from its miner's contribution for (step, jobId). */
+  TICKET_MISMATCH = 'BLOCK_TICKET_MISMATCH',
+  TOO_MANY_CONTRIBUTIONS = 'BLOCK_TOO_MANY_CONTRIBUTIONS',
+  CONTRIBUTION_TOO_LARGE = 'BLOCK_CONTRIBUTION_TOO_LARGE',
+  /** A contribution does not decode canonically for the task; context.cause = the decoder's code. */
+  BAD_CONTRIBUTION = 'BLOCK_BAD_CONTRIBUTION',
+  CONTRIBUTION_WRONG_ROUND = 'BLOCK_CONTRIBUTION_WRONG_ROUND',
+  /** baseRoot != the open round's checkpoint root. */
+  CONTRIBUTION_WRONG_BASE = 'BLOCK_CONTRIBUTION_WRONG_BASE',
+  CONTRIBUTION_BAD_LANE = 'BLOCK_CONTRIBUTION_BAD_LANE',
+  /** (round, miner, lane) already has a contribution. */
+  DUPLICATE_CONTRIBUTION = 'BLOCK_DUPLICATE_CONTRIBUTION',
+  /** The contribution's miner has bond < minBond. */
+  UNBONDED_MINER = 'BLOCK_UNBONDED_MINER',
 }
 
 export interface BlockErrorContext {
@@ -131,6 +158,9 @@ export interface BlockErrorContext {
   txHash?: Uint8Array;
   cause?: string;
   reason?: string;
+  /** Mining errors: the miner concerned and the round. */
+  address?: Uint8Array;
+  round?: number;
 }
 
 export class BlockError extends TesseraError<BlockErrorCode, BlockErrorContext> {

@@ -1,5 +1,40 @@
 // Chain parameters, fixed by the genesis spec (later: changed by governance at known heights).
 // Consensus code reads every limit from here, never from constants scattered in files.
+import type { PouwSpec } from './pouw/spec.ts';
+import type { TrainingTask } from './training/spec.ts';
+
+/**
+ * Training in rounds and the proof-of-useful-work rules (docs/mining-vm.md). A chain without
+ * this section has no rounds (test chains); a chain with it needs the "pouw" seal.
+ */
+export interface TrainingParams {
+  /** The training task (resolved from its genesis name). */
+  readonly task: TrainingTask;
+  /** Ticket rule: r = task.noiseRank, h/w = task.tile, minDimFactor from genesis. */
+  readonly pouw: PouwSpec;
+  /** A round lasts this many blocks and closes at the end of its last block. */
+  readonly roundBlocks: number;
+  /** Round rewards (ticket and pool) unlock this many blocks after the round closes. */
+  readonly challengeWindow: number;
+  /** Least bond of a miner whose contribution a block may include. */
+  readonly minBond: bigint;
+  /** Lanes per miner and round: lane < maxLanes. */
+  readonly maxLanes: number;
+  /** Cap on one encoded contribution. */
+  readonly maxContributionBytes: number;
+  readonly maxContributionsPerBlock: number;
+  /** Parts per 10,000 of a block's subsidy + fees held for its ticket winner; the rest goes to the round pool. */
+  readonly ticketShareBps: number;
+  /** An Unbond's amount is credited this many blocks after the Unbond. */
+  readonly unbondDelay: number;
+}
+
+/** The PoUW spec a task implies (its tile shape and noise rank). */
+export function pouwSpecOf(task: TrainingTask, minDimFactor: number): PouwSpec {
+  return Object.freeze({ r: task.noiseRank, h: task.tile.h, w: task.tile.w, minDimFactor });
+}
+
+export const BPS = 10_000;
 
 export interface ChainParams {
   readonly chainId: number;
@@ -24,6 +59,8 @@ export interface ChainParams {
   readonly maxSealBytes: number;
   /** Name of the seal that header validation must use ("pouw"). */
   readonly sealName: string;
+  /** Rounds, bonds, contributions, tickets; absent on chains without training (tests). */
+  readonly training?: TrainingParams;
 }
 
 export const HEADER_VERSION = 1;

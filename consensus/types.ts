@@ -15,7 +15,7 @@ export enum TypeTag {
   Bond = 0x11,
   /** Takes bond out; credited after the chain's unbondDelay. */
   Unbond = 0x12,
-  // later issues add: Bond, Contribute, Challenge, RegisterData, PayRoyalty, Propose, Vote, ...
+  // later issues add: Challenge, RegisterData, PayRoyalty, Propose, Vote, ...
   /** A winning proof-of-useful-work ticket (consensus/pouw/ticket.ts). */
   Ticket = 0x50,
   /** A miner's round contribution (consensus/training/contribution.ts). */

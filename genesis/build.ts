@@ -6,6 +6,9 @@ import { genesisAnchor, type AsertAnchor } from '../consensus/difficulty.ts';
 import type { Block, BlockHeader } from '../consensus/types.ts';
 import { State } from '../vm/state.ts';
 import { accountKey, encodeAccount } from '../vm/keys.ts';
+import { initCheckpoint } from '../consensus/training/checkpoint.ts';
+import { bondKey, encodeAmount } from '../vm/round/keys.ts';
+import { openRoundEntries, readRound } from '../vm/round/state.ts';
 import type { GenesisSpec } from './spec.ts';
 
 export interface Genesis {
@@ -16,8 +19,17 @@ export interface Genesis {
   readonly anchor: AsertAnchor;
 }
 
+/** Allocations; with training also the bonds and round 0 opened on initCheckpoint(task). */
 export function genesisState(spec: GenesisSpec): State {
-  return State.fromEntries(spec.allocations.map((a) => [accountKey(a.address), encodeAccount({ balance: a.balance, nonce: 0 })] as const));
+  const entries: Array<readonly [Uint8Array, Uint8Array]> = spec.allocations.map(
+    (a) => [accountKey(a.address), encodeAccount({ balance: a.balance, nonce: 0 })] as const,
+  );
+  const t = spec.params.training;
+  if (t) {
+    entries.push(...openRoundEntries(t.task, 0, 0, initCheckpoint(t.task)));
+    for (const b of spec.bonds ?? []) entries.push([bondKey(b.address), encodeAmount(b.balance)]);
+  }
+  return State.fromEntries(entries);
 }
 
 export function buildGenesis(spec: GenesisSpec): Genesis {
@@ -31,7 +43,7 @@ export function buildGenesis(spec: GenesisSpec): Genesis {
     stateRoot: state.root(),
     txRoot: EMPTY_ROOT,
     contributionsRoot: EMPTY_ROOT,
-    checkpointRoot: spec.checkpointRoot,
+    checkpointRoot: readRound(state)?.checkpointRoot ?? spec.checkpointRoot,
     target: spec.params.initialTarget,
     seal: new Uint8Array(0),
     miner: new Uint8Array(20),

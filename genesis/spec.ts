@@ -5,8 +5,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fromHex, toHex } from '../consensus/bytes.ts';
 import { parseAddress, PrivateKey } from '../consensus/crypto/keys.ts';
-import type { ChainParams } from '../consensus/params.ts';
+import { BPS, pouwSpecOf, type ChainParams, type TrainingParams } from '../consensus/params.ts';
+import { checkSpec } from '../consensus/pouw/spec.ts';
+import { checkpointRoot, initCheckpoint } from '../consensus/training/checkpoint.ts';
 import { GenesisError, GenesisErrorCode } from './errors.ts';
+import { taskByName } from './tasks.ts';
 
 export interface Allocation {
   readonly address: Uint8Array;
@@ -27,6 +30,8 @@ export interface GenesisSpec {
   readonly checkpointRoot: Uint8Array;
   readonly params: ChainParams;
   readonly allocations: readonly Allocation[];
+  /** Mining bonds at genesis (on top of the allocations), so the dev keys can contribute at once. */
+  readonly bonds?: readonly Allocation[];
   /** Public, well-known test keys (devnets only). */
   readonly devKeys: readonly DevKey[];
 }
@@ -105,7 +110,32 @@ export function parseParams(v: unknown, chainId: number, name: string, path = '$
     sealName: str(o, 'sealName', path),
   };
   if (params.initialTarget > params.maxTarget) bad(`${path}.initialTarget`, 'greater than maxTarget');
-  return Object.freeze(params);
+  const training = 'training' in o ? parseTraining(o['training'], `${path}.training`) : undefined;
+  if (params.sealName === 'pouw' && !training) throw new GenesisError(GenesisErrorCode.MISSING_FIELD, { path: `${path}.training` });
+  return Object.freeze(training ? { ...params, training } : params);
+}
+
+export function parseTraining(v: unknown, path: string): TrainingParams {
+  const o = obj(v, path);
+  const task = taskByName(str(o, 'task', path), `${path}.task`);
+  const pouw = pouwSpecOf(task, int(o, 'minDimFactor', path, 1, 64));
+  try {
+    checkSpec(pouw);
+  } catch (e) {
+    bad(`${path}.task`, `the task's tile / noise rank is not a valid PoUW spec: ${(e as Error).message}`);
+  }
+  return Object.freeze({
+    task,
+    pouw,
+    roundBlocks: int(o, 'roundBlocks', path, 1, 1_000_000),
+    challengeWindow: int(o, 'challengeWindow', path, 1, 1_000_000),
+    minBond: big(o, 'minBond', path, 0n, MAX_U64),
+    maxLanes: int(o, 'maxLanes', path, 1, 1 << 16),
+    maxContributionBytes: int(o, 'maxContributionBytes', path, 1024, 1 << 30),
+    maxContributionsPerBlock: int(o, 'maxContributionsPerBlock', path, 1, 100_000),
+    ticketShareBps: int(o, 'ticketShareBps', path, 0, BPS),
+    unbondDelay: int(o, 'unbondDelay', path, 1, 1_000_000),
+  });
 }
 
 /** Validates a parsed JSON genesis document; throws GenesisError naming the bad field. */
@@ -114,8 +144,15 @@ export function parseGenesis(json: unknown): GenesisSpec {
   const chainId = int(root, 'chainId', '$', 0, 0xffffffff);
   const name = str(root, 'name', '$');
   const time = int(root, 'time', '$', 0, 0xffffffff);
-  const checkpointRoot = 'checkpointRoot' in root ? bytes32(root, 'checkpointRoot', '$') : new Uint8Array(32);
+  let ckptRoot = 'checkpointRoot' in root ? bytes32(root, 'checkpointRoot', '$') : new Uint8Array(32);
   const params = parseParams(field(root, 'params', '$'), chainId, name);
+  if (params.training) {
+    // W_0 is a function of the task: the genesis checkpoint root is computed, and a stated one must agree.
+    const computed = checkpointRoot(params.training.task, initCheckpoint(params.training.task));
+    if ('checkpointRoot' in root && toHex(ckptRoot) !== toHex(computed))
+      bad('$.checkpointRoot', `the task's initial checkpoint root is 0x${toHex(computed)}`);
+    ckptRoot = computed;
+  }
 
   const allocsRaw = field(root, 'allocations', '$');
   if (!Array.isArray(allocsRaw)) bad('$.allocations', 'expected an array');
@@ -150,7 +187,24 @@ export function parseGenesis(json: unknown): GenesisSpec {
     return Object.freeze({ index: int(o, 'index', path, 0), privateKey, address: addr });
   });
 
-  return Object.freeze({ chainId, name, time, checkpointRoot, params, allocations: Object.freeze(allocations), devKeys: Object.freeze(devKeys) });
+  const bondsRaw = root['bonds'] ?? [];
+  if (!Array.isArray(bondsRaw)) bad('$.bonds', 'expected an array');
+  const bondSeen = new Set<string>();
+  const bonds = (bondsRaw as unknown[]).map((a, i) => {
+    const path = `$.bonds[${i}]`;
+    if (!params.training) bad(path, 'bonds need params.training');
+    const o = obj(a, path);
+    const b = { address: address(o, 'address', path), balance: big(o, 'amount', path, 1n, MAX_U64) };
+    const k = toHex(b.address);
+    if (bondSeen.has(k)) throw new GenesisError(GenesisErrorCode.DUPLICATE_ALLOCATION, { path: `${path}.address` });
+    bondSeen.add(k);
+    return Object.freeze(b);
+  });
+
+  return Object.freeze({
+    chainId, name, time, checkpointRoot: ckptRoot, params,
+    allocations: Object.freeze(allocations), bonds: Object.freeze(bonds), devKeys: Object.freeze(devKeys),
+  });
 }
 
 const here = dirname(fileURLToPath(import.meta.url));

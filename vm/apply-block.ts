@@ -1,8 +1,10 @@
 // The state transition, a pure function: applyBlock(pre, block, params) -> { state, diff } or a
 // typed error. `pre` is never modified (State is immutable; the work happens in a StateView).
 // Order: cheap block checks; matured rewards credited; txs in order (a failing tx fails the
-// block); subsidy + fees locked for the miner until height + rewardMaturity; state-root check.
-import { bytesEqual, compareBytes } from '../consensus/bytes.ts';
+// block); without training: subsidy + fees locked for the miner until height + rewardMaturity;
+// with training (vm/round/): contributions, the seal's ticket, reward split, round close;
+// checkpoint-root check (training); state-root check.
+import { bytesEqual } from '../consensus/bytes.ts';
 import { BlockError, BlockErrorCode, TxError, TxErrorCode } from '../consensus/errors.ts';
 import { txHash } from '../consensus/encoding/tx.ts';
 import type { SignatureBackend } from '../consensus/crypto/signature.ts';
@@ -10,9 +12,10 @@ import type { ChainParams } from '../consensus/params.ts';
 import type { Block, Tx } from '../consensus/types.ts';
 import { validateBlockBody } from '../consensus/validation/block.ts';
 import type { StateDiff } from './diff.ts';
-import { decodeRewards, encodeRewards, rewardsKey, type LockedReward } from './keys.ts';
+import { lockReward, releaseMatured } from './rewards.ts';
+import { applyMining } from './round/block.ts';
 import type { State } from './state.ts';
-import { applyTx, MAX_U64 } from './tx/index.ts';
+import { applyTx } from './tx/index.ts';
 import { StateView } from './view.ts';
 
 export interface BlockResult {
@@ -20,6 +23,8 @@ export interface BlockResult {
   readonly diff: StateDiff;
   readonly stateRoot: Uint8Array;
   readonly fees: bigint;
+  /** On a chain with training: the open round's checkpoint root after the block (the header's checkpointRoot). */
+  readonly checkpointRoot?: Uint8Array;
 }
 
 export interface ApplyOptions {
@@ -32,36 +37,18 @@ export interface ApplyOptions {
 export interface BlockContext {
   readonly height: number;
   readonly miner: Uint8Array;
+  /** The header's seal; on a chain with training it is the block's winning ticket. */
+  readonly seal?: Uint8Array;
 }
 
-function credit(view: StateView, address: Uint8Array, amount: bigint): void {
-  const a = view.getAccount(address);
-  if (a.balance + amount > MAX_U64) throw new TxError(TxErrorCode.BALANCE_OVERFLOW, { address });
-  view.putAccount(address, { balance: a.balance + amount, nonce: a.nonce });
-}
-
-/** Credits the rewards that mature at `height` and removes their record. */
-function releaseMatured(view: StateView, height: number): void {
-  const key = rewardsKey(height);
-  const v = view.get(key);
-  if (!v) return;
-  for (const r of decodeRewards(v)) credit(view, r.address, r.amount);
-  view.set(key, null);
-}
-
-function lockReward(view: StateView, maturesAt: number, address: Uint8Array, amount: bigint): void {
-  if (amount === 0n) return;
-  const key = rewardsKey(maturesAt);
-  const v = view.get(key);
-  const list: LockedReward[] = v ? decodeRewards(v) : [];
-  const i = list.findIndex((r) => bytesEqual(r.address, address));
-  if (i >= 0) list[i] = { address, amount: list[i]!.amount + amount };
-  else list.push({ address, amount });
-  list.sort((a, b) => compareBytes(a.address, b.address));
-  view.set(key, encodeRewards(list));
-}
-
-function run(pre: State, ctx: BlockContext, txs: readonly Tx[], p: ChainParams, backend?: SignatureBackend): { view: StateView; fees: bigint } {
+function run(
+  pre: State,
+  ctx: BlockContext,
+  txs: readonly Tx[],
+  contributions: readonly Uint8Array[],
+  p: ChainParams,
+  backend?: SignatureBackend,
+): { view: StateView; fees: bigint; checkpointRoot?: Uint8Array } {
   const view = new StateView(pre);
   releaseMatured(view, ctx.height);
   let fees = 0n;
@@ -69,7 +56,7 @@ function run(pre: State, ctx: BlockContext, txs: readonly Tx[], p: ChainParams, 
     const tx = txs[i]!;
     view.checkpoint();
     try {
-      fees += applyTx(view, tx, p, backend).fee;
+      fees += applyTx(view, tx, p, backend, ctx.height).fee;
       view.commit();
     } catch (e) {
       view.revert();
@@ -77,23 +64,43 @@ function run(pre: State, ctx: BlockContext, txs: readonly Tx[], p: ChainParams, 
       throw e;
     }
   }
-  lockReward(view, ctx.height + p.rewardMaturity, ctx.miner, p.subsidy + fees);
-  return { view, fees };
+  if (!p.training) {
+    if (contributions.length > 0) throw new BlockError(BlockErrorCode.TOO_MANY_CONTRIBUTIONS, { height: ctx.height, expected: 0, got: contributions.length });
+    lockReward(view, ctx.height + p.rewardMaturity, ctx.miner, p.subsidy + fees);
+    return { view, fees };
+  }
+  const mined = applyMining(view, { height: ctx.height, miner: ctx.miner, seal: ctx.seal ?? new Uint8Array(0) }, contributions, p.subsidy + fees, p);
+  return { view, fees, checkpointRoot: mined.round.checkpointRoot };
 }
 
 /**
  * Builds the post-state of a candidate block (miner, tests): txs in order, rewards, no header
  * checks. Throws the first failing tx's TxError (context: index, txHash).
  */
-export function applyTxs(pre: State, ctx: BlockContext, txs: readonly Tx[], p: ChainParams, opts: ApplyOptions = {}): BlockResult {
-  const { view, fees } = run(pre, ctx, txs, p, opts.backend);
+export function applyTxs(
+  pre: State,
+  ctx: BlockContext,
+  txs: readonly Tx[],
+  p: ChainParams,
+  opts: ApplyOptions = {},
+  contributions: readonly Uint8Array[] = [],
+): BlockResult {
+  const { view, fees, checkpointRoot } = run(pre, ctx, txs, contributions, p, opts.backend);
   const state = view.toState();
-  return { state, diff: view.diff(), stateRoot: state.root(), fees };
+  const result = { state, diff: view.diff(), stateRoot: state.root(), fees };
+  return checkpointRoot ? { ...result, checkpointRoot } : result;
 }
 
 /** The state root a block with these txs must carry. */
-export function computeStateRoot(pre: State, ctx: BlockContext, txs: readonly Tx[], p: ChainParams, opts: ApplyOptions = {}): Uint8Array {
-  return applyTxs(pre, ctx, txs, p, opts).stateRoot;
+export function computeStateRoot(
+  pre: State,
+  ctx: BlockContext,
+  txs: readonly Tx[],
+  p: ChainParams,
+  opts: ApplyOptions = {},
+  contributions: readonly Uint8Array[] = [],
+): Uint8Array {
+  return applyTxs(pre, ctx, txs, p, opts, contributions).stateRoot;
 }
 
 /**
@@ -102,8 +109,10 @@ export function computeStateRoot(pre: State, ctx: BlockContext, txs: readonly Tx
  */
 export function applyBlock(pre: State, block: Block, p: ChainParams, opts: ApplyOptions = {}): BlockResult {
   validateBlockBody(block, p, opts.encodedSize);
-  const result = applyTxs(pre, block.header, block.txs, p, opts);
-  if (!bytesEqual(result.stateRoot, block.header.stateRoot))
-    throw new BlockError(BlockErrorCode.BAD_STATE_ROOT, { height: block.header.height, expected: result.stateRoot, got: block.header.stateRoot });
+  const result = applyTxs(pre, block.header, block.txs, p, opts, block.contributions);
+  const h = block.header;
+  if (result.checkpointRoot && !bytesEqual(result.checkpointRoot, h.checkpointRoot))
+    throw new BlockError(BlockErrorCode.BAD_CHECKPOINT_ROOT, { height: h.height, expected: result.checkpointRoot, got: h.checkpointRoot });
+  if (!bytesEqual(result.stateRoot, h.stateRoot)) throw new BlockError(BlockErrorCode.BAD_STATE_ROOT, { height: h.height, expected: result.stateRoot, got: h.stateRoot });
   return result;
 }

@@ -4,3 +4,6 @@ export * from './state.ts';
 export * from './view.ts';
 export * from './tx/index.ts';
 export * from './apply-block.ts';
+export * from './rewards.ts';
+export * from './round/index.ts';
+export * from './build-block.ts';

@@ -50,6 +50,14 @@ export class State {
     }
   }
 
+  /** Keys starting with `prefix`, sorted by key bytes. */
+  keysWithPrefix(prefix: Uint8Array): Uint8Array[] {
+    const p = toHex(prefix);
+    const out: string[] = [];
+    for (const k of this.map.keys()) if (k.startsWith(p)) out.push(k);
+    return out.sort().map((k) => this.map.get(k)!.key);
+  }
+
   getAccount(address: Uint8Array): Account {
     const v = this.get(accountKey(address));
     return v ? decodeAccount(v) : ZERO_ACCOUNT;

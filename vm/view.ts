@@ -26,6 +26,18 @@ export class StateView {
     this.writes.set(k, value === null ? null : new Uint8Array(value));
   }
 
+  /** Keys starting with `prefix` in base plus overlay (deleted ones left out), sorted by key bytes. */
+  keysWithPrefix(prefix: Uint8Array): Uint8Array[] {
+    const p = toHex(prefix);
+    const keys = new Set(this.base.keysWithPrefix(prefix).map(toHex));
+    for (const [k, v] of this.writes) {
+      if (!k.startsWith(p)) continue;
+      if (v === null) keys.delete(k);
+      else keys.add(k);
+    }
+    return [...keys].sort().map(fromHex);
+  }
+
   getAccount(address: Uint8Array): Account {
     const v = this.get(accountKey(address));
     return v ? decodeAccount(v) : ZERO_ACCOUNT;

@@ -84,7 +84,7 @@ export function recoverAddress(hash32: Uint8Array, sig: Uint8Array, backend?: Si
 /** Returns a copy of `tx` signed by `key` (its sig field is ignored). */
 export function signTx<T extends Tx>(tx: T, key: PrivateKey): T {
   const sig = signHash(txSigningHash(tx), key);
-  return Object.freeze({ ...tx, sig });
+  return Object.freeze(Object.assign({}, tx, { sig }));
 }
 
 export function recoverTxSender(tx: Tx, backend?: SignatureBackend): Uint8Array {

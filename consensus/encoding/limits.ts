@@ -19,8 +19,9 @@ export const DEFAULT_LIMITS: DecodeLimits = {
 /** A transaction is ~120 bytes; anything above this is not a transaction. */
 export const MAX_TX_BYTES = 1024;
 
-export function decodeLimits(p: Pick<ChainParams, 'maxBlockBytes' | 'maxTxsPerBlock' | 'maxSealBytes'>): DecodeLimits {
-  return { maxBlockBytes: p.maxBlockBytes, maxTxsPerBlock: p.maxTxsPerBlock, maxSealBytes: p.maxSealBytes };
+export function decodeLimits(p: Pick<ChainParams, 'maxBlockBytes' | 'maxTxsPerBlock' | 'maxSealBytes'> & Partial<Pick<ChainParams, 'training'>>): DecodeLimits {
+  const l = { maxBlockBytes: p.maxBlockBytes, maxTxsPerBlock: p.maxTxsPerBlock, maxSealBytes: p.maxSealBytes };
+  return p.training ? { ...l, maxContributionBytes: p.training.maxContributionBytes } : l;
 }
 
 export function withDefaults(l?: Partial<DecodeLimits>): DecodeLimits {

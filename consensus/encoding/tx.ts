@@ -1,11 +1,13 @@
 // Transactions: fixed-order tuples, type byte first.
 //   Transfer: [0x10, chainId, nonce, fee (u64), to (20 bytes), amount (u64), sig (65 bytes)]
+//   Bond:     [0x11, chainId, nonce, fee (u64), amount (u64), sig]
+//   Unbond:   [0x12, chainId, nonce, fee (u64), amount (u64), sig]
 // Signing hash = SHA-256(u32be(chainId) || encode(tuple without sig)); txHash = SHA-256(encoded signed tx).
 import { decodeCanonical, encode, TupleReader, type Encodable } from '../codec.ts';
 import { CodecError, CodecErrorCode } from '../errors.ts';
 import { sha256 } from '../hash.ts';
 import { u32be } from '../bytes.ts';
-import { TypeTag, type Tx, type TransferTx } from '../types.ts';
+import { TypeTag, type BondTx, type Tx, type TransferTx, type UnbondTx } from '../types.ts';
 import { MAX_TX_BYTES } from './limits.ts';
 
 export const SIGNATURE_BYTES = 65;
@@ -17,6 +19,9 @@ function unsignedTuple(tx: Tx): Encodable[] {
   switch (tx.type) {
     case TypeTag.Transfer:
       return [TypeTag.Transfer, tx.chainId, tx.nonce, tx.fee, tx.to, tx.amount];
+    case TypeTag.Bond:
+    case TypeTag.Unbond:
+      return [tx.type, tx.chainId, tx.nonce, tx.fee, tx.amount];
     default:
       throw new CodecError(CodecErrorCode.BAD_SHAPE, { what: 'tx', reason: `unknown type ${(tx as { type: unknown }).type}` });
   }
@@ -56,6 +61,21 @@ export function txFromTuple(value: unknown, what = 'tx'): Tx {
         amount: r.u64(),
         sig: r.bytes(SIGNATURE_BYTES),
       };
+      r.end();
+      return Object.freeze(tx);
+    }
+    case TypeTag.Bond:
+    case TypeTag.Unbond: {
+      const r = TupleReader.of(value, what, 6);
+      r.uint(0xff);
+      const tx = {
+        type: tag,
+        chainId: r.uint(MAX_CHAIN_ID),
+        nonce: r.uint(),
+        fee: r.u64(),
+        amount: r.u64(),
+        sig: r.bytes(SIGNATURE_BYTES),
+      } as BondTx | UnbondTx;
       r.end();
       return Object.freeze(tx);
     }

@@ -18,6 +18,7 @@
 // entry of magnitude r and r - 1 of magnitude 1), and likewise |F[l][j]| <= 2r - 1. With r <= 32 that is
 // <= 63, so for A, B in [-63, 63] the noised A', B' lie in [-126, 126], inside int8. `noisedOperands`
 // asserts it on every entry anyway.
+import { hash as oneShotHash } from 'node:crypto';
 import { u32be, utf8Bytes } from '../bytes.ts';
 import { sha256 } from '../hash.ts';
 import { INT7_MAX } from '../matmul.ts';
@@ -59,23 +60,69 @@ function checkRank(r: number): void {
   if (!Number.isInteger(r) || r < 2 || r > MAX_RANK) throw new RangeError(`noise rank ${r} outside [2, ${MAX_RANK}]`);
 }
 
+/**
+ * Stream bits p0 .. p0+count-1 as signs: out[q] = +1 or -1 for bit p0 + q, the same bits as
+ * SignStream.sign (tested against it), one one-shot SHA-256 of seed || tag || u32be(block) per 256 bits
+ * over one reused buffer, unpacked a byte at a time.
+ */
+function streamSigns(seed: Uint8Array, tag: StreamTag, p0: number, count: number): Int8Array {
+  const t = TAGS[tag];
+  const msg = new Uint8Array(seed.length + t.length + 4);
+  msg.set(seed, 0);
+  msg.set(t, seed.length);
+  const dv = new DataView(msg.buffer);
+  const ctrAt = seed.length + t.length;
+  const out = new Int8Array(count);
+  let q = 0;
+  while (q < count) {
+    const p = p0 + q;
+    const bi = Math.floor(p / 256);
+    dv.setUint32(ctrAt, bi, false);
+    const block = oneShotHash('sha256', msg, 'buffer');
+    const end = Math.min(count, (bi + 1) * 256 - p0);
+    let b = p & 255;
+    // to a byte boundary, then whole bytes
+    while (q < end && (b & 7) !== 0) {
+      out[q++] = (block[b >> 3]! >> (b & 7)) & 1 ? -1 : 1;
+      b++;
+    }
+    while (q + 8 <= end) {
+      const v = block[b >> 3]!;
+      out[q] = 1 - ((v & 1) << 1);
+      out[q + 1] = 1 - (((v >> 1) & 1) << 1);
+      out[q + 2] = 1 - (((v >> 2) & 1) << 1);
+      out[q + 3] = 1 - (((v >> 3) & 1) << 1);
+      out[q + 4] = 1 - (((v >> 4) & 1) << 1);
+      out[q + 5] = 1 - (((v >> 5) & 1) << 1);
+      out[q + 6] = 1 - (((v >> 6) & 1) << 1);
+      out[q + 7] = 1 - (((v >> 7) & 1) << 1);
+      q += 8;
+      b += 8;
+    }
+    while (q < end) {
+      out[q++] = (block[b >> 3]! >> (b & 7)) & 1 ? -1 : 1;
+      b++;
+    }
+  }
+  return out;
+}
+
 /** Rows i0 .. i0+count-1 of E_L: count x r, row-major. */
 export function noiseEL(seed: Uint8Array, r: number, i0: number, count: number): Int8Array {
   checkRank(r);
-  const s = stream(seed, 'EL');
-  const out = new Int8Array(count * r);
-  for (let i = 0; i < count; i++) for (let t = 0; t < r; t++) out[i * r + t] = s.sign((i0 + i) * r + t);
-  return out;
+  // p = (i0 + i)·r + t: the output index i·r + t is p - i0·r
+  return streamSigns(seed, 'EL', i0 * r, count * r);
 }
 
 /** E_R: r x k, row-major. */
 export function noiseER(seed: Uint8Array, r: number, k: number): Int8Array {
   checkRank(r);
-  const s = stream(seed, 'ER');
+  const s = streamSigns(seed, 'ER', 0, k * r); // p = l·r + t
   const out = new Int8Array(r * k);
-  for (let l = 0; l < k; l++) {
-    const u = l % r;
-    for (let t = 0; t < r; t++) out[t * k + l] = s.sign(l * r + t) * (t === u ? r : 1);
+  for (let l = 0, u = 0; l < k; l++, u = u + 1 === r ? 0 : u + 1) {
+    const sl = l * r;
+    for (let t = 0; t < r; t++) out[t * k + l] = s[sl + t]!;
+    out[u * k + l] = s[sl + u]! * r;
   }
   return out;
 }
@@ -83,23 +130,57 @@ export function noiseER(seed: Uint8Array, r: number, k: number): Int8Array {
 /** F_L: k x r, row-major. */
 export function noiseFL(seed: Uint8Array, r: number, k: number): Int8Array {
   checkRank(r);
-  const s = stream(seed, 'FL');
-  const out = new Int8Array(k * r);
-  for (let l = 0; l < k; l++) {
-    const u = l % r;
-    for (let t = 0; t < r; t++) out[l * r + t] = s.sign(l * r + t) * (t === u ? r : 1);
-  }
+  const out = streamSigns(seed, 'FL', 0, k * r); // p = l·r + t = the output index
+  for (let l = 0, u = 0; l < k; l++, u = u + 1 === r ? 0 : u + 1) out[l * r + u] = out[l * r + u]! * r;
   return out;
 }
 
 /** Columns j0 .. j0+count-1 of F_R: r x count, row-major. */
 export function noiseFR(seed: Uint8Array, r: number, j0: number, count: number): Int8Array {
   checkRank(r);
-  const s = stream(seed, 'FR');
+  const s = streamSigns(seed, 'FR', j0 * r, count * r); // p = (j0 + j)·r + t
   const out = new Int8Array(r * count);
-  for (let j = 0; j < count; j++) for (let t = 0; t < r; t++) out[t * count + j] = s.sign((j0 + j) * r + t);
+  for (let j = 0; j < count; j++) for (let t = 0; t < r; t++) out[t * count + j] = s[j * r + t]!;
   return out;
 }
+
+/** The original per-entry definitions, kept as the reference the fast versions are tested against. */
+export const noiseRef = {
+  eL(seed: Uint8Array, r: number, i0: number, count: number): Int8Array {
+    checkRank(r);
+    const s = stream(seed, 'EL');
+    const out = new Int8Array(count * r);
+    for (let i = 0; i < count; i++) for (let t = 0; t < r; t++) out[i * r + t] = s.sign((i0 + i) * r + t);
+    return out;
+  },
+  eR(seed: Uint8Array, r: number, k: number): Int8Array {
+    checkRank(r);
+    const s = stream(seed, 'ER');
+    const out = new Int8Array(r * k);
+    for (let l = 0; l < k; l++) {
+      const u = l % r;
+      for (let t = 0; t < r; t++) out[t * k + l] = s.sign(l * r + t) * (t === u ? r : 1);
+    }
+    return out;
+  },
+  fL(seed: Uint8Array, r: number, k: number): Int8Array {
+    checkRank(r);
+    const s = stream(seed, 'FL');
+    const out = new Int8Array(k * r);
+    for (let l = 0; l < k; l++) {
+      const u = l % r;
+      for (let t = 0; t < r; t++) out[l * r + t] = s.sign(l * r + t) * (t === u ? r : 1);
+    }
+    return out;
+  },
+  fR(seed: Uint8Array, r: number, j0: number, count: number): Int8Array {
+    checkRank(r);
+    const s = stream(seed, 'FR');
+    const out = new Int8Array(r * count);
+    for (let j = 0; j < count; j++) for (let t = 0; t < r; t++) out[t * count + j] = s.sign((j0 + j) * r + t);
+    return out;
+  },
+};
 
 export interface NoiseFactors {
   readonly r: number;

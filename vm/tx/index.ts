@@ -4,14 +4,20 @@ import type { SignatureBackend } from '../../consensus/crypto/signature.ts';
 import type { ChainParams } from '../../consensus/params.ts';
 import { TypeTag, type Tx } from '../../consensus/types.ts';
 import type { StateView } from '../view.ts';
+import { applyBondTx } from './bond.ts';
 import { applyTransfer, type TxOutcome } from './transfer.ts';
 
 export { applyTransfer, MAX_U64, type TxOutcome } from './transfer.ts';
+export { applyBondTx } from './bond.ts';
 
-export function applyTx(view: StateView, tx: Tx, p: ChainParams, backend?: SignatureBackend): TxOutcome {
+/** `height`: the including block's height (Unbond locks its amount relative to it); default 0. */
+export function applyTx(view: StateView, tx: Tx, p: ChainParams, backend?: SignatureBackend, height = 0): TxOutcome {
   switch (tx.type) {
     case TypeTag.Transfer:
       return applyTransfer(view, tx, p, backend);
+    case TypeTag.Bond:
+    case TypeTag.Unbond:
+      return applyBondTx(view, tx, p, height, backend);
     default:
       throw new TxError(TxErrorCode.UNKNOWN_TYPE, { got: String((tx as { type: unknown }).type) });
   }

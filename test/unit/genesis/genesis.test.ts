@@ -90,3 +90,35 @@ describe('genesis parser', () => {
     expect(errOf(t)).toEqual({ code: GenesisErrorCode.BAD_FIELD, path: '$.params.initialTarget' });
   });
 });
+
+describe('devnet genesis with training', () => {
+  it('opens round 0 on the task\'s initial checkpoint, bonds the dev keys, and names the pouw seal', async () => {
+    const { readRound, readBond } = await import('../../../vm/round/state.ts');
+    const { checkpointRoot, initCheckpoint } = await import('../../../consensus/training/checkpoint.ts');
+    const { sealFor } = await import('../../../consensus/seal-pouw.ts');
+    const spec = loadDevnetSpec();
+    const t = spec.params.training!;
+    expect(t.task.name).toBe('mnist-mlp-784-128-10/v1');
+    expect([t.pouw.r, t.pouw.h, t.pouw.w]).toEqual([t.task.noiseRank, t.task.tile.h, t.task.tile.w]);
+    expect(t.roundBlocks).toBe(6);
+    const g = buildGenesis(spec);
+    const round = readRound(g.state)!;
+    expect([round.round, round.openedAt, round.pool]).toEqual([0, 0, 0n]);
+    expect(round.checkpointRoot).toEqual(checkpointRoot(t.task, initCheckpoint(t.task)));
+    expect(g.block.header.checkpointRoot).toEqual(round.checkpointRoot);
+    for (const k of spec.devKeys) expect(readBond(g.state, k.address)).toBeGreaterThanOrEqual(t.minBond);
+    expect(sealFor(spec.params).name).toBe('pouw');
+  });
+
+  it('rejects an unknown task, a stated checkpoint root that is not the task\'s, and pouw without training', () => {
+    const badTask = clone();
+    badTask.params.training.task = 'no-such-task';
+    expect(errOf(badTask)).toEqual({ code: GenesisErrorCode.BAD_FIELD, path: '$.params.training.task' });
+    const badRoot = clone();
+    badRoot.checkpointRoot = '0x' + '00'.repeat(32);
+    expect(errOf(badRoot)).toEqual({ code: GenesisErrorCode.BAD_FIELD, path: '$.checkpointRoot' });
+    const noTraining = clone();
+    delete noTraining.params.training;
+    expect(errOf(noTraining)).toEqual({ code: GenesisErrorCode.MISSING_FIELD, path: '$.params.training' });
+  });
+});

@@ -1,0 +1,13 @@
+// Training tasks a genesis (later: governance) can name. A task is a plain data spec
+// (consensus/training/spec.ts); adding one here is adding a name, not code.
+import { MNIST_MLP, validateTask, type TrainingTask } from '../consensus/training/spec.ts';
+import { GenesisError, GenesisErrorCode } from './errors.ts';
+
+export const TASKS: ReadonlyMap<string, TrainingTask> = new Map([[MNIST_MLP.name, MNIST_MLP]]);
+
+export function taskByName(name: string, path = '$.params.training.task'): TrainingTask {
+  const t = TASKS.get(name);
+  if (!t) throw new GenesisError(GenesisErrorCode.BAD_FIELD, { path, reason: `unknown training task "${name}" (known: ${[...TASKS.keys()].join(', ')})` });
+  validateTask(t);
+  return t;
+}

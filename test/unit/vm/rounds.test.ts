@@ -1,0 +1,205 @@
+import { describe, expect, it } from 'vitest';
+import { bytesEqual, compareBytes } from '../../../consensus/bytes.ts';
+import { BlockError, BlockErrorCode } from '../../../consensus/errors.ts';
+import { makeTicketProof, type TicketProof } from '../../../consensus/pouw/ticket.ts';
+import { pouwSeal } from '../../../consensus/seal-pouw.ts';
+import { checkpointRoot } from '../../../consensus/training/checkpoint.ts';
+import { encodeContribution } from '../../../consensus/training/contribution.ts';
+import { outerUpdate } from '../../../consensus/training/outer.ts';
+import { applyBlock } from '../../../vm/apply-block.ts';
+import { burnedKey, decodeAmount, winKey } from '../../../vm/round/keys.ts';
+import { readCheckpoint, readRound } from '../../../vm/round/state.ts';
+import type { State } from '../../../vm/state.ts';
+import { testKey } from '../../fixtures/chain.ts';
+import { MINING_PARAMS, TINY_TASK, mineLane, minedBlock, miningGenesis } from '../../fixtures/mining.ts';
+
+const A = testKey(1).address();
+const B = testKey(2).address();
+const U = testKey(3).address(); // funded, not bonded
+const g = miningGenesis([A, B, U], [A, B]);
+const p = MINING_PARAMS;
+const seal = pouwSeal(p);
+
+function blockErr(f: () => unknown): BlockError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof BlockError) return e;
+    throw e;
+  }
+  throw new Error('expected a BlockError');
+}
+
+/** Applies through the same path a node uses: seal, then the state transition. */
+function importBlock(pre: State, parentHeader: typeof g.header, block: ReturnType<typeof minedBlock>['block']) {
+  seal.verify(block.header, parentHeader);
+  return applyBlock(pre, block, p);
+}
+
+describe('mining block: contribution + ticket', () => {
+  it('a sealed block with a contribution applies, and the builder agrees with applyBlock', async () => {
+    const work = await mineLane(g.state, g.header, A, 0);
+    expect(work.tickets.length).toBeGreaterThan(0);
+    const { block, result } = minedBlock(g.state, g.header, work.tickets[0]!, { contributions: [work.bytes] });
+    const r = importBlock(g.state, g.header, block);
+    expect(r.stateRoot).toEqual(result.stateRoot);
+    expect(block.header.checkpointRoot).toEqual(readRound(g.state)!.checkpointRoot); // round not closed yet
+    expect(r.state.get(winKey(work.tickets[0]!))).toBeDefined();
+  });
+
+  it('a header whose checkpoint root is not the state\'s is rejected', async () => {
+    const work = await mineLane(g.state, g.header, A, 0);
+    const { block } = minedBlock(g.state, g.header, work.tickets[0]!);
+    const bad = { ...block, header: { ...block.header, checkpointRoot: new Uint8Array(32) } };
+    expect(blockErr(() => applyBlock(g.state, bad, p)).code).toBe(BlockErrorCode.BAD_CHECKPOINT_ROOT);
+  });
+});
+
+describe('bad work is rejected with a typed error and leaves state unchanged', () => {
+  const rootBefore = g.state.root();
+  const after = () => expect(g.state.root()).toEqual(rootBefore);
+
+  it('seal: ticket above target, bad Merkle proof, bad transcript, wrong miner, malformed bytes', async () => {
+    const work = await mineLane(g.state, g.header, A, 0);
+    const t = work.tickets[0]!;
+    const hdr = (tk: TicketProof, target = p.initialTarget) => minedBlock(g.state, g.header, tk, { target }).block.header;
+    seal.verify(hdr(t), g.header);
+    const above = blockErr(() => seal.verify(hdr(t, 1n), g.header));
+    expect([above.code, above.context.cause]).toEqual([BlockErrorCode.BAD_SEAL, 'POUW_ABOVE_TARGET']);
+    const row = new Uint8Array(t.rowsA[0]!);
+    row[0] = row[0]! === 1 ? 2 : 1;
+    const badProof = blockErr(() => seal.verify(hdr(makeTicketProof({ ...t, rowsA: [row, ...t.rowsA.slice(1)] })), g.header));
+    expect([badProof.code, badProof.context.cause]).toEqual([BlockErrorCode.BAD_SEAL, 'POUW_BAD_PROOF']);
+    const hash = new Uint8Array(t.hash);
+    hash[31] ^= 1;
+    const badTranscript = blockErr(() => seal.verify(hdr(makeTicketProof({ ...t, hash })), g.header));
+    expect([badTranscript.code, badTranscript.context.cause]).toEqual([BlockErrorCode.BAD_SEAL, 'POUW_BAD_TRANSCRIPT']);
+    const h = hdr(t);
+    expect(blockErr(() => seal.verify({ ...h, miner: B }, g.header)).code).toBe(BlockErrorCode.BAD_TICKET);
+    expect(blockErr(() => seal.verify({ ...h, seal: new Uint8Array([1, 2, 3]) }, g.header)).code).toBe(BlockErrorCode.BAD_TICKET);
+    after();
+  });
+
+  it('a ticket for a round that is not open', async () => {
+    const work = await mineLane(g.state, g.header, A, 0);
+    const t = makeTicketProof({ ...work.tickets[0]!, round: 1 });
+    const e = blockErr(() => minedBlock(g.state, g.header, t));
+    expect([e.code, e.context.expected, e.context.got]).toEqual([BlockErrorCode.TICKET_ROUND_NOT_OPEN, 0, 1]);
+    after();
+  });
+
+  it('a second win of the same tile', async () => {
+    const w1 = await mineLane(g.state, g.header, A, 0);
+    const t1 = w1.tickets[0]!;
+    const b1 = minedBlock(g.state, g.header, t1);
+    const s1 = importBlock(g.state, g.header, b1.block).state;
+    const w2 = await mineLane(s1, b1.block.header, A, 0); // same lane, new parent: new tickets for the same tiles
+    const same = w2.tickets.find((t) => t.step === t1.step && t.jobId === t1.jobId && t.ti === t1.ti && t.tj === t1.tj)!;
+    const e = blockErr(() => minedBlock(s1, b1.block.header, same));
+    expect(e.code).toBe(BlockErrorCode.DUPLICATE_WIN);
+    const other = w2.tickets.find((t) => t !== same)!;
+    expect(() => minedBlock(s1, b1.block.header, other)).not.toThrow();
+  });
+
+  it('a contribution from an unbonded miner', async () => {
+    const wa = await mineLane(g.state, g.header, A, 0);
+    const wu = await mineLane(g.state, g.header, U, 0);
+    const e = blockErr(() => minedBlock(g.state, g.header, wa.tickets[0]!, { contributions: [wu.bytes] }));
+    expect([e.code, e.context.expected, e.context.got]).toEqual([BlockErrorCode.UNBONDED_MINER, 1_000n, 0n]);
+    after();
+  });
+
+  it('an oversized, malformed, wrong-round, wrong-base, bad-lane or repeated contribution', async () => {
+    const w = await mineLane(g.state, g.header, A, 0);
+    const t = w.tickets[0]!;
+    const code = (contributions: Uint8Array[], params = p) => blockErr(() => minedBlock(g.state, g.header, t, { contributions, params })).code;
+    const small = { ...p, training: { ...p.training!, maxContributionBytes: w.bytes.length - 1 } };
+    expect(code([w.bytes], small)).toBe(BlockErrorCode.CONTRIBUTION_TOO_LARGE);
+    expect(code([w.bytes.slice(0, -1)])).toBe(BlockErrorCode.BAD_CONTRIBUTION);
+    expect(code([new Uint8Array([0x93, 1, 2, 3])])).toBe(BlockErrorCode.BAD_CONTRIBUTION);
+    expect(code([encodeContribution({ ...w.contribution, round: 1 })])).toBe(BlockErrorCode.CONTRIBUTION_WRONG_ROUND);
+    expect(code([encodeContribution({ ...w.contribution, baseRoot: new Uint8Array(32) })])).toBe(BlockErrorCode.CONTRIBUTION_WRONG_BASE);
+    expect(code([encodeContribution({ ...w.contribution, lane: 4 })])).toBe(BlockErrorCode.CONTRIBUTION_BAD_LANE);
+    expect(code([w.bytes, w.bytes])).toBe(BlockErrorCode.DUPLICATE_CONTRIBUTION);
+    const many = { ...p, training: { ...p.training!, maxContributionsPerBlock: 1 } };
+    const w1 = await mineLane(g.state, g.header, A, 1);
+    expect(code([w.bytes, w1.bytes], many)).toBe(BlockErrorCode.TOO_MANY_CONTRIBUTIONS);
+    after();
+  });
+
+  it("a ticket whose roots differ from its miner's contribution, in either order", async () => {
+    const wa = await mineLane(g.state, g.header, A, 0);
+    const wb = await mineLane(g.state, g.header, B, 0);
+    const t = wa.tickets[0]!;
+    const steps = wa.contribution.steps.map((s, i) =>
+      i !== t.step ? s : { ...s, jobs: s.jobs.map((j, k) => (k !== t.jobId ? j : { ...j, aRoot: new Uint8Array(32).fill(7) })) },
+    );
+    const forged = encodeContribution({ ...wa.contribution, steps });
+    // the contribution is in state when the ticket comes
+    const b1 = minedBlock(g.state, g.header, wb.tickets[0]!, { contributions: [forged] });
+    const s1 = importBlock(g.state, g.header, b1.block).state;
+    const wa2 = await mineLane(s1, b1.block.header, A, 0);
+    const t2 = wa2.tickets.find((x) => x.step === t.step && x.jobId === t.jobId)!;
+    expect(blockErr(() => minedBlock(s1, b1.block.header, t2)).code).toBe(BlockErrorCode.TICKET_MISMATCH);
+    // the ticket is in state when the contribution comes
+    const c1 = minedBlock(g.state, g.header, t);
+    const c1s = importBlock(g.state, g.header, c1.block).state;
+    const wb2 = await mineLane(c1s, c1.block.header, B, 0);
+    const e = blockErr(() => minedBlock(c1s, c1.block.header, wb2.tickets[0]!, { contributions: [forged] }));
+    expect([e.code, compareBytes(e.context.address!, A)]).toEqual([BlockErrorCode.TICKET_MISMATCH, 0]);
+    // and the honest contribution lands fine after the ticket
+    expect(() => minedBlock(c1s, c1.block.header, wb2.tickets[0]!, { contributions: [wa.bytes] })).not.toThrow();
+  });
+});
+
+describe('round close, rewards, reorg', () => {
+  it('closes after roundBlocks with the exact outer update, pays and burns, releases after the window, and reverts', async () => {
+    const t = p.training!;
+    const reward = p.subsidy; // no txs: no fees
+    const ticketAmount = (reward * BigInt(t.ticketShareBps)) / 10_000n;
+    // block 1: A's ticket + A's contribution; block 2: B's ticket (B never contributes) + nothing;
+    // block 3 (closes round 0): A's ticket lane 1 + A lane 1 contribution
+    const a0 = await mineLane(g.state, g.header, A, 0);
+    const b1 = minedBlock(g.state, g.header, a0.tickets[0]!, { contributions: [a0.bytes] });
+    const s1 = importBlock(g.state, g.header, b1.block).state;
+    const bw = await mineLane(s1, b1.block.header, B, 0);
+    const b2 = minedBlock(s1, b1.block.header, bw.tickets[0]!);
+    const s2 = importBlock(s1, b1.block.header, b2.block).state;
+    const a1 = await mineLane(s2, b2.block.header, A, 1);
+    const b3 = minedBlock(s2, b2.block.header, a1.tickets[0]!, { contributions: [a1.bytes] });
+    const r3 = importBlock(s2, b2.block.header, b3.block);
+    const s3 = r3.state;
+
+    // outer update equals outerUpdate computed directly, deltas in (miner, lane) order
+    const expected = outerUpdate(TINY_TASK, a0.base, [a0.contribution.delta, a1.contribution.delta]);
+    expect(readCheckpoint(s3, TINY_TASK)).toEqual(expected);
+    const round1 = readRound(s3)!;
+    expect([round1.round, round1.openedAt]).toEqual([1, 3]);
+    expect(round1.checkpointRoot).toEqual(checkpointRoot(TINY_TASK, expected));
+    expect(b3.block.header.checkpointRoot).toEqual(round1.checkpointRoot);
+
+    // B won a ticket but never contributed: its share is burned and recorded
+    expect(decodeAmount(s3.get(burnedKey(0))!, 'burned')).toBe(ticketAmount);
+    // locked until height 3 + challengeWindow = 5: nothing credited yet
+    const balA0 = g.state.getAccount(A).balance;
+    expect(s3.getAccount(A).balance).toBe(balA0);
+
+    // blocks 4 and 5 of round 1 (B mines them), rewards released at height 5
+    const w4 = await mineLane(s3, b3.block.header, B, 0);
+    const b4 = minedBlock(s3, b3.block.header, w4.tickets[0]!);
+    const s4 = importBlock(s3, b3.block.header, b4.block).state;
+    expect(s4.getAccount(A).balance).toBe(balA0);
+    const w5 = await mineLane(s4, b4.block.header, B, 0);
+    const b5 = minedBlock(s4, b4.block.header, w5.tickets.find((x) => !bytesEqual(winKey(x), winKey(w4.tickets[0]!)))!);
+    const s5 = importBlock(s4, b4.block.header, b5.block).state;
+    const pool = 3n * (reward - ticketAmount); // three blocks of round 0; A's two lanes split it equally
+    expect(s5.getAccount(A).balance - balA0).toBe(2n * ticketAmount + pool);
+    expect(s5.getAccount(B).balance).toBe(g.state.getAccount(B).balance);
+
+    // reorg across the close: reverting block 3 restores W_0 and round 0 with A lane 0's contribution
+    const back = s3.revertDiff(r3.diff);
+    expect(back.root()).toEqual(s2.root());
+    expect(readRound(back)!.round).toBe(0);
+    expect(readCheckpoint(back, TINY_TASK)).toEqual(a0.base);
+  });
+});

@@ -1,0 +1,54 @@
+// Contributions of a block (block.contributions: encoded Contribution bytes). Cheapest first:
+// count cap, size cap, canonical decode for the task, round == open round, baseRoot == W_R's root,
+// lane < maxLanes, miner bonded (>= minBond), (R, miner, lane) not yet included, and every ticket
+// its miner already won on that lane has the roots the contribution commits. Stored until close.
+import { bytesEqual } from '../../consensus/bytes.ts';
+import { BlockError, BlockErrorCode, isTesseraError } from '../../consensus/errors.ts';
+import type { TrainingParams } from '../../consensus/params.ts';
+import { decodeContribution, type Contribution } from '../../consensus/training/contribution.ts';
+import { contributionKey, decodeWin, tileIdOfWinKey, winPrefix, type RoundInfo } from './keys.ts';
+import { readBond, type StateWriter } from './state.ts';
+
+/** Throws TICKET_MISMATCH unless the win's input roots are the contribution's commitment of (step, jobId). */
+export function checkWinAgainst(c: Contribution, step: number, jobId: number, rootA: Uint8Array, rootB: Uint8Array, height: number): void {
+  const job = c.steps[step]?.jobs[jobId];
+  if (!job || !bytesEqual(job.aRoot, rootA) || !bytesEqual(job.bRoot, rootB))
+    throw new BlockError(BlockErrorCode.TICKET_MISMATCH, {
+      height, address: c.miner, round: c.round, reason: `lane ${c.lane} step ${step} job ${jobId}: ticket roots differ from the contribution's`,
+    });
+}
+
+export function applyContributions(view: StateWriter, bytesList: readonly Uint8Array[], t: TrainingParams, round: RoundInfo, height: number): void {
+  if (bytesList.length > t.maxContributionsPerBlock)
+    throw new BlockError(BlockErrorCode.TOO_MANY_CONTRIBUTIONS, { height, expected: t.maxContributionsPerBlock, got: bytesList.length });
+  for (let i = 0; i < bytesList.length; i++) {
+    const bytes = bytesList[i]!;
+    if (bytes.length > t.maxContributionBytes)
+      throw new BlockError(BlockErrorCode.CONTRIBUTION_TOO_LARGE, { height, index: i, expected: t.maxContributionBytes, got: bytes.length });
+  }
+  bytesList.forEach((bytes, index) => {
+    let c: Contribution;
+    try {
+      c = decodeContribution(t.task, bytes);
+    } catch (e) {
+      if (isTesseraError(e)) throw new BlockError(BlockErrorCode.BAD_CONTRIBUTION, { height, index, cause: e.code, reason: e.message });
+      throw e;
+    }
+    const ctx = { height, index, address: c.miner, round: c.round };
+    if (c.round !== round.round) throw new BlockError(BlockErrorCode.CONTRIBUTION_WRONG_ROUND, { ...ctx, expected: round.round, got: c.round });
+    if (!bytesEqual(c.baseRoot, round.checkpointRoot))
+      throw new BlockError(BlockErrorCode.CONTRIBUTION_WRONG_BASE, { ...ctx, expected: round.checkpointRoot, got: c.baseRoot });
+    if (c.lane >= t.maxLanes) throw new BlockError(BlockErrorCode.CONTRIBUTION_BAD_LANE, { ...ctx, expected: t.maxLanes, got: c.lane });
+    const bond = readBond(view, c.miner);
+    if (bond < t.minBond) throw new BlockError(BlockErrorCode.UNBONDED_MINER, { ...ctx, expected: t.minBond, got: bond });
+    const key = contributionKey(c.round, c.miner, c.lane);
+    if (view.get(key)) throw new BlockError(BlockErrorCode.DUPLICATE_CONTRIBUTION, { ...ctx, reason: `lane ${c.lane}` });
+    for (const wk of view.keysWithPrefix(winPrefix(c.round, c.miner, c.lane))) {
+      const id = tileIdOfWinKey(wk);
+      const w = decodeWin(view.get(wk)!);
+      checkWinAgainst(c, id.step, id.jobId, w.rootA, w.rootB, height);
+    }
+    view.set(key, bytes);
+  });
+}
+
