@@ -7,11 +7,28 @@ import { evaluate } from '../consensus/training/evaluate.ts';
 import { outerUpdate } from '../consensus/training/outer.ts';
 import { MNIST_MLP, type TrainingTask } from '../consensus/training/spec.ts';
 import { runTrajectory } from '../consensus/training/trajectory.ts';
+import { contributionOf, encodeContribution } from '../consensus/training/contribution.ts';
+import { stepJobShapes } from '../consensus/training/step.ts';
 import { loadMnist } from '../genesis/datasets/mnist.ts';
 import { trainFloat } from './float-reference.ts';
 
 const MINERS = 3;
 const ROUNDS = 20;
+
+/** One lane's contribution (delta + per-step commitments) in bytes against the MACs it took. */
+export async function contributionSize(task: TrainingTask): Promise<void> {
+  const { train } = loadMnist();
+  const miner = new Uint8Array(20).fill(7);
+  const t = await runTrajectory(task, train, initCheckpoint(task), { round: 0, miner, lane: 0 }, matmulPlain);
+  const bytes = encodeContribution(contributionOf(t)).length;
+  let macsPerStep = 0;
+  for (const [m, k, n] of stepJobShapes(task)) macsPerStep += m * k * n;
+  const macs = macsPerStep * task.localSteps;
+  console.log(
+    `one lane's contribution: ${bytes} bytes for ${(macs / 1e6).toFixed(1)} M MACs (H=${task.localSteps} x batch ${task.batch}): ` +
+      `${((macs / bytes) / 1e3).toFixed(1)} k MACs per byte carried on chain`,
+  );
+}
 
 async function integerRun(task: TrainingTask, rounds: number, miners: number): Promise<{ acc: number; secs: number }> {
   const { train, heldOut } = loadMnist();
@@ -38,6 +55,7 @@ export default async function (): Promise<void> {
   const outer = task.outer;
   console.log(`budget: ${samples} samples (${MINERS} miners x ${ROUNDS} rounds x H=${task.localSteps} x batch ${task.batch}), held-out ${heldOut.n}`);
 
+  await contributionSize(task);
   const int = await integerRun(task, ROUNDS, MINERS);
   const flt = trainFloat(
     {

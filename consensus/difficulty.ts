@@ -19,6 +19,31 @@ export function genesisAnchor(genesisTime: number, p: Pick<ChainParams, 'blockTi
   return { height: 0, parentTime: genesisTime - p.blockTimeSeconds, target: p.initialTarget };
 }
 
+/**
+ * The chain's anchor is block 1, the first block after genesis, and block 1 itself takes the initial
+ * target. Anchoring at genesis would make a chain whose genesis was written long before mining
+ * starts (the embedded devnet genesis) begin far behind schedule, at maxTarget, for as many blocks
+ * as the gap is long. Block 1 is placed on schedule (its parent one block time before it), so block
+ * 2 on schedule keeps the initial target.
+ */
+export function block1Anchor(block1Time: number, p: Pick<ChainParams, 'blockTimeSeconds' | 'initialTarget'>): AsertAnchor {
+  return { height: 1, parentTime: block1Time - p.blockTimeSeconds, target: p.initialTarget };
+}
+
+/**
+ * Target required of the child of `parent`. `block1Time` is the time of the chain's block 1 (the
+ * ancestor of `parent` at height 1; unused when the parent is genesis).
+ */
+export function expectedTarget(
+  parent: { readonly height: number; readonly time: number },
+  block1Time: number | undefined,
+  p: Pick<ChainParams, 'blockTimeSeconds' | 'asertHalfLifeSeconds' | 'maxTarget' | 'initialTarget'>,
+): bigint {
+  if (parent.height === 0) return p.initialTarget;
+  if (block1Time === undefined) throw new RangeError('expectedTarget: the time of block 1 is needed above height 0');
+  return asertTarget(block1Anchor(block1Time, p), parent.height, parent.time, p);
+}
+
 /** Target required of the child of a block at (parentHeight, parentTime). */
 export function asertTarget(
   anchor: AsertAnchor,

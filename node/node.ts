@@ -14,12 +14,21 @@ import { RpcServer } from './rpc/server.ts';
 import { rpcMethods } from './rpc/methods.ts';
 import type { Logger } from './log/logger.ts';
 import { SimpleMetrics, type Metrics } from './metrics/metrics.ts';
+import { loadMnist } from '../genesis/datasets/mnist.ts';
+import type { BackendName } from '../miner/backends/types.ts';
+import { ContributionPool } from './mempool/contributions.ts';
+import { MiningService } from './mining/service.ts';
+import { CheckpointStore } from './model/checkpoint-store.ts';
+import { TrainingTracker } from './model/tracker.ts';
+import { readBond } from '../vm/round/state.ts';
 
 export interface NodeOpts {
   datadir: string;
   genesis: GenesisSpec;
   rpc: { host: string; port: number };
   mempool?: { maxPerAccount?: number; maxTotal?: number };
+  /** Mine with this address (needs a genesis with training). */
+  mining?: { miner: Uint8Array; backend: BackendName | 'auto'; threads?: number };
 }
 
 export interface NodeModules {
@@ -35,6 +44,11 @@ export class TesseraNode {
   chain?: Chain;
   mempool?: Mempool;
   rpcAddress?: string;
+  contributions = new ContributionPool();
+  tracker?: TrainingTracker;
+  mining?: MiningService;
+  private headTimer?: ReturnType<typeof setInterval>;
+  private lastHead?: Uint8Array;
 
   constructor(
     private readonly opts: NodeOpts,
@@ -63,15 +77,53 @@ export class TesseraNode {
     const head = this.chain.head();
     logger.info('chain', { name: spec.name, chainId: spec.chainId, genesis: to0x(genesis.hash), head: to0x(head.hash), height: head.header.height, seal: seal.name });
 
-    this.rpc = new RpcServer(this.opts.rpc, { logger: logger.child('rpc'), methods: rpcMethods({ chain: this.chain, mempool: this.mempool }) });
+    if (spec.params.training) {
+      const { heldOut } = loadMnist();
+      const store = new CheckpointStore({ task: spec.params.training.task }, { db: this.db });
+      this.tracker = new TrainingTracker({ training: spec.params.training, heldOut }, { chain: this.chain, store, logger: logger.child('training') });
+      await this.tracker.start();
+    }
+    if (this.opts.mining) {
+      if (!spec.params.training) throw new Error('--mine needs a genesis with a training section (proof of useful work trains its task)');
+      this.mining = new MiningService(
+        { ...this.opts.mining, params: spec.params, anchor: genesis.anchor },
+        { chain: this.chain, mempool: this.mempool, contributions: this.contributions, logger: logger.child('miner'), onHeadChange: () => this.onHead() },
+      );
+      const bond = readBond(this.chain.state(), this.opts.mining.miner);
+      if (bond < spec.params.training.minBond)
+        logger.warn('the miner address has no sufficient bond: its contributions will be refused, so it mines blocks but trains nothing (send a Bond tx)', { bond: bond.toString(), minBond: spec.params.training.minBond.toString() });
+      logger.info('starting the miner', { miner: to0x(this.opts.mining.miner), backend: this.opts.mining.backend, ...(this.opts.mining.threads ? { threads: this.opts.mining.threads } : {}) });
+      await this.mining.start();
+    }
+    // Head changes come from the import queue (the miner, later the network): follow them.
+    this.lastHead = this.chain.head().hash;
+    this.headTimer = setInterval(() => this.onHead(), 250);
+
+    this.rpc = new RpcServer(this.opts.rpc, {
+      logger: logger.child('rpc'),
+      methods: rpcMethods({ chain: this.chain, mempool: this.mempool, ...(this.tracker ? { training: { tracker: this.tracker, ...(this.mining ? { mining: this.mining } : {}) } } : {}) }),
+    });
     this.rpcAddress = await this.rpc.start();
     logger.info('JSON-RPC listening', { address: `http://${this.rpcAddress}/` });
     if (!['127.0.0.1', 'localhost', '::1'].includes(this.opts.rpc.host))
       logger.warn('JSON-RPC is reachable from other machines; it has no authentication', { host: this.opts.rpc.host });
   }
 
+  private onHead(): void {
+    const chain = this.chain;
+    if (!chain) return;
+    const h = chain.head().hash;
+    if (this.lastHead && h.every((x, i) => x === this.lastHead![i])) return;
+    this.lastHead = h;
+    this.mining?.onHead();
+    void this.tracker?.onHead();
+  }
+
   async stop(): Promise<void> {
+    if (this.headTimer) clearInterval(this.headTimer);
+    await this.mining?.stop();
     await this.rpc?.stop();
+    await this.tracker?.close();
     await this.chain?.close();
     await this.db?.close();
     this.modules.logger.info('stopped');

@@ -4,6 +4,7 @@ import { nodeCommand, NODE_HELP } from './commands/node.ts';
 import { keysCommand, KEYS_HELP } from './commands/keys.ts';
 import { txCommand, TX_HELP } from './commands/tx.ts';
 import { queryCommand, QUERY_HELP } from './commands/query.ts';
+import { modelCommand, MODEL_HELP } from './commands/model.ts';
 import { CliError, describeError, EXIT_FAIL, EXIT_OK, EXIT_USAGE, HelpRequested, stdio, type Io } from './util.ts';
 
 export const MAIN_HELP = `Usage: tessera <command> [options]
@@ -16,6 +17,8 @@ Commands:
   tx send              sign and send a transfer
   query head|block|account|tx
                        read chain data from a node
+  model export|eval    export a round's checkpoint as safetensors, or print its
+                       held-out accuracy
 
 Run "tessera <command> --help" for a command's options.`;
 
@@ -24,6 +27,7 @@ const COMMANDS: Record<string, { run: (argv: string[], io: Io) => Promise<number
   keys: { run: keysCommand, help: KEYS_HELP },
   tx: { run: txCommand, help: TX_HELP },
   query: { run: queryCommand, help: QUERY_HELP },
+  model: { run: modelCommand, help: MODEL_HELP },
 };
 
 export async function main(argv: string[], io: Io = stdio): Promise<number> {

@@ -18,6 +18,10 @@ export enum Bucket {
   head = 0x07,
   /** utf8 meta name ('genesis', 'schema') -> value (genesis hash; encode(schema version)) */
   meta = 0x08,
+  /** u64be(round) -> encode([checkpointRoot, openedAt, [tensor bytes (int32 LE)...]]): W_R as the round opened (weights then momentum) */
+  checkpoint = 0x09,
+  /** u64be(round) -> encode([checkpointRoot, accuracyBp, lossMilli, heldOutSamples, contributions averaged into W_R]): held-out evaluation of W_R (node-side, not consensus) */
+  roundEval = 0x0a,
 }
 
 export function key(bucket: Bucket, ...parts: Uint8Array[]): Uint8Array {

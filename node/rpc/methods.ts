@@ -9,10 +9,15 @@ import type { Chain } from '../chain/chain.ts';
 import type { Mempool } from '../mempool/mempool.ts';
 import { badParams } from './errors.ts';
 import type { Json, RpcMethods } from './jsonrpc.ts';
+import type { TrainingTracker } from '../model/tracker.ts';
+import type { MiningService } from '../mining/service.ts';
+import { trainingMethods } from './training.ts';
 
 export interface RpcContext {
   chain: Chain;
   mempool: Mempool;
+  /** Present on a chain with training: the model tracker, and the miner when mining. */
+  training?: { tracker: TrainingTracker; mining?: MiningService };
 }
 
 const HASH_RE = /^0x[0-9a-fA-F]{64}$/;
@@ -136,5 +141,7 @@ export function rpcMethods(ctx: RpcContext): RpcMethods {
       const list = mempool.list();
       return { size: list.length, txs: list.map((e) => txJson(e.tx, e.sender)) };
     },
+
+    ...trainingMethods(ctx),
   };
 }

@@ -55,7 +55,7 @@ describe('tessera CLI', () => {
     const [badFlag, unknownCmd, mine, badRpc, badAmount, noCmd] = await Promise.all([
       runCli(['node', '--bogus']),
       runCli(['frobnicate']),
-      runCli(['node', '--mine']),
+      runCli(['node', '--mine', '--backend', 'quantum']),
       runCli(['query', 'head', '--rpc', 'nowhere']),
       runCli(['tx', 'send', '--from', '0x' + '11'.repeat(20), '--to', '0x' + '22'.repeat(20), '--amount', '1.5', '--fee', '1']),
       runCli([]),
@@ -65,7 +65,7 @@ describe('tessera CLI', () => {
     expect(unknownCmd).toMatchObject({ code: 2 });
     expect(unknownCmd.err).toContain('unknown command "frobnicate"');
     expect(mine).toMatchObject({ code: 2 });
-    expect(mine.err).toContain('mining is not available yet');
+    expect(mine.err).toContain('--backend must be auto, js, wasm or gpujs');
     expect(badRpc).toMatchObject({ code: 2 });
     expect(badRpc.err).toContain('--rpc must be host:port');
     expect(badAmount).toMatchObject({ code: 2 });

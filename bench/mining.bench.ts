@@ -1,0 +1,136 @@
+// Mining end to end, in one run: a mining node (the TesseraNode class, real LevelDB, the miner in
+// its worker thread on the best backend) on the devnet genesis with time scaled down 5x (2 s blocks,
+// a 5x easier initial target, 5x fewer lanes, so rounds of 6 blocks last ~12 s instead of ~60 s
+// and the lanes-per-round-time ratio stays the devnet's), then:
+//  - useful-work fraction: MACs of own contributions that landed in rounds that closed, over all
+//    MACs the miner computed between the first and the last round close (goal >= 95%); also with
+//    the ticket path's noise + decode overhead counted as computed;
+//  - block verification (seal recompute + state transition, replayed) against block compute time
+//    (the mean interval between mined blocks);
+//  - the chain's training throughput (samples per second into the model) against the plain
+//    trainer's (the same lanes through the same backend's plain products, no tickets) (goal >= 0.8).
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initCheckpoint } from '../consensus/training/checkpoint.ts';
+import { runTrajectory } from '../consensus/training/trajectory.ts';
+import type { MatmulFn } from '../consensus/matmul.ts';
+import { sealFor } from '../consensus/seal-pouw.ts';
+import { buildGenesis, parseGenesis } from '../genesis/index.ts';
+import { loadMnist } from '../genesis/datasets/mnist.ts';
+import { createBackend } from '../miner/backends/index.ts';
+import { applyBlock } from '../vm/apply-block.ts';
+import { readRound } from '../vm/round/state.ts';
+import { createLogger } from '../node/log/logger.ts';
+import { TesseraNode } from '../node/node.ts';
+
+const SCALE = 5;
+const RUN_SECONDS = Number(process.env.TESSERA_BENCH_MINING_SECONDS ?? 110);
+
+async function plainTrainerSamplesPerSecond(): Promise<number> {
+  const { train } = loadMnist();
+  const spec = parseGenesis(JSON.parse(await readFile(new URL('../genesis/devnet.json', import.meta.url), 'utf8')));
+  const task = spec.params.training!.task;
+  const backend = await createBackend('auto');
+  try {
+    const mm: MatmulFn = (j) => backend.matmul(j.a, j.b, j.m, j.k, j.n);
+    const ck = initCheckpoint(task);
+    const miner = new Uint8Array(20).fill(3);
+    await runTrajectory(task, train, ck, { round: 0, miner, lane: 99 }, mm); // warm-up
+    const lanes = 12;
+    const t0 = performance.now();
+    for (let l = 0; l < lanes; l++) await runTrajectory(task, train, ck, { round: 0, miner, lane: l }, mm);
+    const s = (performance.now() - t0) / 1000;
+    const sps = (lanes * task.localSteps * task.batch) / s;
+    console.log(`plain trainer (${backend.name} products, no tickets): ${lanes} lanes in ${s.toFixed(2)} s = ${sps.toFixed(0)} samples/s`);
+    return sps;
+  } finally {
+    await backend.close();
+  }
+}
+
+export default async function (): Promise<void> {
+  const plainSps = await plainTrainerSamplesPerSecond();
+
+  const json = JSON.parse(await readFile(new URL('../genesis/devnet.json', import.meta.url), 'utf8'));
+  json.time = Math.floor(Date.now() / 1000);
+  json.params.blockTimeSeconds = json.params.blockTimeSeconds / SCALE;
+  json.params.initialTarget = '0x' + (BigInt(json.params.initialTarget) * BigInt(SCALE)).toString(16).padStart(64, '0');
+  json.params.training.maxLanes = Math.ceil(json.params.training.maxLanes / SCALE);
+  const spec = parseGenesis(json);
+  const t = spec.params.training!;
+  console.log(`devnet scaled ${SCALE}x: ${spec.params.blockTimeSeconds} s blocks, rounds of ${t.roundBlocks} blocks, maxLanes ${t.maxLanes}, ${t.maxContributionsPerBlock} contributions per block; running ${RUN_SECONDS} s`);
+  const dir = await mkdtemp(join(tmpdir(), 'tessera-bench-mining-'));
+  const node = new TesseraNode(
+    { datadir: dir, genesis: spec, rpc: { host: '127.0.0.1', port: 0 }, mining: { miner: spec.devKeys[0]!.address, backend: 'auto' } },
+    { logger: createLogger({ level: 'warn', format: 'pretty' }) },
+  );
+  const closes: { at: number; round: number; landed: number; computed: number; overhead: number; contributions: number }[] = [];
+  try {
+    await node.start();
+    const chain = node.chain!;
+    let lastRound = 0;
+    let contributionsLanded = 0;
+    const end = Date.now() + RUN_SECONDS * 1000;
+    while (Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 100));
+      const round = readRound(chain.state())!.round;
+      if (round !== lastRound) {
+        const st = node.mining!.status;
+        const m = st.miner!;
+        closes.push({ at: performance.now(), round, landed: st.landedMacs, computed: m.laneMacs + m.lostMacs + m.fillerMacs, overhead: m.overheadMacs, contributions: st.contributionsLanded });
+        contributionsLanded = st.contributionsLanded;
+        lastRound = round;
+      }
+    }
+    void contributionsLanded;
+    const head = chain.head().header.height;
+    const st = node.mining!.status;
+    console.log(`mined ${st.blocksMined} blocks (head ${head}), ${closes.length} round closes, ${st.contributionsLanded} contributions landed, ${st.miner?.lanesAbandoned ?? 0} lanes abandoned, ${st.ticketsStale} stale tickets`);
+
+    // block verification: seal (ticket recompute) + state transition, replayed from genesis
+    const g = buildGenesis(spec);
+    const seal = sealFor(spec.params);
+    let state = g.state;
+    let parent = g.block.header;
+    let verifyMs = 0;
+    const times: number[] = [];
+    for (let h = 1; h <= head; h++) {
+      const b = (await chain.getBlockByHeight(h))!.block;
+      const t0 = performance.now();
+      seal.verify(b.header, parent);
+      state = applyBlock(state, b, spec.params).state;
+      verifyMs += performance.now() - t0;
+      times.push(b.header.time);
+      parent = b.header;
+    }
+    const meanInterval = (times[times.length - 1]! - spec.time) / head;
+    console.log(
+      `block verification ${(verifyMs / head).toFixed(1)} ms per block (replay of ${head} blocks, seal + state transition incl. round closes) ` +
+        `vs block compute time ${(meanInterval * 1000).toFixed(0)} ms (mean interval): ratio 1/${Math.round((meanInterval * 1000) / (verifyMs / head))}`,
+    );
+    if (closes.length >= 2) {
+      const a = closes[0]!;
+      const z = closes[closes.length - 1]!;
+      const landed = z.landed - a.landed;
+      const computed = z.computed - a.computed;
+      const overhead = z.overhead - a.overhead;
+      const frac = landed / computed;
+      console.log(
+        `useful-work fraction (rounds ${a.round}..${z.round - 1}): ${(100 * frac).toFixed(1)}% of ${(computed / 1e9).toFixed(1)} G MACs computed ended in landed contributions ` +
+          `(goal >= 95%: ${frac >= 0.95 ? 'met' : 'NOT met'}); ${(100 * (landed / (computed + overhead))).toFixed(1)}% counting the ticket path's noise+decode MACs`,
+      );
+      const secs = (z.at - a.at) / 1000;
+      const samples = (z.contributions - a.contributions) * t.task.localSteps * t.task.batch;
+      const sps = samples / secs;
+      console.log(
+        `chain training throughput: ${samples} samples in ${secs.toFixed(1)} s = ${sps.toFixed(0)} samples/s vs plain trainer ${plainSps.toFixed(0)}: ratio ${(sps / plainSps).toFixed(2)} (goal >= 0.8: ${sps / plainSps >= 0.8 ? 'met' : 'NOT met'})`,
+      );
+    } else console.log(`only ${closes.length} round close(s) in ${RUN_SECONDS} s: no useful-work fraction measured`);
+    const ev = node.tracker?.latest;
+    if (ev) console.log(`held-out accuracy after round ${ev.round - 1}: ${(ev.accuracyBp / 100).toFixed(2)}%`);
+  } finally {
+    await node.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}

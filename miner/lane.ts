@@ -1,0 +1,58 @@
+// One lane of a round: the H local steps of exact SGD from W_R on the lane's shard (the same
+// computation as consensus/training/trajectory.ts runTrajectory, step by step), keeping the
+// per-step weights W_{R,m,s} that the miner serves during the challenge window. The caller's
+// `shouldStop` is asked between steps so a lane is abandoned as soon as its round closes.
+import type { MatmulFn } from '../consensus/matmul.ts';
+import { checkpointRoot, type Checkpoint } from '../consensus/training/checkpoint.ts';
+import { contributionOf, encodeContribution, type Contribution } from '../consensus/training/contribution.ts';
+import type { Dataset } from '../consensus/training/dataset.ts';
+import { shardIndices, shardSeed, type RoundContext } from '../consensus/training/shard.ts';
+import { runStep, type StepCommit } from '../consensus/training/step.ts';
+import type { TrainingTask } from '../consensus/training/spec.ts';
+import { stepBatch } from '../consensus/training/trajectory.ts';
+
+export interface LaneResult {
+  readonly contribution: Contribution;
+  readonly bytes: Uint8Array;
+  /** W_{R,m,s} for s = 0..H-1 (the input weights of every local step). */
+  readonly stepWeights: readonly (readonly Int32Array[])[];
+  /** Sum of the per-step batch losses (2^-8 nats) and samples classified right. */
+  readonly lossSum: number;
+  readonly correct: number;
+}
+
+/** Runs a lane; returns undefined when `shouldStop()` said so between two steps. */
+export async function runLane(
+  task: TrainingTask,
+  data: Dataset,
+  ck: Checkpoint,
+  ctx: RoundContext,
+  matmul: MatmulFn,
+  shouldStop: () => boolean = () => false,
+): Promise<LaneResult | undefined> {
+  const baseRoot = checkpointRoot(task, ck);
+  const seed = shardSeed(baseRoot, ctx);
+  const indices = shardIndices(task, data.n, seed);
+  const steps: StepCommit[] = [];
+  const stepWeights: (readonly Int32Array[])[] = [];
+  let w: readonly Int32Array[] = ck.weights;
+  let lossSum = 0;
+  let correct = 0;
+  for (let s = 0; s < task.localSteps; s++) {
+    if (shouldStop()) return undefined;
+    stepWeights.push(w);
+    const r = await runStep(task, data, w, s, stepBatch(task, indices, s), seed, matmul);
+    steps.push(r.commit);
+    w = r.weights;
+    lossSum += r.lossSum;
+    correct += r.correct;
+  }
+  const delta = w.map((x, l) => {
+    const base = ck.weights[l]!;
+    const d = new Int32Array(x.length);
+    for (let i = 0; i < x.length; i++) d[i] = x[i]! - base[i]!;
+    return d;
+  });
+  const contribution = contributionOf({ ctx, baseRoot, seed, indices, steps, weights: w, delta, lossSum, correct });
+  return { contribution, bytes: encodeContribution(contribution), stepWeights, lossSum, correct };
+}

@@ -1,0 +1,261 @@
+// The miner loop: pure logic, no I/O of its own. The node hands it work (head, target, open round,
+// the round's checkpoint) through setWork() and receives events (winning tickets, contributions,
+// stats). It trains lane after lane of the open round (0, 1, 2, ... up to the genesis cap: a fast
+// miner takes more lanes instead of idling), every product through the ticket path against the
+// head current when that job starts; a ticket whose parent is no longer the head is dropped. When
+// no useful lane is left it runs the declared filler job (miner/filler.ts) so that blocks keep
+// coming, and counts those MACs as not useful. Per-step data of each finished lane is kept in a
+// StepStore for the challenge window.
+import { bytesEqual } from '../consensus/bytes.ts';
+import type { MatmulFn } from '../consensus/matmul.ts';
+import type { PouwSpec } from '../consensus/pouw/spec.ts';
+import type { TicketProof } from '../consensus/pouw/ticket.ts';
+import type { Checkpoint } from '../consensus/training/checkpoint.ts';
+import type { Dataset } from '../consensus/training/dataset.ts';
+import type { TrainingTask } from '../consensus/training/spec.ts';
+import { stepJobShapes } from '../consensus/training/step.ts';
+import { isTicketJob } from '../consensus/pouw/spec.ts';
+import type { TileBackend } from './backends/types.ts';
+import { fillerJob } from './filler.ts';
+import { runLane } from './lane.ts';
+import { StepStore } from './step-store.ts';
+import { newTicketStats, ticketMatmul, type TicketStats, type WinningTicket } from './ticket-matmul.ts';
+
+export interface MinerWork {
+  /** Hash of the head block: tickets are mined for its child. */
+  readonly parent: Uint8Array;
+  readonly height: number;
+  /** Target of the head's child (ASERT). */
+  readonly target: bigint;
+  /** The open round. */
+  readonly round: number;
+  /** W_R of the open round; required when the round differs from the previous work's. */
+  readonly checkpoint?: Checkpoint;
+  /** Lanes of this miner already contributed in this round (on restart: skip them). */
+  readonly doneLanes?: readonly number[];
+  /**
+   * Most lanes of this round worth training: those the remaining blocks of the round can still
+   * include (the node computes it from the round's blocks left and the per-block cap). A lane
+   * beyond it would finish after the round closed; the miner runs filler instead. Default: no cap.
+   */
+  readonly laneBudget?: number;
+}
+
+export interface MinedTicket {
+  readonly proof: TicketProof;
+  readonly parent: Uint8Array;
+  readonly filler: boolean;
+}
+
+export interface MinedContribution {
+  readonly round: number;
+  readonly lane: number;
+  /** encodeContribution bytes. */
+  readonly bytes: Uint8Array;
+  /** Useful MACs the lane computed (ticket and plain jobs, without the noise/decode overhead). */
+  readonly macs: number;
+  /** Mean training loss of the lane in milli-nats and its batch accuracy in basis points. */
+  readonly lossMilli: number;
+  readonly accuracyBp: number;
+}
+
+export interface MinerStats {
+  round: number;
+  /** The lane in progress (-1: none; maxLanes - 1: the filler lane). */
+  lane: number;
+  lanesDone: number;
+  lanesAbandoned: number;
+  /** Useful-job MACs of finished lanes, of lanes abandoned when their round closed, of filler jobs. */
+  laneMacs: number;
+  lostMacs: number;
+  fillerMacs: number;
+  /** Noise and decode MACs of the ticket path (all jobs). */
+  overheadMacs: number;
+  tiles: number;
+  wins: number;
+  /** Wins dropped because the head moved on before they were reported. */
+  staleWins: number;
+  stepsKept: number;
+}
+
+export interface MinerEvents {
+  ticket(t: MinedTicket): void;
+  contribution(c: MinedContribution): void;
+  stats?(s: MinerStats): void;
+}
+
+export interface MinerLoopOpts {
+  readonly task: TrainingTask;
+  readonly pouw: PouwSpec;
+  readonly maxLanes: number;
+  readonly miner: Uint8Array;
+  /** Rounds of per-step data kept behind the newest (challenge window in rounds). */
+  readonly keepRounds: number;
+}
+
+export interface MinerLoopModules {
+  readonly backend: TileBackend;
+  readonly data: Dataset;
+  readonly events: MinerEvents;
+}
+
+/** Wins reported per parent: one block can be built on a parent; a spare covers a win the node cannot use. */
+export const MAX_REPORTS_PER_PARENT = 3;
+
+const yieldToEvents = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+export class MinerLoop {
+  private work?: MinerWork;
+  private checkpoint?: Checkpoint;
+  private nextLane = 0;
+  private readonly done = new Set<number>();
+  private running = false;
+  private wake?: () => void;
+  private reported: { parent: Uint8Array; count: number } = { parent: new Uint8Array(0), count: 0 };
+  private readonly ticketStats: TicketStats = newTicketStats();
+  readonly steps: StepStore;
+  readonly stats: MinerStats = {
+    round: -1, lane: -1, lanesDone: 0, lanesAbandoned: 0, laneMacs: 0, lostMacs: 0, fillerMacs: 0,
+    overheadMacs: 0, tiles: 0, wins: 0, staleWins: 0, stepsKept: 0,
+  };
+
+  constructor(
+    private readonly opts: MinerLoopOpts,
+    private readonly modules: MinerLoopModules,
+  ) {
+    this.steps = new StepStore({ keepRounds: opts.keepRounds });
+  }
+
+  /** The lane reserved for filler work (never contributed), or -1 when the cap leaves none. */
+  get fillerLane(): number {
+    return this.opts.maxLanes >= 2 ? this.opts.maxLanes - 1 : -1;
+  }
+
+  /** New head and/or round. A new round needs its checkpoint. */
+  setWork(w: MinerWork): void {
+    if (!this.work || w.round !== this.work.round) {
+      if (!w.checkpoint) throw new RangeError(`work for round ${w.round} without its checkpoint`);
+      this.checkpoint = w.checkpoint;
+      this.nextLane = 0;
+      this.done.clear();
+    } else if (w.checkpoint) this.checkpoint = w.checkpoint;
+    for (const l of w.doneLanes ?? []) this.done.add(l);
+    this.work = w;
+    this.stats.round = w.round;
+    this.wake?.();
+  }
+
+  stop(): void {
+    this.running = false;
+    this.wake?.();
+  }
+
+  /** Runs until stop(). */
+  async run(): Promise<void> {
+    this.running = true;
+    while (this.running) {
+      const w = this.work;
+      if (!w || !this.checkpoint) {
+        await this.waitForWork();
+        continue;
+      }
+      while (this.done.has(this.nextLane)) this.nextLane++;
+      const usefulLanes = this.fillerLane >= 0 ? this.fillerLane : this.opts.maxLanes;
+      const budget = w.laneBudget ?? Infinity;
+      if (this.nextLane < usefulLanes && this.done.size < budget) await this.mineLane(w.round, this.nextLane++, this.checkpoint);
+      else if (this.fillerLane >= 0) await this.mineFiller(w);
+      else await this.waitForWork();
+    }
+  }
+
+  private waitForWork(): Promise<void> {
+    return new Promise((r) => {
+      this.wake = () => {
+        this.wake = undefined;
+        r();
+      };
+    });
+  }
+
+  /** A MatmulFn whose every job is a ticket job against the head current when the job starts. */
+  private matmul(round: number, lane: number, filler: boolean): MatmulFn {
+    return async (job) => {
+      await yieldToEvents(); // let head updates in between jobs
+      const w = this.work!;
+      const parent = w.parent;
+      const ctx = { parent, miner: this.opts.miner, round, lane, target: w.target, spec: this.opts.pouw };
+      const onTicket = (t: WinningTicket): void => this.onWin(t, parent, round, filler);
+      return ticketMatmul(ctx, this.modules.backend, onTicket, this.ticketStats)(job);
+    };
+  }
+
+  private onWin(t: WinningTicket, parent: Uint8Array, round: number, filler: boolean): void {
+    const w = this.work!;
+    this.stats.wins++;
+    if (w.round !== round || !bytesEqual(w.parent, parent)) {
+      this.stats.staleWins++;
+      return;
+    }
+    if (!bytesEqual(this.reported.parent, parent)) this.reported = { parent, count: 0 };
+    if (this.reported.count >= MAX_REPORTS_PER_PARENT) return;
+    this.reported.count++;
+    this.modules.events.ticket({ proof: t.proof, parent, filler });
+  }
+
+  private usefulMacs(): number {
+    return this.ticketStats.ticketMacs + this.ticketStats.plainMacs;
+  }
+
+  private syncStats(): void {
+    this.stats.overheadMacs = this.ticketStats.overheadMacs;
+    this.stats.tiles = this.ticketStats.tiles;
+    this.stats.stepsKept = this.steps.lanes;
+    this.modules.events.stats?.({ ...this.stats });
+  }
+
+  private async mineLane(round: number, lane: number, ck: Checkpoint): Promise<void> {
+    const { task } = this.opts;
+    this.stats.lane = lane;
+    const before = this.usefulMacs();
+    const res = await runLane(task, this.modules.data, ck, { round, miner: this.opts.miner, lane }, this.matmul(round, lane, false), () => !this.running || this.work!.round !== round);
+    const macs = this.usefulMacs() - before;
+    if (!res || this.work!.round !== round) {
+      this.stats.lanesAbandoned++;
+      this.stats.lostMacs += macs;
+    } else {
+      this.done.add(lane);
+      this.stats.lanesDone++;
+      this.stats.laneMacs += macs;
+      this.steps.put(round, lane, res.stepWeights);
+      const samples = task.localSteps * task.batch;
+      this.modules.events.contribution({
+        round, lane, bytes: res.bytes, macs,
+        lossMilli: Math.floor((1000 * res.lossSum) / (256 * samples)),
+        accuracyBp: Math.floor((10000 * res.correct) / samples),
+      });
+    }
+    this.stats.lane = -1;
+    this.syncStats();
+  }
+
+  /**
+   * Filler jobs on the current parent until the head or round changes or a lane opens up:
+   * job i has the shape of the task's ticket job at step i mod H (jobs alternate over the
+   * ticket-job ids), operands from (parent, i), so every job is new work with fresh tiles.
+   */
+  private async mineFiller(w: MinerWork): Promise<void> {
+    const { task, pouw } = this.opts;
+    const shapes = stepJobShapes(task).map((s, jobId) => ({ s, jobId })).filter(({ s }) => isTicketJob(pouw, s[0], s[1], s[2]));
+    if (shapes.length === 0) return this.waitForWork();
+    this.stats.lane = this.fillerLane;
+    const mm = this.matmul(w.round, this.fillerLane, true);
+    for (let i = 0; this.running && this.work === w; i++) {
+      const { s, jobId } = shapes[Math.floor(i / task.localSteps) % shapes.length]!;
+      const before = this.usefulMacs();
+      await mm(fillerJob(w.parent, i % task.localSteps, jobId, s[0], s[1], s[2], i));
+      this.stats.fillerMacs += this.usefulMacs() - before;
+      if (i % 8 === 7) this.syncStats();
+    }
+    this.syncStats();
+  }
+}

@@ -1,0 +1,258 @@
+// The node's mining service: runs miner/loop.ts in a worker thread (node/mining/worker.ts), feeds
+// it the head, target, open round and checkpoint on every head change, turns its winning tickets
+// into blocks (node/mining/assemble.ts) imported through the chain's one import queue, and puts
+// its contributions into the contribution pool for the next blocks of the round.
+import { Worker } from 'node:worker_threads';
+import { bytesEqual, to0x } from '../../consensus/bytes.ts';
+import { asertTarget, type AsertAnchor } from '../../consensus/difficulty.ts';
+import { blockHash } from '../../consensus/encoding/header.ts';
+import type { ChainParams, TrainingParams } from '../../consensus/params.ts';
+import { decodeTicket } from '../../consensus/pouw/ticket.ts';
+import type { BackendName } from '../../miner/backends/types.ts';
+import type { MinerStats } from '../../miner/loop.ts';
+import { contributionPrefix, winKey } from '../../vm/round/keys.ts';
+import { readCheckpoint, readRound } from '../../vm/round/state.ts';
+import type { Chain } from '../chain/chain.ts';
+import type { Logger } from '../log/logger.ts';
+import type { ContributionPool } from '../mempool/contributions.ts';
+import type { Mempool } from '../mempool/mempool.ts';
+import { assembleBlock } from './assemble.ts';
+import type { FromMiner, MinerWorkerData, ToMiner } from './messages.ts';
+
+export interface MiningOpts {
+  miner: Uint8Array;
+  backend: BackendName | 'auto';
+  threads?: number;
+  params: ChainParams;
+  anchor: AsertAnchor;
+  /** Unix seconds (block time). Default: the system clock. */
+  now?: () => number;
+}
+
+export interface MiningModules {
+  chain: Chain;
+  mempool: Mempool;
+  contributions: ContributionPool;
+  logger: Logger;
+  /** Called after the miner's own block became the head. */
+  onHeadChange?: () => void;
+}
+
+export interface MiningStatus {
+  backend: string;
+  blocksMined: number;
+  ticketsStale: number;
+  contributionsMade: number;
+  /** Own contribution lanes that landed in canonical blocks, and their useful MACs. */
+  contributionsLanded: number;
+  landedMacs: number;
+  miner: MinerStats | undefined;
+}
+
+export class MiningService {
+  private worker?: Worker;
+  private pushed?: { hash: Uint8Array; round: number };
+  private building: Promise<void> = Promise.resolve();
+  private readonly laneMacs = new Map<string, number>();
+  private stopped = false;
+  readonly status: MiningStatus = { backend: '', blocksMined: 0, ticketsStale: 0, contributionsMade: 0, contributionsLanded: 0, landedMacs: 0, miner: undefined };
+
+  constructor(
+    private readonly opts: MiningOpts,
+    private readonly modules: MiningModules,
+  ) {}
+
+  private get training(): TrainingParams {
+    return this.opts.params.training!;
+  }
+
+  /** Starts the worker and waits for its backend self-test. */
+  async start(): Promise<void> {
+    const t = this.training;
+    const data: MinerWorkerData = {
+      task: t.task, pouw: t.pouw, maxLanes: t.maxLanes, miner: this.opts.miner,
+      keepRounds: Math.ceil(t.challengeWindow / t.roundBlocks) + 1, backend: this.opts.backend,
+      ...(this.opts.threads ? { threads: this.opts.threads } : {}),
+    };
+    // The worker is TypeScript: a .mjs entry registers tsx in the thread first (works under
+    // `npx tsx`, `npm start`, bin/tessera.js and vitest).
+    const w = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: data });
+    this.worker = w;
+    const ready = new Promise<void>((resolve, reject) => {
+      w.on('message', (m: FromMiner) => {
+        if (m.type === 'ready') {
+          this.status.backend = `${m.backend} (${m.detail})`;
+          this.modules.logger.info('miner ready', { backend: m.backend, detail: m.detail, trainSamples: m.trainSamples, maxLanes: t.maxLanes, fillerLane: t.maxLanes - 1 });
+          resolve();
+        } else if (m.type === 'error') reject(new Error(`miner worker failed: ${m.message}`));
+        else this.onMessage(m);
+      });
+      w.on('error', (e) => reject(e));
+      w.on('exit', (code) => {
+        if (!this.stopped) {
+          this.modules.logger.error('miner worker exited', { code });
+          reject(new Error(`miner worker exited with code ${code}`));
+        }
+      });
+    });
+    await ready;
+    this.onHead();
+  }
+
+  private post(m: ToMiner): void {
+    this.worker?.postMessage(m);
+  }
+
+  /** Call on every head change (cheap when nothing changed). */
+  onHead(): void {
+    if (this.stopped || !this.worker) return;
+    const { chain } = this.modules;
+    const head = chain.head();
+    if (this.pushed && bytesEqual(this.pushed.hash, head.hash)) return;
+    const state = chain.state();
+    const round = readRound(state);
+    if (!round) return;
+    const newRound = !this.pushed || this.pushed.round !== round.round;
+    this.modules.contributions.prune(state, round.round);
+    const target = asertTarget(this.opts.anchor, head.header.height, head.header.time, this.opts.params);
+    if (newRound && this.pushed && this.status.miner) {
+      const m = this.status.miner;
+      const computed = m.laneMacs + m.lostMacs + m.fillerMacs;
+      this.modules.logger.info('miner totals', {
+        blocksMined: this.status.blocksMined, contributionsLanded: this.status.contributionsLanded, lanesAbandoned: m.lanesAbandoned,
+        usefulWork: computed > 0 ? `${((100 * this.status.landedMacs) / computed).toFixed(1)}%` : '-', computedGMacs: (computed / 1e9).toFixed(1),
+      });
+    }
+    const inState = this.ownLanesInState(round.round);
+    const pooled = this.modules.contributions.lanesOf(round.round, this.opts.miner);
+    const doneLanes = newRound ? [...inState, ...pooled] : undefined;
+    // Lanes the rest of the round can still include: what is in, plus the cap of each block left.
+    const t = this.training;
+    const blocksLeft = Math.max(0, round.openedAt + t.roundBlocks - head.header.height);
+    const laneBudget = inState.length + blocksLeft * t.maxContributionsPerBlock;
+    this.post({
+      type: 'work',
+      work: {
+        parent: head.hash, height: head.header.height, target, round: round.round,
+        ...(newRound ? { checkpoint: readCheckpoint(state, this.training.task) } : {}),
+        ...(doneLanes && doneLanes.length ? { doneLanes } : {}),
+        laneBudget,
+      },
+    });
+    this.pushed = { hash: head.hash, round: round.round };
+  }
+
+  private ownLanesInState(round: number): number[] {
+    const prefix = contributionPrefix(round);
+    const lanes: number[] = [];
+    for (const k of this.modules.chain.state().keysWithPrefix(prefix)) {
+      const miner = k.subarray(prefix.length, prefix.length + 20);
+      if (bytesEqual(miner, this.opts.miner)) lanes.push(new DataView(k.buffer, k.byteOffset + prefix.length + 20, 4).getUint32(0));
+    }
+    return lanes;
+  }
+
+  private onMessage(m: FromMiner): void {
+    switch (m.type) {
+      case 'ticket':
+        this.building = this.building.then(() => this.buildOn(m.seal, m.parent, m.filler)).catch((e: unknown) => this.modules.logger.error('block assembly failed', { error: (e as Error).message }));
+        break;
+      case 'contribution': {
+        const res = this.modules.contributions.add({ round: m.round, miner: this.opts.miner, lane: m.lane, bytes: m.bytes });
+        this.status.contributionsMade++;
+        this.laneMacs.set(`${m.round}/${m.lane}`, m.macs);
+        this.modules.logger.debug('contribution ready', { round: m.round, lane: m.lane, bytes: m.bytes.length, trainLoss: m.lossMilli / 1000, batchAccuracy: m.accuracyBp / 100, pool: res });
+        if (res === 'full') this.modules.logger.warn('contribution pool full: contribution dropped', { round: m.round, lane: m.lane });
+        break;
+      }
+      case 'stats':
+        this.status.miner = m.stats;
+        this.modules.logger.debug('miner stats', { ...m.stats });
+        break;
+      case 'error':
+        this.modules.logger.error('miner worker error', { error: m.message });
+        break;
+      default:
+        break;
+    }
+  }
+
+  private async buildOn(seal: Uint8Array, parentHash: Uint8Array, filler: boolean): Promise<void> {
+    const { chain, mempool, contributions, logger } = this.modules;
+    const p = this.opts.params;
+    const head = chain.head();
+    if (!bytesEqual(head.hash, parentHash)) {
+      this.status.ticketsStale++;
+      return; // mined for a parent that is no longer the head
+    }
+    const pre = chain.state();
+    const proof = decodeTicket(seal);
+    if (pre.get(winKey(proof)) !== undefined) return; // this tile already won in the round
+    const round = readRound(pre)!;
+    const parent = head.header;
+    const recentTimes: number[] = [];
+    for (let h = parent.height; h >= 0 && recentTimes.length < p.medianTimeSpan; h--) {
+      const b = h === parent.height ? { block: { header: parent } } : await chain.getBlockByHeight(h);
+      if (!b) break;
+      recentTimes.push(b.block.header.time);
+    }
+    const t = this.training;
+    const candidates = contributions.forBlock(pre, round.round, t.maxContributionsPerBlock, Math.max(0, p.maxBlockBytes - 512 * 1024));
+    const target = asertTarget(this.opts.anchor, parent.height, parent.time, p);
+    const now = (this.opts.now ?? (() => Math.floor(Date.now() / 1000)))();
+    const { block, dropped, contributions: used } = assembleBlock(
+      { pre, parent, recentTimes, now, target, miner: this.opts.miner, seal, txs: mempool.pending(p.maxTxsPerBlock), contributions: candidates },
+      p,
+    );
+    for (const d of dropped) {
+      logger.warn(`left a ${d.what} out of the block`, { reason: d.reason });
+      if (d.what === 'contribution') contributions.remove(candidates[d.index]!);
+    }
+    if (!bytesEqual(chain.head().hash, parentHash)) {
+      this.status.ticketsStale++;
+      return;
+    }
+    const res = await chain.importBlock(block);
+    this.status.blocksMined++;
+    for (const c of used) {
+      this.status.contributionsLanded++;
+      this.status.landedMacs += this.laneMacs.get(`${c.round}/${c.lane}`) ?? 0;
+      this.laneMacs.delete(`${c.round}/${c.lane}`);
+      contributions.remove(c);
+    }
+    logger.info('mined block', {
+      height: res.height, hash: to0x(blockHash(block.header)), round: round.round, txs: block.txs.length,
+      contributions: used.length, lanes: laneRanges(used.map((c) => c.lane)),
+      ticket: `lane ${proof.lane} step ${proof.step} job ${proof.jobId} tile ${proof.ti},${proof.tj}${filler ? ' (filler)' : ''}`,
+      status: res.status,
+    });
+    this.modules.onHeadChange?.();
+    this.onHead();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const w = this.worker;
+    if (!w) return;
+    await this.building.catch(() => {});
+    const exited = new Promise<void>((r) => w.once('exit', () => r()));
+    this.post({ type: 'stop' });
+    const timer = setTimeout(() => void w.terminate(), 5000);
+    await exited;
+    clearTimeout(timer);
+    this.worker = undefined;
+  }
+}
+
+/** "0-26,30" for [0, 1, ..., 26, 30]; "-" for none. */
+export function laneRanges(lanes: readonly number[]): string {
+  const xs = [...lanes].sort((a, b) => a - b);
+  const out: string[] = [];
+  for (let i = 0; i < xs.length; ) {
+    let j = i;
+    while (j + 1 < xs.length && xs[j + 1] === xs[j]! + 1) j++;
+    out.push(j > i ? `${xs[i]}-${xs[j]}` : `${xs[i]}`);
+    i = j + 1;
+  }
+  return out.join(',') || '-';
+}

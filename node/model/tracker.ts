@@ -1,0 +1,119 @@
+// Tracks the model as the chain trains it: on every head change, when the open round moved on,
+// stores the new round's checkpoint W_R (bucket 0x09) and evaluates it on the held-out split in
+// the background (bucket 0x0a; node-side, not consensus), then logs the round close with held-out
+// accuracy, loss and checkpoint root. Evaluations run one at a time after the import that caused
+// them, in short slices, so imports and RPC are not held up.
+import { to0x } from '../../consensus/bytes.ts';
+import { matmulPlain, type MatmulFn } from '../../consensus/matmul.ts';
+import type { Dataset } from '../../consensus/training/dataset.ts';
+import { evaluate } from '../../consensus/training/evaluate.ts';
+import type { TrainingParams } from '../../consensus/params.ts';
+import { readCheckpoint, readRound } from '../../vm/round/state.ts';
+import type { Chain } from '../chain/chain.ts';
+import type { Logger } from '../log/logger.ts';
+import { CheckpointStore, type RoundEval } from './checkpoint-store.ts';
+
+export interface TrackerOpts {
+  training: TrainingParams;
+  heldOut: Dataset;
+}
+
+export class TrainingTracker {
+  private lastRound = -1;
+  private queue: Promise<void> = Promise.resolve();
+  private latestEval?: RoundEval;
+  private closed = false;
+
+  constructor(
+    private readonly opts: TrackerOpts,
+    private readonly modules: { chain: Chain; store: CheckpointStore; logger: Logger },
+  ) {}
+
+  get store(): CheckpointStore {
+    return this.modules.store;
+  }
+
+  /** The newest evaluated round. */
+  get latest(): RoundEval | undefined {
+    return this.latestEval;
+  }
+
+  /** Idempotent: stores the open round's checkpoint if missing and evaluates unevaluated rounds. */
+  async start(): Promise<void> {
+    const round = readRound(this.modules.chain.state());
+    if (!round) return;
+    for (let r = Math.max(0, round.round - 50); r < round.round; r++) {
+      const e = await this.modules.store.getEval(r);
+      if (e) this.latestEval = e;
+    }
+    await this.onHead();
+  }
+
+  /** Call on every head change. */
+  async onHead(): Promise<void> {
+    if (this.closed) return;
+    const { chain, store, logger } = this.modules;
+    const state = chain.state();
+    const round = readRound(state);
+    if (!round || round.round === this.lastRound) return;
+    const prev = this.lastRound;
+    this.lastRound = round.round;
+    const existing = await store.get(round.round);
+    if (!existing || !sameBytes(existing.root, round.checkpointRoot)) {
+      const checkpoint = readCheckpoint(state, this.opts.training.task);
+      await store.put({ round: round.round, root: round.checkpointRoot, openedAt: round.openedAt, checkpoint });
+    }
+    const done = await store.getEval(round.round);
+    if (done && sameBytes(done.root, round.checkpointRoot)) {
+      this.latestEval = done;
+      return;
+    }
+    const contributions = await this.contributionsInto(round.round, round.openedAt);
+    this.queue = this.queue
+      .then(async () => {
+        if (this.closed) return;
+        const ck = await store.get(round.round);
+        if (!ck) return;
+        await new Promise((r) => setTimeout(r, 0));
+        const ev = await evaluate(this.opts.training.task, ck.checkpoint.weights, this.opts.heldOut, sliced);
+        const e: RoundEval = { round: round.round, root: ck.root, accuracyBp: ev.accuracyBp, lossMilli: ev.lossMilli, samples: ev.n, contributions };
+        await store.putEval(e);
+        if (!this.latestEval || e.round >= this.latestEval.round) this.latestEval = e;
+        if (round.round > 0)
+          logger.info(prev >= 0 ? 'round closed' : 'round', {
+            round: round.round - 1, closedAt: round.openedAt, contributions, heldOutAccuracy: `${(e.accuracyBp / 100).toFixed(2)}%`,
+            heldOutLoss: (e.lossMilli / 1000).toFixed(3), checkpointRoot: to0x(ck.root), nextRound: round.round,
+          });
+        else logger.info('initial checkpoint', { heldOutAccuracy: `${(e.accuracyBp / 100).toFixed(2)}%`, heldOutLoss: (e.lossMilli / 1000).toFixed(3), checkpointRoot: to0x(ck.root) });
+      })
+      .catch((err: unknown) => logger.error('round evaluation failed', { round: round.round, error: (err as Error).message }));
+  }
+
+  /** Contributions in the blocks of round R-1 (heights openedAt - roundBlocks + 1 .. openedAt). */
+  private async contributionsInto(round: number, openedAt: number): Promise<number> {
+    if (round === 0) return 0;
+    let n = 0;
+    for (let h = Math.max(1, openedAt - this.opts.training.roundBlocks + 1); h <= openedAt; h++) n += (await this.modules.chain.getBlockByHeight(h))?.block.contributions.length ?? 0;
+    return n;
+  }
+
+  /** Waits for queued evaluations. */
+  async idle(): Promise<void> {
+    await this.queue;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.queue;
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+// The plain product, yielding to the event loop before each chunk's layer product.
+const sliced: MatmulFn = async (job) => {
+  await new Promise((r) => setImmediate(r));
+  return matmulPlain(job);
+};

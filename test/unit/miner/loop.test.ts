@@ -1,0 +1,92 @@
+// The miner loop on the tiny task (test/fixtures/mining.ts) with the plain-JS backend: lanes in
+// order with contributions equal to the consensus trajectory, tickets only for the current head,
+// the filler lane after the useful lanes, the lane budget, and the per-step data it keeps.
+import { describe, expect, it } from 'vitest';
+import { verifyTicket } from '../../../consensus/pouw/verify.ts';
+import { initCheckpoint } from '../../../consensus/training/checkpoint.ts';
+import { contributionOf, decodeContribution, encodeContribution } from '../../../consensus/training/contribution.ts';
+import { matmulPlain } from '../../../consensus/matmul.ts';
+import { runTrajectory } from '../../../consensus/training/trajectory.ts';
+import { JsBackend } from '../../../miner/backends/js.ts';
+import { MinerLoop, MAX_REPORTS_PER_PARENT, type MinedContribution, type MinedTicket, type MinerWork } from '../../../miner/loop.ts';
+import { EASY_TARGET, TINY_TASK, TINY_TRAINING, tinyDataset } from '../../fixtures/mining.ts';
+
+const miner = new Uint8Array(20).fill(7);
+
+function setup(maxLanes: number) {
+  const tickets: MinedTicket[] = [];
+  const contributions: MinedContribution[] = [];
+  const loop = new MinerLoop(
+    { task: TINY_TASK, pouw: TINY_TRAINING.pouw, maxLanes, miner, keepRounds: 1 },
+    { backend: new JsBackend(), data: tinyDataset(), events: { ticket: (t) => tickets.push(t), contribution: (c) => contributions.push(c) } },
+  );
+  return { loop, tickets, contributions };
+}
+
+async function runUntil(loop: MinerLoop, cond: () => boolean, maxMs = 20_000): Promise<void> {
+  const done = loop.run();
+  const end = Date.now() + maxMs;
+  while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
+  loop.stop();
+  await done;
+}
+
+const parentA = new Uint8Array(32).fill(1);
+const parentB = new Uint8Array(32).fill(2);
+
+describe('MinerLoop', () => {
+  it('trains lanes 0, 1, 2 (the last lane is the filler lane), each bit-identical to the consensus trajectory', async () => {
+    const { loop, contributions, tickets } = setup(4);
+    const ck = initCheckpoint(TINY_TASK);
+    loop.setWork({ parent: parentA, height: 5, target: EASY_TARGET, round: 0, checkpoint: ck });
+    await runUntil(loop, () => contributions.length >= 3 && loop.stats.fillerMacs > 0);
+    expect(contributions.map((c) => c.lane)).toEqual([0, 1, 2]);
+    for (const c of contributions) {
+      const t = await runTrajectory(TINY_TASK, tinyDataset(), ck, { round: 0, miner, lane: c.lane }, matmulPlain);
+      expect(Buffer.from(c.bytes).equals(Buffer.from(encodeContribution(contributionOf(t))))).toBe(true);
+      expect(decodeContribution(TINY_TASK, c.bytes).lane).toBe(c.lane);
+      expect(c.macs).toBeGreaterThan(0);
+    }
+    // every tile wins at EASY_TARGET: reported tickets are capped per parent and verify against it
+    expect(tickets.length).toBe(MAX_REPORTS_PER_PARENT);
+    for (const t of tickets) {
+      expect(Buffer.from(t.parent).equals(Buffer.from(parentA))).toBe(true);
+      expect(() => verifyTicket(t.proof, parentA, EASY_TARGET, TINY_TRAINING.pouw)).not.toThrow();
+    }
+    // after the useful lanes it ran filler on lane 3, counted apart from the lanes' useful MACs
+    expect(loop.stats.lanesDone).toBe(3);
+    expect(loop.stats.fillerMacs).toBeGreaterThan(0);
+    expect(loop.stats.laneMacs).toBe(contributions.reduce((a, c) => a + c.macs, 0));
+    // per-step data of every finished lane is kept (W_s at each of the H steps)
+    expect(loop.steps.get(0, 2, 1)).toBeDefined();
+    expect(loop.steps.get(0, 2, TINY_TASK.localSteps)).toBeUndefined();
+  });
+
+  it('mines tickets on the new head after a head change, and filler tickets carry the filler lane', async () => {
+    const { loop, tickets } = setup(2); // lane 0 useful, lane 1 filler
+    const ck = initCheckpoint(TINY_TASK);
+    loop.setWork({ parent: parentA, height: 1, target: EASY_TARGET, round: 0, checkpoint: ck });
+    await runUntil(loop, () => tickets.length >= MAX_REPORTS_PER_PARENT);
+    const w: MinerWork = { parent: parentB, height: 2, target: EASY_TARGET, round: 0 };
+    loop.setWork(w);
+    await runUntil(loop, () => tickets.some((t) => t.parent[0] === 2));
+    const onB = tickets.filter((t) => t.parent[0] === 2);
+    expect(onB.length).toBeGreaterThan(0);
+    for (const t of onB) expect(() => verifyTicket(t.proof, parentB, EASY_TARGET, TINY_TRAINING.pouw)).not.toThrow();
+    expect(onB.every((t) => t.filler && t.proof.lane === 1)).toBe(true);
+  });
+
+  it('takes no lane beyond the budget, skips lanes already contributed, and starts over at lane 0 in a new round', async () => {
+    const { loop, contributions } = setup(6);
+    const ck = initCheckpoint(TINY_TASK);
+    loop.setWork({ parent: parentA, height: 1, target: 1n, round: 0, checkpoint: ck, doneLanes: [0], laneBudget: 3 });
+    await runUntil(loop, () => loop.stats.fillerMacs > 0);
+    expect(contributions.map((c) => c.lane)).toEqual([1, 2]); // lane 0 was done; budget 3 lanes in all
+    // a new round resets the lanes and takes its own checkpoint
+    loop.setWork({ parent: parentB, height: 2, target: 1n, round: 1, checkpoint: ck });
+    await runUntil(loop, () => contributions.some((c) => c.round === 1));
+    expect(contributions.find((c) => c.round === 1)!.lane).toBe(0);
+    expect(() => loop.setWork({ parent: parentA, height: 3, target: 1n, round: 2 })).toThrow(/checkpoint/);
+  });
+});
+
