@@ -147,6 +147,11 @@ export enum BlockErrorCode {
   DUPLICATE_CONTRIBUTION = 'BLOCK_DUPLICATE_CONTRIBUTION',
   /** The contribution's miner has bond < minBond. */
   UNBONDED_MINER = 'BLOCK_UNBONDED_MINER',
+  /**
+   * The contribution's signature is malformed, high-S, or does not recover to its miner field;
+   * context.cause = the TxError code when it does not recover at all, else expected/got addresses.
+   */
+  CONTRIBUTION_BAD_SIGNATURE = 'BLOCK_CONTRIBUTION_BAD_SIGNATURE',
 }
 
 export interface BlockErrorContext {

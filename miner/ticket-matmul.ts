@@ -8,8 +8,9 @@ import { noiseFactors, type NoiseFactors } from '../consensus/pouw/noise.ts';
 import { pouwSeed } from '../consensus/pouw/seed.ts';
 import { checkSpec, isTicketJob, type PouwSpec } from '../consensus/pouw/spec.ts';
 import { buildTicketProof, type TicketProof } from '../consensus/pouw/ticket.ts';
-import { ticketBound, tileHash, tileStates } from '../consensus/pouw/transcript.ts';
+import { ticketBound } from '../consensus/pouw/transcript.ts';
 import type { TileBackend } from './backends/types.ts';
+import { TileHasher } from './tile-hasher.ts';
 
 export interface TicketContext {
   parent: Uint8Array;
@@ -75,6 +76,17 @@ export async function noiseJob(ctx: TicketContext, job: MatmulJob, backend: Tile
   return { seed, factors, aP: addNoise(job.a, e), bP: addNoise(job.b, f) };
 }
 
+/**
+ * Quick reject: true when the hash's top 48 bits alone exceed the bound's (so hash > bound); false when
+ * the full comparison is needed. Exact: a hash whose top 48 bits exceed floor(bound / 2^208) is larger.
+ */
+function leadingWordAbove(hash: Uint8Array, bound: bigint): boolean {
+  const top = bound >> 208n;
+  if (top >= 1n << 48n) return false;
+  const h = hash[0]! * 2 ** 40 + hash[1]! * 2 ** 32 + hash[2]! * 2 ** 24 + hash[3]! * 2 ** 16 + hash[4]! * 2 ** 8 + hash[5]!;
+  return h > Number(top);
+}
+
 export function ticketMatmul(ctx: TicketContext, backend: TileBackend, onTicket?: (t: WinningTicket) => void, stats?: TicketStats): MatmulFn {
   checkSpec(ctx.spec);
   const { spec } = ctx;
@@ -89,32 +101,51 @@ export function ticketMatmul(ctx: TicketContext, backend: TileBackend, onTicket?
       return backend.matmul(job.a, job.b, m, k, n);
     }
     const r = spec.r;
-    const nj = await noiseJob(ctx, job, backend);
-    const { c: cP, fold } = await backend.noisedProduct(nj.aP, nj.bP, m, k, n, r);
+    const seed = pouwSeed({ parent: ctx.parent, miner: ctx.miner, round: ctx.round, lane: ctx.lane, step: job.step, jobId: job.jobId });
+    const factors = noiseFactors(seed, r, m, k, n);
+    let fold: Int32Array | undefined;
+    let c: Int32Array;
+    let hashes: Uint8Array | undefined;
+    if (backend.ticketJob && r % 2 === 0) {
+      // fused: noise add, noised product + transcript, decode and tile hashes in one backend call
+      ({ c, fold, tileHashes: hashes } = await backend.ticketJob(job.a, job.b, m, k, n, factors, { seed, h: spec.h, w: spec.w }));
+      if (!hashes && !fold) throw new RangeError(`backend ${backend.name}: ticketJob returned neither tile hashes nor fold states`);
+    } else {
+      const e = await backend.matmul(factors.eL, factors.eR, m, r, k);
+      const f = await backend.matmul(factors.fL, factors.fR, k, r, n);
+      const aP = addNoise(job.a, e), bP = addNoise(job.b, f);
+      const res = await backend.noisedProduct(aP, bP, m, k, n, r);
+      fold = res.fold;
+      const x = await backend.matmul(job.a, factors.fL, m, k, r);
+      const y = await backend.matmul(factors.eR, bP, r, k, n);
+      c = decodeFromParts(res.c, x, y, factors, m, n);
+    }
     // every tile is a ticket
     let lines: { rowsA: Uint8Array[]; colsB: Uint8Array[] } | undefined;
     let tiles = 0;
     let wins = 0;
+    const hasher = new TileHasher(seed, job, spec.h * spec.w);
+    const tilesN = Math.ceil(n / spec.w);
+    const bounds = new Map<number, bigint>();
     for (let i0 = 0, ti = 0; i0 < m; i0 += spec.h, ti++) {
       const th = Math.min(spec.h, m - i0);
       for (let j0 = 0, tj = 0; j0 < n; j0 += spec.w, tj++) {
         const tw = Math.min(spec.w, n - j0);
-        const hash = tileHash(nj.seed, job, ti, tj, tileStates(fold, n, i0, j0, th, tw));
+        const hash = hashes ? hashes.subarray((ti * tilesN + tj) * 32, (ti * tilesN + tj) * 32 + 32) : hasher.hash(fold!, n, ti, tj, i0, j0, th, tw);
         tiles++;
-        if (bytesToBigInt(hash) <= ticketBound(ctx.target, th, tw, k)) {
+        let bound = bounds.get(th * 65536 + tw);
+        if (bound === undefined) bounds.set(th * 65536 + tw, (bound = ticketBound(ctx.target, th, tw, k)));
+        if (leadingWordAbove(hash, bound) === false && bytesToBigInt(hash) <= bound) {
           wins++;
           if (onTicket) {
             lines ??= { rowsA: rowsOf(job.a, m, k), colsB: colsOf(job.b, k, n) };
-            const proof = buildTicketProof(ctx, job, spec, ti, tj, hash, lines);
-            onTicket({ proof, hash, step: job.step, jobId: job.jobId, ti, tj });
+            const own = hash.slice();
+            const proof = buildTicketProof(ctx, job, spec, ti, tj, own, lines);
+            onTicket({ proof, hash: own, step: job.step, jobId: job.jobId, ti, tj });
           }
         }
       }
     }
-    // decode the useful product
-    const x = await backend.matmul(job.a, nj.factors.fL, m, k, r);
-    const y = await backend.matmul(nj.factors.eR, nj.bP, r, k, n);
-    const c = decodeFromParts(cP, x, y, nj.factors, m, n);
     if (stats) {
       stats.ticketMacs += m * k * n;
       stats.overheadMacs += r * (m * k + k * n) + r * (m * k + k * n) + 2 * r * m * n;

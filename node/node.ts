@@ -86,7 +86,7 @@ export class TesseraNode {
     if (this.opts.mining) {
       if (!spec.params.training) throw new Error('--mine needs a genesis with a training section (proof of useful work trains its task)');
       this.mining = new MiningService(
-        { ...this.opts.mining, params: spec.params, anchor: genesis.anchor },
+        { ...this.opts.mining, params: spec.params },
         { chain: this.chain, mempool: this.mempool, contributions: this.contributions, logger: logger.child('miner'), onHeadChange: () => this.onHead() },
       );
       const bond = readBond(this.chain.state(), this.opts.mining.miner);

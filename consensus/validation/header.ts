@@ -3,7 +3,7 @@
 import { bytesEqual } from '../bytes.ts';
 import { BlockError, BlockErrorCode } from '../errors.ts';
 import { blockHash } from '../encoding/header.ts';
-import { asertTarget, type AsertAnchor } from '../difficulty.ts';
+import { expectedTarget } from '../difficulty.ts';
 import type { ChainParams } from '../params.ts';
 import type { Seal } from '../seal.ts';
 import type { BlockHeader } from '../types.ts';
@@ -15,7 +15,11 @@ export interface HeaderContext {
   readonly ancestorTimes: readonly number[];
   /** Current Unix time in seconds, passed in by the node. */
   readonly now: number;
-  readonly anchor: AsertAnchor;
+  /**
+   * Time of block 1 on the parent's branch (the ASERT anchor, see consensus/difficulty.ts);
+   * undefined when the parent is genesis.
+   */
+  readonly block1Time: number | undefined;
   readonly seal: Seal;
 }
 
@@ -41,7 +45,7 @@ export function validateHeader(h: BlockHeader, ctx: HeaderContext, p: ChainParam
   if (h.time <= mtp) throw new BlockError(BlockErrorCode.TIME_TOO_OLD, { height: h.height, expected: `> ${mtp}`, got: h.time });
   const limit = ctx.now + p.maxFutureSeconds;
   if (h.time > limit) throw new BlockError(BlockErrorCode.TIME_TOO_NEW, { height: h.height, expected: `<= ${limit}`, got: h.time });
-  const target = asertTarget(ctx.anchor, parent.height, parent.time, p);
+  const target = expectedTarget(parent, ctx.block1Time, p);
   if (h.target !== target) throw new BlockError(BlockErrorCode.BAD_TARGET, { height: h.height, expected: target, got: h.target });
   if (ctx.seal.name !== p.sealName)
     throw new BlockError(BlockErrorCode.WRONG_SEAL, { expected: p.sealName, got: ctx.seal.name });

@@ -37,17 +37,44 @@ export async function createBackend(name: BackendName | 'auto', opts: BackendOpt
     return be;
   }
   const errors: string[] = [];
-  // gpu.js first only when it has a real GL context (its fallback refuses itself); wasm next.
+  // Every fast backend that passes its self-test is a candidate (gpu.js only with a real GL context: its
+  // CPU fallback refuses itself); the fastest on a probe product wins. The probe matters: headless gl
+  // on a machine without a GPU is Mesa's software renderer, hundreds of times slower than wasm.
+  const ok: TileBackend[] = [];
   for (const cand of ['gpujs', 'wasm'] as const) {
     try {
-      return await createBackend(cand, { ...opts, forceGpujsFallback: false });
+      ok.push(await createBackend(cand, { ...opts, forceGpujsFallback: false }));
     } catch (e) {
       errors.push(`${cand}: ${(e as Error).message}`);
     }
   }
+  if (ok.length === 1) return ok[0]!;
+  if (ok.length > 1) {
+    const timed: [number, TileBackend][] = [];
+    for (const be of ok) timed.push([await probeSeconds(be), be]);
+    timed.sort((x, y) => x[0] - y[0]);
+    for (const [, be] of timed.slice(1)) await be.close();
+    if (process.env.TESSERA_DEBUG) console.warn(`backend auto: ${timed.map(([t, be]) => `${be.name} ${(t * 1e3).toFixed(2)} ms`).join(', ')}`);
+    return timed[0]![1];
+  }
   const js = await createBackend('js', opts);
   if (errors.length && process.env.TESSERA_DEBUG) console.warn(`backend auto: using js (${errors.join('; ')})`);
   return js;
+}
+
+/** Best of 3 runs of a small training-shaped noised product (backend choice only; nothing consensus). */
+async function probeSeconds(be: TileBackend): Promise<number> {
+  const m = 64, k = 256, n = 64;
+  const a = new Int8Array(m * k), b = new Int8Array(k * n);
+  for (let i = 0; i < a.length; i++) a[i] = ((i * 37) % 255) - 127;
+  for (let i = 0; i < b.length; i++) b[i] = ((i * 91) % 255) - 127;
+  let best = Infinity;
+  for (let rep = 0; rep < 3; rep++) {
+    const t0 = performance.now();
+    await be.noisedProduct(a, b, m, k, n, 16);
+    best = Math.min(best, (performance.now() - t0) / 1000);
+  }
+  return best;
 }
 
 export function unavailable(backend: string, reason: string): never {

@@ -1,6 +1,7 @@
 // The compute-backend contract: one kernel, "noised product plus transcript", and a plain int8 product
 // (used for the noise, the decode and the non-ticket jobs). Every backend is bit-identical to the
 // plain-JS reference (consensus/pouw/transcript.ts noisedProductRef), proven by a self-test at start.
+import type { NoiseFactors } from '../../consensus/pouw/noise.ts';
 import type { NoisedResult } from '../../consensus/pouw/transcript.ts';
 
 export type BackendName = 'js' | 'wasm' | 'gpujs';
@@ -13,8 +14,32 @@ export interface TileBackend {
   noisedProduct(aP: Int8Array, bP: Int8Array, m: number, k: number, n: number, r: number): Promise<NoisedResult>;
   /** Plain int8 product, int32 result (wrapping). Entries in [-127, 127]. */
   matmul(a: Int8Array, b: Int8Array, m: number, k: number, n: number): Promise<Int32Array>;
+  /**
+   * Optional fused ticket job: noise add, noised product with transcript and decode in one call.
+   * Returns c = A·B (the decoded useful product, m x n) and the transcript of C' = (A + E_L·E_R)(B + F_L·F_R):
+   * its fold states (bit-identical to noisedProductRef on the noised operands), or with `tiles` the
+   * consensus tileHash of every tile (bit-identical to tileHash over those states).
+   * Throws RangeError when a noised entry leaves [-127, 127].
+   */
+  ticketJob?(a: Int8Array, b: Int8Array, m: number, k: number, n: number, f: NoiseFactors, tiles?: TileHashRequest): Promise<TicketJobResult>;
   /** Releases workers / GPU contexts. */
   close(): Promise<void>;
+}
+
+/** Ask ticketJob for the tile hashes too (consensus tileHash of every h x w tile, keyed by seed). */
+export interface TileHashRequest {
+  readonly seed: Uint8Array;
+  readonly h: number;
+  readonly w: number;
+}
+
+export interface TicketJobResult {
+  /** C = A·B, the decoded useful product, m x n. */
+  readonly c: Int32Array;
+  /** Without a TileHashRequest: the fold states of C' (m x n); with one they stay in the backend. */
+  readonly fold?: Int32Array;
+  /** With a TileHashRequest: 32 bytes per tile, tile (ti, tj) at (ti·ceil(n/w) + tj)·32. */
+  readonly tileHashes?: Uint8Array;
 }
 
 export interface BackendOptions {

@@ -13,6 +13,8 @@ export interface TreeNode {
 
 export class BlockTree {
   private readonly nodes = new Map<string, TreeNode>();
+  /** hash hex -> time of block 1 on that block's branch (memo of block1Time). */
+  private readonly block1Times = new Map<string, number>();
 
   get size(): number {
     return this.nodes.size;
@@ -30,10 +32,33 @@ export class BlockTree {
 
   delete(hash: Uint8Array): void {
     this.nodes.delete(toHex(hash));
+    this.block1Times.delete(toHex(hash));
   }
 
   parentOf(n: TreeNode): TreeNode | undefined {
     return n.header.height === 0 ? undefined : this.get(n.header.parent);
+  }
+
+  /** Time of block 1 on `n`'s branch (the ASERT anchor); undefined for genesis. Memoised per block. */
+  block1Time(n: TreeNode): number | undefined {
+    const walked: TreeNode[] = [];
+    let cur: TreeNode | undefined = n;
+    let time: number | undefined;
+    while (cur && cur.header.height > 1) {
+      const known = this.block1Times.get(cur.hashHex);
+      if (known !== undefined) {
+        time = known;
+        break;
+      }
+      walked.push(cur);
+      cur = this.parentOf(cur);
+    }
+    if (time === undefined) {
+      if (!cur || cur.header.height === 0) return undefined;
+      time = cur.header.time;
+    }
+    for (const w of walked) this.block1Times.set(w.hashHex, time);
+    return time;
   }
 
   /** Times of up to `span` blocks ending with `n`, oldest first. */

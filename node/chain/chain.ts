@@ -16,7 +16,7 @@
 // replay of the stored canonical chain. Txs of abandoned blocks go back to the mempool.
 import { bytesEqual, toHex, to0x } from '../../consensus/bytes.ts';
 import { blockHash, decodeBlock, decodeHeader, decodeLimits, encodeBlock, encodeHeader, txHash } from '../../consensus/encoding/index.ts';
-import { blockWork, type AsertAnchor } from '../../consensus/difficulty.ts';
+import { blockWork, expectedTarget, type AsertAnchor } from '../../consensus/difficulty.ts';
 import { isBetterChain } from '../../consensus/fork-choice.ts';
 import { validateBlockBody, validateHeader } from '../../consensus/validation/index.ts';
 import type { ChainParams } from '../../consensus/params.ts';
@@ -113,6 +113,11 @@ export class Chain {
 
   head(): HeadInfo {
     return { hash: this.headNode.hash, header: this.headNode.header, totalWork: this.headNode.totalWork };
+  }
+
+  /** The target a child of the head must carry (ASERT anchored at block 1 of the head's branch). */
+  nextTarget(): bigint {
+    return expectedTarget(this.headNode.header, this.tree.block1Time(this.headNode), this.opts.params);
   }
 
   /** The head state (immutable snapshot). */
@@ -242,7 +247,7 @@ export class Chain {
     }
     validateHeader(
       header,
-      { parent: parent.header, ancestorTimes: this.tree.ancestorTimes(parent, p.medianTimeSpan), now: this.now(), anchor: this.opts.genesis.anchor, seal: this.modules.seal },
+      { parent: parent.header, ancestorTimes: this.tree.ancestorTimes(parent, p.medianTimeSpan), now: this.now(), block1Time: this.tree.block1Time(parent), seal: this.modules.seal },
       p,
     );
     const totalWork = parent.totalWork + blockWork(header.target);

@@ -24,7 +24,6 @@ export interface MiningOpts {
   backend: BackendName | 'auto';
   threads?: number;
   params: ChainParams;
-  anchor: AsertAnchor;
   /** Unix seconds (block time). Default: the system clock. */
   now?: () => number;
 }
@@ -114,7 +113,7 @@ export class MiningService {
     if (!round) return;
     const newRound = !this.pushed || this.pushed.round !== round.round;
     this.modules.contributions.prune(state, round.round);
-    const target = asertTarget(this.opts.anchor, head.header.height, head.header.time, this.opts.params);
+    const target = chain.nextTarget();
     if (newRound && this.pushed && this.status.miner) {
       const m = this.status.miner;
       const computed = m.laneMacs + m.lostMacs + m.fillerMacs;
@@ -185,6 +184,7 @@ export class MiningService {
       this.status.ticketsStale++;
       return; // mined for a parent that is no longer the head
     }
+    const target = chain.nextTarget(); // read with the head, before any await
     const pre = chain.state();
     const proof = decodeTicket(seal);
     if (pre.get(winKey(proof)) !== undefined) return; // this tile already won in the round
@@ -198,7 +198,6 @@ export class MiningService {
     }
     const t = this.training;
     const candidates = contributions.forBlock(pre, round.round, t.maxContributionsPerBlock, Math.max(0, p.maxBlockBytes - 512 * 1024));
-    const target = asertTarget(this.opts.anchor, parent.height, parent.time, p);
     const now = (this.opts.now ?? (() => Math.floor(Date.now() / 1000)))();
     const { block, dropped, contributions: used } = assembleBlock(
       { pre, parent, recentTimes, now, target, miner: this.opts.miner, seal, txs: mempool.pending(p.maxTxsPerBlock), contributions: candidates },

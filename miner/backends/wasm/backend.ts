@@ -4,9 +4,13 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import wabtInit from 'wabt';
+import { FREIVALDS_BITS, FREIVALDS_ROUNDS, freivalds as freivaldsJs, type RandomBytes } from '../../../consensus/pouw/freivalds.ts';
+import type { NoiseFactors } from '../../../consensus/pouw/noise.ts';
 import type { NoisedResult } from '../../../consensus/pouw/transcript.ts';
 import { BackendError, BackendErrorCode } from '../errors.ts';
-import type { BackendOptions, TileBackend } from '../types.ts';
+import { sha256x4Wat } from './sha256x4.ts';
+import { hashTiles } from './tiles.mjs';
+import type { BackendOptions, TicketJobResult, TileBackend, TileHashRequest } from '../types.ts';
 
 type Call = [string, ...number[]];
 
@@ -31,7 +35,9 @@ let modulePromise: Promise<WasmModule> | undefined;
 export function kernelModule(): Promise<WasmModule> {
   modulePromise ??= (async () => {
     const wabt = await wabtInit();
-    const src = readFileSync(new URL('./kernel.wat', import.meta.url), 'utf8');
+    const hand = readFileSync(new URL('./kernel.wat', import.meta.url), 'utf8').trimEnd();
+    if (!hand.endsWith(')')) throw new Error('kernel.wat: expected the module to end with ")"');
+    const src = `${hand.slice(0, -1)}${sha256x4Wat()})\n`;
     const parsed = wabt.parseWat('kernel.wat', src, { simd: true, threads: true });
     try {
       const { buffer } = parsed.toBinary({});
@@ -45,6 +51,18 @@ export function kernelModule(): Promise<WasmModule> {
 
 const align = (x: number, a: number) => Math.ceil(x / a) * a;
 
+/** Bytes of packed A (int16) one kernel call keeps hot: the rows of a call are read once per 8-column
+ *  strip of B, so a call's rows should stay in L2 (row chunking; 1024^3 streamed A from L3 before). */
+const A_CHUNK_BYTES = 96 * 1024;
+
+/** The kernel call over rows [i0, i1) cut into L2-sized row chunks (multiples of 4). */
+function kernelChunks(args: (i0: number, i1: number) => Call, i0: number, i1: number, kPad: number): Call[] {
+  const rows = Math.max(4, Math.floor(A_CHUNK_BYTES / (2 * kPad) / 4) * 4);
+  const out: Call[] = [];
+  for (let r0 = i0; r0 < i1; r0 += rows) out.push(args(r0, Math.min(i1, r0 + rows)));
+  return out;
+}
+
 interface Layout {
   mPad: number; kPad: number; nPad: number;
   a8: number; b8: number; ap: number; bp: number; c: number; f: number; end: number;
@@ -57,6 +75,32 @@ function layout(m: number, k: number, n: number): Layout {
   const a8 = take(mPad * kPad), b8 = take(kPad * nPad), ap = take(mPad * kPad * 2), bp = take(kPad * nPad * 2);
   const c = take(mPad * nPad * 4), f = take(mPad * nPad * 4);
   return { mPad, kPad, nPad, a8, b8, ap, bp, c, f, end: off };
+}
+
+interface JobLayout extends Layout {
+  rPad: number; rA: number; threads: number;
+  el: number; el32: number; el8: number; elp: number; er8: number; erp: number; erbp: number; eOut: number;
+  fl8: number; flp: number; flpa: number; fr8: number; frbp: number; fr32: number; fOut: number;
+  xp: number; g: number; y: number; err: number; seed: number; hashes: number; hscratch: number;
+}
+
+/**
+ * Regions of a fused ticket job (rPad = r rounded up to 8: the inner dimension of the noise products;
+ * erbp and frbp hold one private copy per thread, so no thread waits for another's packing).
+ */
+function jobLayout(m: number, k: number, n: number, r: number, threads: number, tiles = 0): JobLayout {
+  const base = layout(m, k, n);
+  const { mPad, kPad, nPad } = base;
+  const rPad = align(r, 8), rA = align(r, 4);
+  let off = base.end;
+  const take = (bytes: number) => { const o = off; off = align(off + bytes, 64); return o; };
+  const el = take(mPad * r), el32 = take(mPad * r * 4), el8 = take(mPad * rPad), elp = take(mPad * rPad * 2);
+  const er8 = take(rPad * kPad), erp = take(rPad * kPad * 2), erbp = take(threads * rPad * kPad * 2), eOut = take(mPad * kPad * 4);
+  const fl8 = take(kPad * rPad), flp = take(kPad * rPad * 2), flpa = take(kPad * rPad * 2);
+  const fr8 = take(rPad * nPad), frbp = take(threads * rPad * nPad * 2), fr32 = take(r * nPad * 4), fOut = take(kPad * nPad * 4);
+  const xp = take(mPad * rPad * 4), g = take(rA * rPad * 4), y = take(rA * nPad * 4);
+  const err = take(64), seed = take(64), hashes = take(tiles * 32), hscratch = take(threads * 512);
+  return { ...base, rPad, rA, threads, el, el32, el8, elp, er8, erp, erbp, eOut, fl8, flp, flpa, fr8, frbp, fr32, fOut, xp, g, y, err, seed, hashes, hscratch, end: off };
 }
 
 export class WasmBackend implements TileBackend {
@@ -112,7 +156,10 @@ export class WasmBackend implements TileBackend {
       waits.push(new Promise<void>((resolve, reject) => this.pending.set(id, { resolve, reject })));
       this.workers[t - 1]!.postMessage({ id, calls });
     }
-    for (const [fn, ...args] of perThread[0] ?? []) this.ex[fn]!(...args);
+    for (const [fn, ...args] of perThread[0] ?? []) {
+      if (fn === 'hash_tiles') (hashTiles as (b: ArrayBufferLike, ...a: unknown[]) => void)(this.memory.buffer, ...args, this.ex);
+      else this.ex[fn]!(...args);
+    }
     await Promise.all(waits);
   }
 
@@ -158,7 +205,7 @@ export class WasmBackend implements TileBackend {
       ['pack_a', L.a8, L.ap, L.kPad, i0, i1],
       ['pack_b', L.b8, L.bp, L.nPad, L.kPad, pairs[t]![0], pairs[t]![1]],
     ]));
-    await this.parallel(rows.map(([i0, i1]) => [['kernel', L.ap, L.bp, L.c, L.f, k, L.kPad, L.nPad, fold ? r : L.kPad + 2, i0, i1, fold ? 1 : 0]]));
+    await this.parallel(rows.map(([i0, i1]) => kernelChunks((c0, c1) => ['kernel', L.ap, L.bp, L.c, L.f, k, L.kPad, L.nPad, fold ? r : L.kPad + 2, c0, c1, fold ? 1 : 0], i0, i1, L.kPad)));
     const buf = this.memory.buffer;
     const c = new Int32Array(m * n);
     const f = fold ? new Int32Array(m * n) : c;
@@ -173,6 +220,163 @@ export class WasmBackend implements TileBackend {
         if (fold) f.set(fm.subarray(i * L.nPad, i * L.nPad + n), i * n);
       }
     return { c, fold: f };
+  }
+
+  /**
+   * The whole ticket job in wasm, one shared-memory session: A' = A + E and B' = B + F fused into the
+   * int16 packing (with the int8 range check), C' and its transcript, X' = A'·F_L, Y = E_R·B',
+   * G = E_R·F_L, and the decode C = C' - (X' - E_L·G)·F_R - E_L·Y as an int32 SIMD pass. Three
+   * parallel phases; the calling thread takes a share of each.
+   */
+  private async runTicketJob(a: Int8Array, b: Int8Array, m: number, k: number, n: number, f: NoiseFactors, tiles?: TileHashRequest): Promise<TicketJobResult> {
+    const r = f.r;
+    const tilesM = tiles ? Math.ceil(m / tiles.h) : 0, tilesN = tiles ? Math.ceil(n / tiles.w) : 0;
+    if (tiles && (tiles.seed.length > 64 || tiles.h < 1 || tiles.w < 1)) throw new BackendError(BackendErrorCode.BAD_INPUT, { backend: 'wasm', reason: 'tile hash request' });
+    if (a.length !== m * k || b.length !== k * n) throw new BackendError(BackendErrorCode.BAD_INPUT, { backend: 'wasm', reason: 'operand sizes' });
+    if (r < 2 || r % 2 !== 0) throw new BackendError(BackendErrorCode.BAD_INPUT, { backend: 'wasm', reason: `r = ${r} must be even` });
+    const threads = this.workers.length + 1;
+    const L = jobLayout(m, k, n, r, threads, tilesM * tilesN);
+    this.ensure(L.end);
+    const buf = this.memory.buffer;
+    if (tiles) new Uint8Array(buf).set(tiles.seed, L.seed);
+    const mem = new Int8Array(buf);
+    const { mPad, kPad, nPad, rPad, rA } = L;
+    const a8 = mem.subarray(L.a8, L.a8 + mPad * kPad);
+    if (kPad === k && mPad === m) a8.set(a);
+    else {
+      a8.fill(0);
+      for (let i = 0; i < m; i++) a8.set(a.subarray(i * k, i * k + k), i * kPad);
+    }
+    const b8 = mem.subarray(L.b8, L.b8 + kPad * nPad);
+    if (nPad === n && kPad === k) b8.set(b);
+    else {
+      b8.fill(0);
+      for (let l = 0; l < k; l++) b8.set(b.subarray(l * n, l * n + n), l * nPad);
+    }
+    // noise factors in the layouts the kernels read, zero padded: E_L (m x r) as int8 rows of r (decode),
+    // int32 (decode) and rows of rPad (E = E_L·E_R); E_R and F_R as rPad rows; F_L as rows of rPad
+    mem.fill(0, L.el, L.el + mPad * r);
+    mem.set(f.eL, L.el);
+    const el32 = new Int32Array(buf, L.el32, mPad * r);
+    el32.fill(0);
+    el32.set(f.eL);
+    const el8 = mem.subarray(L.el8, L.el8 + mPad * rPad);
+    if (rPad === r && mPad === m) el8.set(f.eL);
+    else {
+      el8.fill(0);
+      for (let i = 0; i < m; i++) el8.set(f.eL.subarray(i * r, i * r + r), i * rPad);
+    }
+    const er8 = mem.subarray(L.er8, L.er8 + rPad * kPad);
+    if (kPad === k && rPad === r) er8.set(f.eR);
+    else {
+      er8.fill(0);
+      for (let t = 0; t < r; t++) er8.set(f.eR.subarray(t * k, t * k + k), t * kPad);
+    }
+    const fl8 = mem.subarray(L.fl8, L.fl8 + kPad * rPad);
+    if (rPad === r && kPad === k) fl8.set(f.fL);
+    else {
+      fl8.fill(0);
+      for (let l = 0; l < k; l++) fl8.set(f.fL.subarray(l * r, l * r + r), l * rPad);
+    }
+    const fr8 = mem.subarray(L.fr8, L.fr8 + rPad * nPad);
+    const fr32 = new Int32Array(buf, L.fr32, r * nPad);
+    if (nPad === n && rPad === r) fr8.set(f.fR);
+    else {
+      fr8.fill(0);
+      for (let t = 0; t < r; t++) fr8.set(f.fR.subarray(t * n, t * n + n), t * nPad);
+    }
+    if (nPad !== n) fr32.fill(0);
+    for (let t = 0; t < r; t++) fr32.set(f.fR.subarray(t * n, t * n + n), t * nPad);
+    const err = new Int32Array(buf, L.err, 1);
+    err[0] = 0;
+    const rows = this.split(mPad, 4);
+    const kRows = this.split(kPad, 4);
+    const pairs = this.split(kPad / 2, 1);
+    const last = rows.length - 1;
+    // phase 1: E = E_L·E_R and F = F_L·F_R on the dot kernel (inner dimension r), each added to its
+    // operand while packing it (A' rows and B' row pairs of this thread only)
+    await this.parallel(rows.map(([i0, i1], t) => {
+      const [q0, q1] = kRows[t]!;
+      const erbp = L.erbp + t * rPad * kPad * 2, frbp = L.frbp + t * rPad * nPad * 2;
+      const calls: Call[] = [
+        ['pack_a', L.el8, L.elp, rPad, i0, i1],
+        ['pack_b', L.er8, erbp, kPad, rPad, 0, rPad / 2],
+        ['kernel', L.elp, erbp, L.eOut, 0, r, rPad, kPad, rPad + 2, i0, i1, 0],
+        ['add_pack_a', L.a8, L.eOut, L.ap, kPad, i0, i1, L.err],
+        ['pack_a', L.fl8, L.flpa, rPad, q0, q1],
+        ['pack_b', L.fr8, frbp, nPad, rPad, 0, rPad / 2],
+        ['kernel', L.flpa, frbp, L.fOut, 0, r, rPad, nPad, rPad + 2, q0, q1, 0],
+        ['add_pack_b', L.b8, L.fOut, L.bp, nPad, kPad, q0 / 2, q1 / 2, L.err],
+        ['pack_b', L.fl8, L.flp, rPad, kPad, pairs[t]![0], pairs[t]![1]],
+      ];
+      if (t === last) calls.push(['pack_a', L.er8, L.erp, kPad, 0, rA]);
+      return calls;
+    }));
+    if (err[0] !== 0) throw new RangeError('noised entry outside int8 (operand not int7?)');
+    // Y and G (rA rows of E_R against B' and F_L: as much work as rA rows of C' and X') go to the last
+    // thread, which takes rA fewer rows of C'
+    // (the cut points clamped to mPad: with few rows the last thread may get only Y and G)
+    const p2 = this.split(mPad + rA, 4).map(([x0, x1], t, all) => [Math.min(x0, mPad), t === all.length - 1 ? mPad : Math.min(x1, mPad)] as [number, number]);
+    await this.parallel(p2.map(([i0, i1], t) => {
+      const calls: Call[] = kernelChunks((c0, c1) => ['kernel', L.ap, L.bp, L.c, L.f, k, kPad, nPad, r, c0, c1, 1], i0, i1, kPad);
+      calls.push(['kernel', L.ap, L.flp, L.xp, 0, k, kPad, rPad, kPad + 2, i0, i1, 0]);
+      if (t === p2.length - 1) calls.push(['kernel', L.erp, L.bp, L.y, 0, k, kPad, nPad, kPad + 2, 0, rA, 0], ['kernel', L.erp, L.flp, L.g, 0, k, kPad, rPad, kPad + 2, 0, rA, 0]);
+      return calls;
+    }));
+    const tileRows = this.split(tilesM, 1);
+    await this.parallel(rows.map(([i0, i1], t) => {
+      const calls: Call[] = [['decode', L.c, L.xp, L.g, L.y, L.el, L.el32, L.fr32, nPad, rPad, r, i0, i1]];
+      const [t0, t1] = tileRows[t]!;
+      if (tiles && t1 > t0) calls.push(['hash_tiles', L.seed, tiles.seed.length, L.f, nPad, m, k, n, tiles.h, tiles.w, t0, t1, L.hashes, L.hscratch + 512 * t]);
+      return calls;
+    }));
+    const c = new Int32Array(m * n);
+    const cm = new Int32Array(buf, L.c, mPad * nPad);
+    if (nPad === n) c.set(cm.subarray(0, m * n));
+    else for (let i = 0; i < m; i++) c.set(cm.subarray(i * nPad, i * nPad + n), i * n);
+    if (!tiles) {
+      const fo = new Int32Array(m * n);
+      const fm = new Int32Array(buf, L.f, mPad * nPad);
+      if (nPad === n) fo.set(fm.subarray(0, m * n));
+      else for (let i = 0; i < m; i++) fo.set(fm.subarray(i * nPad, i * nPad + n), i * n);
+      return { c, fold: fo };
+    }
+    return { c, tileHashes: new Uint8Array(buf, L.hashes, tilesM * tilesN * 32).slice() };
+  }
+
+  /** Decoded product C = A·B and the transcript fold states of C' = (A + E)(B + F), for a ticket job. */
+  ticketJob(a: Int8Array, b: Int8Array, m: number, k: number, n: number, f: NoiseFactors, tiles?: TileHashRequest): Promise<TicketJobResult> {
+    return this.serial(() => this.runTicketJob(a, b, m, k, n, f, tiles));
+  }
+
+  /**
+   * Freivalds' check C == A·B with the 4 rounds of consensus/pouw/freivalds.ts as one 4-wide f64x2
+   * mat-vec per matrix on every thread: the same x from the same random bytes and the same exact
+   * integers (every intermediate < 2^53), so the same answer; other round counts use the JS version.
+   */
+  freivalds(job: { m: number; k: number; n: number; a: Int8Array; b: Int8Array }, c: Int32Array, randomBytes: RandomBytes, rounds = FREIVALDS_ROUNDS): Promise<boolean> {
+    const { m, k, n, a, b } = job;
+    if (rounds !== 4 || k > 4096 || n > 4096 || c.length !== m * n || a.length !== m * k || b.length !== k * n)
+      return Promise.resolve(freivaldsJs(job, c, randomBytes, rounds));
+    return this.serial(async () => {
+      const raw = randomBytes(n * 4 * 2);
+      if (raw.length < n * 4 * 2) throw new RangeError('randomBytes returned too few bytes');
+      let off = 64;
+      const take = (bytes: number) => { const o = off; off = align(off + bytes, 64); return o; };
+      const oa = take(m * k), ob = take(k * n), oc = take(m * n * 4), ox = take(n * 32), obx = take(k * 32), oabx = take(m * 32), ocx = take(m * 32);
+      this.ensure(off);
+      const buf = this.memory.buffer;
+      new Int8Array(buf, oa, m * k).set(a);
+      new Int8Array(buf, ob, k * n).set(b);
+      new Int32Array(buf, oc, m * n).set(c);
+      const x = new Float64Array(buf, ox, n * 4);
+      for (let i = 0; i < n * 4; i++) x[i] = (raw[2 * i]! | (raw[2 * i + 1]! << 8)) & ((1 << FREIVALDS_BITS) - 1);
+      await this.parallel(this.split(k, 2).map(([i0, i1]) => [['mv4', ob, 0, n, ox, obx, i0, i1]]));
+      await this.parallel(this.split(m, 2).map(([i0, i1]) => [['mv4', oa, 0, k, obx, oabx, i0, i1], ['mv4', oc, 1, n, ox, ocx, i0, i1]]));
+      const abx = new Float64Array(buf, oabx, m * 4), cx = new Float64Array(buf, ocx, m * 4);
+      for (let i = 0; i < m * 4; i++) if (abx[i] !== cx[i]) return false;
+      return true;
+    });
   }
 
   /** Calls are serialized: one product at a time uses the shared memory. */

@@ -8,12 +8,11 @@ import type { Checkpoint } from '../../../consensus/training/checkpoint.ts';
 import { evaluate } from '../../../consensus/training/evaluate.ts';
 import { layerCount, type TrainingTask } from '../../../consensus/training/spec.ts';
 import { loadMnist } from '../../../genesis/datasets/mnist.ts';
-import { loadGenesisFile, type GenesisSpec } from '../../../genesis/index.ts';
+import { loadDevnetSpec, loadGenesisFile, type GenesisSpec } from '../../../genesis/index.ts';
 import { ChainDb } from '../../db/db.ts';
 import { CheckpointStore } from '../../model/checkpoint-store.ts';
 import { encodeSafetensors, type Tensor } from '../../model/safetensors.ts';
 import { RpcClient } from '../../rpc/client.ts';
-import { DEVNET_GENESIS_FILE } from '../devnet-genesis.ts';
 import { CliError, EXIT_FAIL, EXIT_OK, EXIT_USAGE, parseFlags, usageError, type Io } from '../util.ts';
 
 export const MODEL_HELP = `Usage: tessera model export --out <file> [--round N] [source]
@@ -28,9 +27,8 @@ eval    prints W_N's accuracy and loss on the held-out MNIST split (1,996 digits
 
 Source (one of):
   --rpc <url>        a running node's JSON-RPC (e.g. http://127.0.0.1:8545/)
-  --datadir <dir>    a stopped node's datadir (default ./data); its genesis is
-                     <dir>/genesis.json unless --genesis is given
-  --genesis <file>   genesis JSON of that datadir
+  --datadir <dir>    a stopped node's datadir (default ./data)
+  --genesis <file>   genesis JSON of that datadir (default: the embedded devnet genesis)
 
 Options:
   --round <N>        round number (default: the newest stored)
@@ -71,9 +69,8 @@ async function fromRpc(url: string, round: number | undefined, task: TrainingTas
 }
 
 async function fromDatadir(datadir: string, genesisFile: string | undefined, round: number | undefined): Promise<Loaded> {
-  const gf = genesisFile ?? join(datadir, DEVNET_GENESIS_FILE);
-  if (!existsSync(gf)) throw new CliError(`no genesis: ${gf} does not exist (give --genesis, or --rpc for a running node)`, EXIT_USAGE);
-  const spec: GenesisSpec = loadGenesisFile(gf);
+  if (genesisFile !== undefined && !existsSync(genesisFile)) throw new CliError(`no genesis: ${genesisFile} does not exist`, EXIT_USAGE);
+  const spec: GenesisSpec = genesisFile !== undefined ? loadGenesisFile(genesisFile) : loadDevnetSpec();
   const t = spec.params.training;
   if (!t) throw new CliError(`the genesis ${spec.name} has no training task, so there is no model`, EXIT_FAIL);
   const db = new ChainDb({ path: join(datadir, 'chain') });

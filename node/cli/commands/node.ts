@@ -1,10 +1,9 @@
 // `tessera node`: runs a full node until SIGINT / SIGTERM.
 import { resolve } from 'node:path';
-import { loadGenesisFile, type GenesisSpec } from '../../../genesis/index.ts';
+import { loadDevnetSpec, loadGenesisFile, type GenesisSpec } from '../../../genesis/index.ts';
 import { createLogger, isLogLevel, LOG_LEVELS, type LogFormat } from '../../log/logger.ts';
 import { fromHex, to0x } from '../../../consensus/bytes.ts';
 import { TesseraNode, type NodeOpts } from '../../node.ts';
-import { devnetGenesisFor } from '../devnet-genesis.ts';
 import { CliError, EXIT_OK, EXIT_USAGE, parseFlags, parseHostPort, usageError, type Io } from '../util.ts';
 
 export const NODE_HELP = `Usage: tessera node [options]
@@ -14,8 +13,7 @@ keeps a mempool, and serves JSON-RPC 2.0 over HTTP.
 
 Options:
   --datadir <dir>        where the chain and keystore live (default ./data)
-  --genesis <file>       genesis JSON (default: the devnet genesis; a new datadir gets a copy
-                         with the genesis time set to now, in <datadir>/genesis.json)
+  --genesis <file>       genesis JSON (default: the embedded devnet genesis)
   --rpc <host:port>      JSON-RPC address (default 127.0.0.1:8545; port 0 picks a free one)
   --log-level <level>    ${LOG_LEVELS.join(' | ')} (default info)
   --log-format <format>  pretty | json (default pretty)
@@ -71,11 +69,7 @@ export async function nodeCommand(argv: string[], io: Io): Promise<number> {
   let spec: GenesisSpec;
   try {
     if (values.genesis) spec = loadGenesisFile(values.genesis);
-    else {
-      const g = devnetGenesisFor(datadir, Math.floor(Date.now() / 1000));
-      spec = g.spec;
-      logger.info(g.created ? 'new devnet: genesis time set to now' : 'devnet genesis of this datadir', { file: g.path, time: spec.time });
-    }
+    else spec = loadDevnetSpec();
   } catch (e) {
     throw new CliError(`bad genesis ${values.genesis ?? '(devnet)'}: ${(e as Error).message}`, EXIT_USAGE);
   }

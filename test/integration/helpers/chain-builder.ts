@@ -3,7 +3,8 @@
 // SIGKILL child script and bench/import.bench.ts.
 import { loadDevnetSpec, buildGenesis, type Genesis, type GenesisSpec } from '../../../genesis/index.ts';
 import { PrivateKey, signTx } from '../../../consensus/crypto/index.ts';
-import { asertTarget } from '../../../consensus/difficulty.ts';
+import { expectedTarget } from '../../../consensus/difficulty.ts';
+import { toHex } from '../../../consensus/bytes.ts';
 import { blockHash, computeContributionsRoot, computeTxRoot } from '../../../consensus/encoding/index.ts';
 import { testSealFor } from '../../../consensus/seal.ts';
 import type { ChainParams } from '../../../consensus/params.ts';
@@ -53,6 +54,18 @@ export function transfer(net: TestNet, from: PrivateKey, nonce: number, to: Uint
   return signTx({ type: TypeTag.Transfer, chainId: net.params.chainId, nonce, fee, to, amount, sig: new Uint8Array(0) }, from);
 }
 
+/** block hash hex -> time of block 1 on its branch, for every block built here (the ASERT anchor). */
+const block1Times = new Map<string, number>();
+
+/** Time of block 1 on `parent`'s branch; `parent` must be genesis or a block built by this helper. */
+export function block1TimeOf(parent: BlockHeader): number | undefined {
+  if (parent.height === 0) return undefined;
+  if (parent.height === 1) return parent.time;
+  const t = block1Times.get(toHex(blockHash(parent)));
+  if (t === undefined) throw new Error('chain-builder: parent was not built by this helper, its block 1 is unknown');
+  return t;
+}
+
 export interface Built {
   readonly block: Block;
   readonly hash: Uint8Array;
@@ -80,13 +93,15 @@ export function buildBlock(net: TestNet, parent: { header: BlockHeader }, pre: S
     txRoot: computeTxRoot(txs),
     contributionsRoot: computeContributionsRoot([]),
     checkpointRoot: ph.checkpointRoot,
-    target: asertTarget(net.genesis.anchor, ph.height, ph.time, p),
+    target: expectedTarget(ph, block1TimeOf(ph), p),
     seal: new Uint8Array(0),
     miner,
   };
   const header: BlockHeader = Object.freeze({ ...unsealed, seal: testSealFor(unsealed) });
   const block: Block = Object.freeze({ header, txs: Object.freeze([...txs]), contributions: Object.freeze([]) });
-  return { block, hash: blockHash(header), state: result.state };
+  const hash = blockHash(header);
+  block1Times.set(toHex(hash), height === 1 ? header.time : block1TimeOf(ph)!);
+  return { block, hash, state: result.state };
 }
 
 /** `n` blocks on top of `from`, each with `txsPerBlock` transfers between the net's keys. */

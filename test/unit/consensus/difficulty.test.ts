@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asertTarget, blockWork, genesisAnchor } from '../../../consensus/difficulty.ts';
+import { asertTarget, blockWork, expectedTarget, genesisAnchor } from '../../../consensus/difficulty.ts';
 import { workFromTarget } from '../../../consensus/work.ts';
 import { TEST_PARAMS as P } from '../../fixtures/chain.ts';
 
@@ -51,5 +51,22 @@ describe('ASERT (aserti3-2d)', () => {
     expect(blockWork(P.initialTarget)).toBe(workFromTarget(P.initialTarget));
     expect(blockWork((1n << 255n) - 1n)).toBe(2n);
     expect(blockWork(P.initialTarget / 2n)).toBeGreaterThan(blockWork(P.initialTarget));
+  });
+
+  it('anchors at block 1: a chain whose block 1 comes long after genesis starts at the initial target', () => {
+    const genesisTime = 1_700_000_000;
+    const block1Time = genesisTime + 300 * 24 * 3600; // mining starts ten months after genesis
+    // block 1 and block 2 (on schedule after block 1) both take the initial target
+    expect(expectedTarget({ height: 0, time: genesisTime }, undefined, P)).toBe(P.initialTarget);
+    expect(expectedTarget({ height: 1, time: block1Time }, block1Time, P)).toBe(P.initialTarget);
+    expect(expectedTarget({ height: 5, time: block1Time + 4 * P.blockTimeSeconds }, block1Time, P)).toBe(P.initialTarget);
+    // anchored at genesis instead, the same block 2 would be at maxTarget
+    expect(asertTarget(genesisAnchor(genesisTime, P), 1, block1Time, P)).toBe(P.maxTarget);
+    // and it still retargets: one half-life late after block 1 doubles the target
+    expect(expectedTarget({ height: 2, time: block1Time + P.blockTimeSeconds + P.asertHalfLifeSeconds }, block1Time, P)).toBe(P.initialTarget * 2n);
+  });
+
+  it('needs the time of block 1 above height 0', () => {
+    expect(() => expectedTarget({ height: 3, time: 1 }, undefined, P)).toThrow(RangeError);
   });
 });

@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { BlockError, BlockErrorCode } from '../../../consensus/errors.ts';
-import { genesisAnchor } from '../../../consensus/difficulty.ts';
 import { validateHeader, medianTimePast, type HeaderContext } from '../../../consensus/validation/header.ts';
 import { TEST_SEAL, testSealFor, type Seal } from '../../../consensus/seal.ts';
 import { blockHash } from '../../../consensus/encoding/header.ts';
 import type { BlockHeader } from '../../../consensus/types.ts';
 import { buildGenesis } from '../../../genesis/build.ts';
 import type { GenesisSpec } from '../../../genesis/spec.ts';
-import { childBlock, TEST_PARAMS as P, testKey } from '../../fixtures/chain.ts';
+import { block1TimeOf, childBlock, TEST_PARAMS as P, testKey } from '../../fixtures/chain.ts';
 
 const spec: GenesisSpec = {
   chainId: P.chainId,
@@ -19,14 +18,13 @@ const spec: GenesisSpec = {
   devKeys: [],
 };
 const g = buildGenesis(spec);
-const anchor = genesisAnchor(spec.time, P);
 
 // A chain of 12 blocks on schedule, so the median-time rule sees 11 ancestors.
 const chain: BlockHeader[] = [g.block.header];
 {
   let state = g.state;
   for (let i = 0; i < 12; i++) {
-    const { block, post } = childBlock(chain[chain.length - 1]!, state, [], { anchor });
+    const { block, post } = childBlock(chain[chain.length - 1]!, state, [], {});
     chain.push(block.header);
     state = post;
   }
@@ -36,7 +34,7 @@ const times = chain.map((h) => h.time);
 const now = parent.time + 10;
 
 function ctx(over: Partial<HeaderContext> = {}): HeaderContext {
-  return { parent, ancestorTimes: times, now, anchor, seal: TEST_SEAL, ...over };
+  return { parent, ancestorTimes: times, now, block1Time: block1TimeOf(parent), seal: TEST_SEAL, ...over };
 }
 
 /** A valid child header with some fields changed, resealed so only the changed rule fails. */

@@ -41,3 +41,29 @@ describe('ticketMatmul (js backend)', () => {
     for (const t of a) expect(() => verifyTicket(t.proof, other, ctx.target, spec)).toThrow();
   });
 });
+
+describe('ticketMatmul (wasm backend, fused ticket job)', () => {
+  it('gives the same product, the same winning tickets and the same stats as the js backend', async () => {
+    const { createBackend } = await import('../../../miner/backends/index.ts');
+    const wasm = await createBackend('wasm', { threads: 2 });
+    try {
+      const spec16 = { ...DEFAULT_POUW_SPEC, r: 16, h: 16, w: 16 };
+      const ctx: TicketContext = { parent: PARENT, miner: MINER, round: 1, lane: 0, target: easyTarget(16 * 16 * 100, 3), spec: spec16 };
+      const j = job(70, 100, 68, 'wasm-vs-js', 2, 0);
+      const run = async (be: Parameters<typeof ticketMatmul>[1]) => {
+        const wins: WinningTicket[] = [];
+        const stats = newTicketStats();
+        const c = await ticketMatmul(ctx, be, (t) => wins.push(t), stats)(j);
+        return { c, wins: wins.map((w) => [w.ti, w.tj, Buffer.from(w.hash).toString('hex')]), stats };
+      };
+      const a = await run(new JsBackend());
+      const b = await run(wasm);
+      expect(b.c).toEqual(matmulRef(j));
+      expect(b.wins).toEqual(a.wins);
+      expect(b.stats).toEqual(a.stats);
+      expect(a.wins.length).toBeGreaterThan(0);
+    } finally {
+      await wasm.close();
+    }
+  });
+});

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyBlock } from '../../../vm/apply-block.ts';
 import { BlockError, BlockErrorCode, TxError, TxErrorCode } from '../../../consensus/errors.ts';
-import { genesisAnchor } from '../../../consensus/difficulty.ts';
 import { computeTxRoot, encodeBlock } from '../../../consensus/encoding/block.ts';
 import { testSealFor } from '../../../consensus/seal.ts';
 import type { Block } from '../../../consensus/types.ts';
@@ -22,7 +21,6 @@ const spec: GenesisSpec = {
   devKeys: [],
 };
 const g = buildGenesis(spec);
-const anchor = genesisAnchor(spec.time, P);
 
 function codeOf(f: () => unknown): string | undefined {
   try {
@@ -42,7 +40,7 @@ function withTxs(b: Block, txs: Block['txs']): Block {
 
 describe('applyBlock', () => {
   const txs = [transfer(alice, bob.address(), 500n, 0, { fee: 20n }), transfer(alice, bob.address(), 100n, 1, { fee: 30n })];
-  const { block: b1 } = childBlock(g.block.header, g.state, txs, { anchor, miner });
+  const { block: b1 } = childBlock(g.block.header, g.state, txs, { miner });
 
   it('applies transfers in order and locks subsidy + fees for the miner', () => {
     const r = applyBlock(g.state, b1, P);
@@ -63,7 +61,7 @@ describe('applyBlock', () => {
     const balances: bigint[] = [];
     for (let i = 1; i <= P.rewardMaturity + 1; i++) {
       const t = i === 1 ? txs : [];
-      const { block } = childBlock(parent, state, t, { anchor, miner });
+      const { block } = childBlock(parent, state, t, { miner });
       state = applyBlock(state, block, P).state;
       parent = block.header;
       balances.push(state.getAccount(miner).balance);
