@@ -12,6 +12,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PrivateKey } from '../consensus/crypto/index.ts';
 import { initCheckpoint } from '../consensus/training/checkpoint.ts';
 import { runTrajectory } from '../consensus/training/trajectory.ts';
 import type { MatmulFn } from '../consensus/matmul.ts';
@@ -62,7 +63,7 @@ export default async function (): Promise<void> {
   console.log(`devnet scaled ${SCALE}x: ${spec.params.blockTimeSeconds} s blocks, rounds of ${t.roundBlocks} blocks, maxLanes ${t.maxLanes}, ${t.maxContributionsPerBlock} contributions per block; running ${RUN_SECONDS} s`);
   const dir = await mkdtemp(join(tmpdir(), 'tessera-bench-mining-'));
   const node = new TesseraNode(
-    { datadir: dir, genesis: spec, rpc: { host: '127.0.0.1', port: 0 }, mining: { miner: spec.devKeys[0]!.address, backend: 'auto' } },
+    { datadir: dir, genesis: spec, rpc: { host: '127.0.0.1', port: 0 }, mining: { miner: spec.devKeys[0]!.address, key: PrivateKey.fromBytes(spec.devKeys[0]!.privateKey), backend: 'auto' } },
     { logger: createLogger({ level: 'warn', format: 'pretty' }) },
   );
   const closes: { at: number; round: number; landed: number; computed: number; overhead: number; contributions: number }[] = [];

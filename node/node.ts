@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { to0x } from '../consensus/bytes.ts';
-import { signatureBackend, nativeLoadError } from '../consensus/crypto/index.ts';
+import { signatureBackend, nativeLoadError, type PrivateKey } from '../consensus/crypto/index.ts';
 import type { Seal } from '../consensus/seal.ts';
 import { buildGenesis, type GenesisSpec } from '../genesis/index.ts';
 import { ChainDb } from './db/db.ts';
@@ -27,8 +27,8 @@ export interface NodeOpts {
   genesis: GenesisSpec;
   rpc: { host: string; port: number };
   mempool?: { maxPerAccount?: number; maxTotal?: number };
-  /** Mine with this address (needs a genesis with training). */
-  mining?: { miner: Uint8Array; backend: BackendName | 'auto'; threads?: number };
+  /** Mine with this address (needs a genesis with training); `key` is its key, which signs its contributions. */
+  mining?: { miner: Uint8Array; key: PrivateKey; backend: BackendName | 'auto'; threads?: number };
 }
 
 export interface NodeModules {

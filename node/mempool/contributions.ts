@@ -1,5 +1,6 @@
-// The contribution pool: round contributions (encoded bytes) waiting for a block of their round.
-// The node's own miner adds to it; the block assembler takes the open round's entries that are
+// The contribution pool: round contributions (signed, on-chain bytes: encodeSignedContribution)
+// waiting for a block of their round. The node's mining service adds its miner's contributions
+// once it has signed them (node/mining/service.ts); the block assembler takes the open round's entries that are
 // not in the head state yet. Bounded by count and bytes; entries of closed rounds are pruned on
 // every head change. (Gossiped contributions of other miners arrive with the P2P layer.)
 import { toHex } from '../../consensus/bytes.ts';
@@ -10,6 +11,7 @@ export interface PooledContribution {
   readonly round: number;
   readonly miner: Uint8Array;
   readonly lane: number;
+  /** encodeSignedContribution bytes, as a block carries them. */
   readonly bytes: Uint8Array;
 }
 

@@ -1,13 +1,17 @@
 // The node's mining service: runs miner/loop.ts in a worker thread (node/mining/worker.ts), feeds
 // it the head, target, open round and checkpoint on every head change, turns its winning tickets
 // into blocks (node/mining/assemble.ts) imported through the chain's one import queue, and puts
-// its contributions into the contribution pool for the next blocks of the round.
+// its contributions into the contribution pool for the next blocks of the round. The worker holds no
+// key: it hands over unsigned contributions, which the service checks and signs with the miner's
+// key (consensus/training/contribution.ts) before they enter the pool.
 import { Worker } from 'node:worker_threads';
 import { bytesEqual, to0x } from '../../consensus/bytes.ts';
 import { asertTarget, type AsertAnchor } from '../../consensus/difficulty.ts';
 import { blockHash } from '../../consensus/encoding/header.ts';
+import type { PrivateKey } from '../../consensus/crypto/index.ts';
 import type { ChainParams, TrainingParams } from '../../consensus/params.ts';
 import { decodeTicket } from '../../consensus/pouw/ticket.ts';
+import { decodeContribution, encodeSignedContribution, signContribution } from '../../consensus/training/contribution.ts';
 import type { BackendName } from '../../miner/backends/types.ts';
 import type { MinerStats } from '../../miner/loop.ts';
 import { contributionPrefix, winKey } from '../../vm/round/keys.ts';
@@ -21,6 +25,8 @@ import type { FromMiner, MinerWorkerData, ToMiner } from './messages.ts';
 
 export interface MiningOpts {
   miner: Uint8Array;
+  /** The key of `miner`: signs the miner's contributions (the worker never sees it). */
+  key: PrivateKey;
   backend: BackendName | 'auto';
   threads?: number;
   params: ChainParams;
@@ -59,7 +65,10 @@ export class MiningService {
   constructor(
     private readonly opts: MiningOpts,
     private readonly modules: MiningModules,
-  ) {}
+  ) {
+    if (!bytesEqual(opts.key.address(), opts.miner))
+      throw new Error(`the mining key is for ${to0x(opts.key.address())}, not for the miner address ${to0x(opts.miner)}`);
+  }
 
   private get training(): TrainingParams {
     return this.opts.params.training!;
@@ -157,7 +166,9 @@ export class MiningService {
         this.building = this.building.then(() => this.buildOn(m.seal, m.parent, m.filler)).catch((e: unknown) => this.modules.logger.error('block assembly failed', { error: (e as Error).message }));
         break;
       case 'contribution': {
-        const res = this.modules.contributions.add({ round: m.round, miner: this.opts.miner, lane: m.lane, bytes: m.bytes });
+        const bytes = this.signOwn(m.round, m.lane, m.bytes);
+        if (!bytes) break;
+        const res = this.modules.contributions.add({ round: m.round, miner: this.opts.miner, lane: m.lane, bytes });
         this.status.contributionsMade++;
         this.laneMacs.set(`${m.round}/${m.lane}`, m.macs);
         this.modules.logger.debug('contribution ready', { round: m.round, lane: m.lane, bytes: m.bytes.length, trainLoss: m.lossMilli / 1000, batchAccuracy: m.accuracyBp / 100, pool: res });
@@ -173,6 +184,23 @@ export class MiningService {
         break;
       default:
         break;
+    }
+  }
+
+  /**
+   * The worker's unsigned contribution, checked to be our miner's lane as announced, signed with the
+   * miner's key for this chain: the on-chain bytes. Undefined (logged) when the worker's bytes are not
+   * such a contribution (a bug in the worker, never signed).
+   */
+  private signOwn(round: number, lane: number, unsigned: Uint8Array): Uint8Array | undefined {
+    try {
+      const c = decodeContribution(this.training.task, unsigned);
+      if (c.round !== round || c.lane !== lane || !bytesEqual(c.miner, this.opts.miner))
+        throw new Error(`it is for round ${c.round} lane ${c.lane} of ${to0x(c.miner)}, announced round ${round} lane ${lane} of ${to0x(this.opts.miner)}`);
+      return encodeSignedContribution(signContribution(c, this.opts.key, this.opts.params.chainId));
+    } catch (e) {
+      this.modules.logger.error('miner worker sent a contribution the node will not sign', { round, lane, error: (e as Error).message });
+      return undefined;
     }
   }
 

@@ -92,6 +92,7 @@ export const APP_ERROR_CODES: Readonly<Record<string, number>> = {
   [BlockErrorCode.CONTRIBUTION_BAD_LANE]: 3029,
   [BlockErrorCode.DUPLICATE_CONTRIBUTION]: 3030,
   [BlockErrorCode.UNBONDED_MINER]: 3031,
+  [BlockErrorCode.CONTRIBUTION_BAD_SIGNATURE]: 3032,
   // 4xxx: mempool
   [MempoolErrorCode.ALREADY_KNOWN]: 4001,
   [MempoolErrorCode.NONCE_GAP]: 4002,

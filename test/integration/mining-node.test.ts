@@ -2,7 +2,9 @@
 // with short blocks and rounds, real MNIST, real LevelDB, RPC on 127.0.0.1 (port 0). Asserts that
 // blocks were mined, rounds closed, the checkpoint root in the head equals a replay of the stored
 // chain from genesis (every seal re-verified), held-out accuracy rose well above chance, and that
-// a restart resumes mining from the stored head and round.
+// a restart resumes mining from the stored head and round. The miner's key comes from
+// --miner-key-file on the first run and, on the restart, from the genesis dev key of --miner-address;
+// every contribution on the chain is signed by the miner.
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -14,6 +16,7 @@ import { bytesEqual, to0x } from '../../consensus/bytes.ts';
 import { decodeBlock } from '../../consensus/encoding/block.ts';
 import { blockHash } from '../../consensus/encoding/header.ts';
 import { sealFor } from '../../consensus/seal-pouw.ts';
+import { contributionSigner, decodeSignedContribution } from '../../consensus/training/contribution.ts';
 import { buildGenesis, loadGenesisFile } from '../../genesis/index.ts';
 import { applyBlock } from '../../vm/apply-block.ts';
 import { readRound } from '../../vm/round/state.ts';
@@ -97,11 +100,13 @@ describe('a mining node', () => {
     const genesisFile = join(dir, 'genesis-test.json');
     await writeFile(genesisFile, JSON.stringify(devnet));
     const miner = devnet.devKeys[1].address as string;
+    const keyFile = join(dir, 'miner.key');
+    await writeFile(keyFile, `${devnet.devKeys[1].privateKey as string}\n`);
     const datadir = join(dir, 'data');
     const args = ['--mine', '--miner-address', miner, '--datadir', datadir, '--genesis', genesisFile, '--rpc', '127.0.0.1:0', '--log-format', 'json'];
 
     // 1. Mine until three rounds have closed and been evaluated.
-    const n1 = await startNode(args);
+    const n1 = await startNode([...args, '--miner-key-file', keyFile]);
     running.push(n1);
     const status = await until(
       'three closed rounds',
@@ -144,6 +149,8 @@ describe('a mining node', () => {
         expect(bytesEqual(block.header.parent, blockHash(parent))).toBe(true);
         seal.verify(block.header, parent);
         state = applyBlock(state, block, spec.params).state;
+        for (const c of block.contributions)
+          expect(to0x(contributionSigner(decodeSignedContribution(spec.params.training!.task, c), spec.params.chainId))).toBe(miner.toLowerCase());
         contributions += block.contributions.length;
         parent = block.header;
         height = h;
@@ -181,5 +188,6 @@ describe('a mining node', () => {
     expect(Buffer.from(cp.tensors[0].data, 'base64').length).toBe(784 * 128 * 4);
     await stopNode(n2);
     expect(n2.log()).toContain('chain loaded');
+    expect(n2.log()).toContain('mining with a genesis dev key'); // the restart's key: --miner-address only
   }, 240_000);
 });

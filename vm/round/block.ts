@@ -34,7 +34,7 @@ export function applyMining(view: StateView, ctx: MiningContext, contributions: 
   const t = p.training!;
   const round = requireRound(view);
   const ticket = decodeSealTicket({ height: ctx.height, miner: ctx.miner, seal: ctx.seal }, p);
-  applyContributions(view, contributions, t, round, ctx.height);
+  applyContributions(view, contributions, t, round, ctx.height, p.chainId);
   const ticketAmount = (reward * BigInt(t.ticketShareBps)) / BigInt(BPS);
   applyTicket(view, ticket, t, round, ctx.height, ticketAmount);
   const open: RoundInfo = { ...round, pool: round.pool + (reward - ticketAmount) };

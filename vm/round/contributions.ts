@@ -1,11 +1,13 @@
-// Contributions of a block (block.contributions: encoded Contribution bytes). Cheapest first:
+// Contributions of a block (block.contributions: encoded SignedContribution bytes). Cheapest first:
 // count cap, size cap, canonical decode for the task, round == open round, baseRoot == W_R's root,
-// lane < maxLanes, miner bonded (>= minBond), (R, miner, lane) not yet included, and every ticket
-// its miner already won on that lane has the roots the contribution commits. Stored until close.
+// lane < maxLanes, miner bonded (>= minBond), the signature recovers to `miner` (one recovery,
+// native libsecp256k1 when it loads, like a tx's), (R, miner, lane) not yet included, and every
+// ticket its miner already won on that lane has the roots the contribution commits. Stored (the
+// signed bytes, as the block carries them) until close.
 import { bytesEqual } from '../../consensus/bytes.ts';
 import { BlockError, BlockErrorCode, isTesseraError } from '../../consensus/errors.ts';
 import type { TrainingParams } from '../../consensus/params.ts';
-import { decodeContribution, type Contribution } from '../../consensus/training/contribution.ts';
+import { contributionSigner, decodeSignedContribution, type Contribution, type SignedContribution } from '../../consensus/training/contribution.ts';
 import { contributionKey, decodeWin, tileIdOfWinKey, winPrefix, type RoundInfo } from './keys.ts';
 import { readBond, type StateWriter } from './state.ts';
 
@@ -18,7 +20,20 @@ export function checkWinAgainst(c: Contribution, step: number, jobId: number, ro
     });
 }
 
-export function applyContributions(view: StateWriter, bytesList: readonly Uint8Array[], t: TrainingParams, round: RoundInfo, height: number): void {
+/** Throws CONTRIBUTION_BAD_SIGNATURE (cause: the TxError code) unless c.sig recovers to c.miner. */
+function checkSigner(c: SignedContribution, chainId: number, ctx: { height: number; index: number; address: Uint8Array; round: number }): void {
+  let signer: Uint8Array;
+  try {
+    signer = contributionSigner(c, chainId);
+  } catch (e) {
+    if (isTesseraError(e)) throw new BlockError(BlockErrorCode.CONTRIBUTION_BAD_SIGNATURE, { ...ctx, cause: e.code, reason: e.message });
+    throw e;
+  }
+  if (!bytesEqual(signer, c.miner))
+    throw new BlockError(BlockErrorCode.CONTRIBUTION_BAD_SIGNATURE, { ...ctx, expected: c.miner, got: signer, reason: 'signed by another key' });
+}
+
+export function applyContributions(view: StateWriter, bytesList: readonly Uint8Array[], t: TrainingParams, round: RoundInfo, height: number, chainId: number): void {
   if (bytesList.length > t.maxContributionsPerBlock)
     throw new BlockError(BlockErrorCode.TOO_MANY_CONTRIBUTIONS, { height, expected: t.maxContributionsPerBlock, got: bytesList.length });
   for (let i = 0; i < bytesList.length; i++) {
@@ -27,9 +42,9 @@ export function applyContributions(view: StateWriter, bytesList: readonly Uint8A
       throw new BlockError(BlockErrorCode.CONTRIBUTION_TOO_LARGE, { height, index: i, expected: t.maxContributionBytes, got: bytes.length });
   }
   bytesList.forEach((bytes, index) => {
-    let c: Contribution;
+    let c: SignedContribution;
     try {
-      c = decodeContribution(t.task, bytes);
+      c = decodeSignedContribution(t.task, bytes);
     } catch (e) {
       if (isTesseraError(e)) throw new BlockError(BlockErrorCode.BAD_CONTRIBUTION, { height, index, cause: e.code, reason: e.message });
       throw e;
@@ -41,6 +56,7 @@ export function applyContributions(view: StateWriter, bytesList: readonly Uint8A
     if (c.lane >= t.maxLanes) throw new BlockError(BlockErrorCode.CONTRIBUTION_BAD_LANE, { ...ctx, expected: t.maxLanes, got: c.lane });
     const bond = readBond(view, c.miner);
     if (bond < t.minBond) throw new BlockError(BlockErrorCode.UNBONDED_MINER, { ...ctx, expected: t.minBond, got: bond });
+    checkSigner(c, chainId, ctx);
     const key = contributionKey(c.round, c.miner, c.lane);
     if (view.get(key)) throw new BlockError(BlockErrorCode.DUPLICATE_CONTRIBUTION, { ...ctx, reason: `lane ${c.lane}` });
     for (const wk of view.keysWithPrefix(winPrefix(c.round, c.miner, c.lane))) {

@@ -1,7 +1,7 @@
 // Reading and writing the round records of a state (keys.ts): the open round, its checkpoint
 // W_R, bonds, contributions and wins. Works on a State (read) or a StateView (read/write).
 import { checkpointRoot, type Checkpoint } from '../../consensus/training/checkpoint.ts';
-import { decodeContribution, type Contribution } from '../../consensus/training/contribution.ts';
+import { decodeSignedContribution, type SignedContribution } from '../../consensus/training/contribution.ts';
 import { layerCount, layerSize, type TrainingTask } from '../../consensus/training/spec.ts';
 import { stepJobShapes } from '../../consensus/training/step.ts';
 import { BlockError, BlockErrorCode } from '../../consensus/errors.ts';
@@ -69,8 +69,8 @@ export function writeBond(s: StateWriter, address: Uint8Array, amount: bigint): 
 }
 
 /** The contributions of `round` held in state, in key order (miner, lane). */
-export function readContributions(s: StateReader, task: TrainingTask, round: number): Contribution[] {
-  return s.keysWithPrefix(contributionPrefix(round)).map((k) => decodeContribution(task, s.get(k)!));
+export function readContributions(s: StateReader, task: TrainingTask, round: number): SignedContribution[] {
+  return s.keysWithPrefix(contributionPrefix(round)).map((k) => decodeSignedContribution(task, s.get(k)!));
 }
 
 /** Multiply-accumulates of one contribution: H local steps of every job of the task. */

@@ -5,7 +5,7 @@
 import { BlockError, BlockErrorCode } from '../../consensus/errors.ts';
 import type { TicketProof } from '../../consensus/pouw/ticket.ts';
 import type { TrainingParams } from '../../consensus/params.ts';
-import { decodeContribution } from '../../consensus/training/contribution.ts';
+import { decodeSignedContribution } from '../../consensus/training/contribution.ts';
 import { checkWinAgainst } from './contributions.ts';
 import { contributionKey, encodeWin, winKey, type RoundInfo } from './keys.ts';
 import type { StateWriter } from './state.ts';
@@ -17,6 +17,6 @@ export function applyTicket(view: StateWriter, ticket: TicketProof, t: TrainingP
   if (view.get(key))
     throw new BlockError(BlockErrorCode.DUPLICATE_WIN, { ...ctx, reason: `lane ${ticket.lane} step ${ticket.step} job ${ticket.jobId} tile (${ticket.ti}, ${ticket.tj})` });
   const cb = view.get(contributionKey(ticket.round, ticket.miner, ticket.lane));
-  if (cb) checkWinAgainst(decodeContribution(t.task, cb), ticket.step, ticket.jobId, ticket.rootA, ticket.rootB, height);
+  if (cb) checkWinAgainst(decodeSignedContribution(t.task, cb), ticket.step, ticket.jobId, ticket.rootA, ticket.rootB, height);
   view.set(key, encodeWin({ height, rootA: ticket.rootA, rootB: ticket.rootB, amount }));
 }

@@ -1,9 +1,14 @@
 // `tessera node`: runs a full node until SIGINT / SIGTERM.
-import { resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { loadDevnetSpec, loadGenesisFile, type GenesisSpec } from '../../../genesis/index.ts';
-import { createLogger, isLogLevel, LOG_LEVELS, type LogFormat } from '../../log/logger.ts';
-import { fromHex, to0x } from '../../../consensus/bytes.ts';
+import { createLogger, isLogLevel, LOG_LEVELS, type Logger, type LogFormat } from '../../log/logger.ts';
+import { bytesEqual, fromHex, to0x } from '../../../consensus/bytes.ts';
+import { PrivateKey } from '../../../consensus/crypto/index.ts';
+import { isTesseraError } from '../../../consensus/errors.ts';
+import { Keystore, KeystoreErrorCode } from '../../keystore/keystore.ts';
 import { TesseraNode, type NodeOpts } from '../../node.ts';
+import { getPassphrase } from '../passphrase.ts';
 import { CliError, EXIT_OK, EXIT_USAGE, parseFlags, parseHostPort, usageError, type Io } from '../util.ts';
 
 export const NODE_HELP = `Usage: tessera node [options]
@@ -19,8 +24,17 @@ Options:
   --log-format <format>  pretty | json (default pretty)
   --mine                 mine: train the open round's shards, every product a lottery ticket;
                          a winning ticket becomes a block (needs a genesis with training)
-  --miner-address <0x..> address credited for mined blocks and contributions (it needs a bond);
-                         default: the genesis's first dev key (devnets only), logged at start
+  --miner-address <0x..> address credited for mined blocks and contributions (it needs a bond).
+                         The node signs the miner's contributions with its key, so the key must
+                         be had at start: unlocked from <datadir>/keystore (see tessera keys),
+                         else, on a devnet, the genesis dev key of that address (public)
+  --miner-key-file <f>   take the miner's secret key from this file (0x + 64 hex digits)
+                         instead; the address is the key's (--miner-address, if given, must match)
+  --passphrase-file <f>  passphrase of the keystore key (first line); else TESSERA_PASSPHRASE,
+                         else a prompt on a terminal
+                         With neither --miner-address nor --miner-key-file: the genesis's dev key 0
+                         (devnets only; its private key is public), logged at start. A miner key
+                         that cannot be had is a startup error (exit 2).
   --backend <name>       compute backend: auto | js | wasm | gpujs (default auto: the fastest
                          that passes its bit-exactness self-test)
   --threads <n>          worker threads of the wasm backend (default: all cores)
@@ -39,6 +53,8 @@ export async function nodeCommand(argv: string[], io: Io): Promise<number> {
       'log-format': { type: 'string' },
       mine: { type: 'boolean' },
       'miner-address': { type: 'string' },
+      'miner-key-file': { type: 'string' },
+      'passphrase-file': { type: 'string' },
       backend: { type: 'string' },
       threads: { type: 'string' },
     },
@@ -49,7 +65,8 @@ export async function nodeCommand(argv: string[], io: Io): Promise<number> {
   const format = (values['log-format'] ?? 'pretty') as LogFormat;
   if (format !== 'pretty' && format !== 'json') throw usageError(`--log-format must be pretty or json, got "${format}"`, NODE_HELP);
   const rpc = parseHostPort(values.rpc ?? '127.0.0.1:8545', '--rpc', NODE_HELP);
-  let mining: NodeOpts['mining'];
+  const datadir = resolve(values.datadir ?? './data');
+  let mining: (Omit<NonNullable<NodeOpts['mining']>, 'key' | 'miner'> & { key?: PrivateKey; miner?: Uint8Array }) | undefined;
   if (values.mine) {
     const backend = values.backend ?? 'auto';
     if (!['auto', 'js', 'wasm', 'gpujs'].includes(backend)) throw usageError(`--backend must be auto, js, wasm or gpujs, got "${backend}"`, NODE_HELP);
@@ -60,11 +77,11 @@ export async function nodeCommand(argv: string[], io: Io): Promise<number> {
     }
     const address = values['miner-address'];
     if (address !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(address)) throw usageError(`--miner-address must be 0x and 40 hex digits, got "${address}"`, NODE_HELP);
-    mining = { miner: address !== undefined ? fromHex(address) : new Uint8Array(0), backend: backend as 'auto', ...(threads ? { threads } : {}) };
-  } else if (values['miner-address'] !== undefined || values.backend !== undefined || values.threads !== undefined) {
-    throw usageError('--miner-address, --backend and --threads only apply with --mine', NODE_HELP);
+    const key = await minerKeyFromFlags(values['miner-key-file'], address, values['passphrase-file'], datadir);
+    mining = { ...(address !== undefined ? { miner: fromHex(address) } : {}), ...(key ? { key } : {}), backend: backend as 'auto', ...(threads ? { threads } : {}) };
+  } else if (['miner-address', 'miner-key-file', 'passphrase-file', 'backend', 'threads'].some((f) => values[f as keyof typeof values] !== undefined)) {
+    throw usageError('--miner-address, --miner-key-file, --passphrase-file, --backend and --threads only apply with --mine', NODE_HELP);
   }
-  const datadir = resolve(values.datadir ?? './data');
   const logger = createLogger({ level, format });
   let spec: GenesisSpec;
   try {
@@ -73,16 +90,13 @@ export async function nodeCommand(argv: string[], io: Io): Promise<number> {
   } catch (e) {
     throw new CliError(`bad genesis ${values.genesis ?? '(devnet)'}: ${(e as Error).message}`, EXIT_USAGE);
   }
+  let miningOpts: NodeOpts['mining'];
   if (mining) {
     if (!spec.params.training) throw new CliError(`--mine: the genesis ${spec.name} has no training section, so there is nothing to mine (proof of useful work trains its task)`, EXIT_USAGE);
-    if (mining.miner.length === 0) {
-      const dev = spec.devKeys[0];
-      if (!dev) throw usageError('--mine needs --miner-address on a genesis without dev keys', NODE_HELP);
-      mining.miner = dev.address;
-      logger.warn('no --miner-address given: mining to the genesis dev key 0, whose private key is public (fine for a devnet only)', { miner: to0x(mining.miner) });
-    }
+    const key = mining.key ?? devKeyFor(spec, mining.miner, datadir, logger);
+    miningOpts = { ...mining, key, miner: key.address() };
   }
-  const node = new TesseraNode({ datadir, genesis: spec, rpc, ...(mining ? { mining } : {}) }, { logger });
+  const node = new TesseraNode({ datadir, genesis: spec, rpc, ...(miningOpts ? { mining: miningOpts } : {}) }, { logger });
   try {
     await node.start();
   } catch (e) {
@@ -104,4 +118,57 @@ export async function nodeCommand(argv: string[], io: Io): Promise<number> {
   });
   await node.stop();
   return EXIT_OK;
+}
+
+/**
+ * The miner's key from --miner-key-file, or from the keystore for --miner-address; undefined when
+ * neither has it (the genesis dev keys are tried once the genesis is loaded: devKeyFor).
+ */
+async function minerKeyFromFlags(keyFile: string | undefined, address: string | undefined, passphraseFile: string | undefined, datadir: string): Promise<PrivateKey | undefined> {
+  if (keyFile !== undefined) {
+    let key: PrivateKey;
+    try {
+      const text = (await readFile(keyFile, 'utf8')).trim();
+      if (!/^0x[0-9a-fA-F]{64}$/.test(text)) throw new Error('expected 0x and 64 hex digits');
+      key = PrivateKey.fromBytes(fromHex(text));
+    } catch (e) {
+      throw new CliError(`--miner-key-file ${keyFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, EXIT_USAGE);
+    }
+    if (address !== undefined && !bytesEqual(key.address(), fromHex(address)))
+      throw new CliError(`--miner-key-file ${keyFile} holds the key of ${to0x(key.address())}, not of --miner-address ${address.toLowerCase()}`, EXIT_USAGE);
+    return key;
+  }
+  if (address === undefined) return undefined;
+  const ks = new Keystore(join(datadir, 'keystore'));
+  try {
+    await ks.read(address);
+  } catch (e) {
+    if (isTesseraError(e) && e.code === KeystoreErrorCode.NOT_FOUND) return undefined;
+    throw new CliError(`the miner key ${address}: ${(e as Error).message}`, EXIT_USAGE);
+  }
+  const passphrase = await getPassphrase({ file: passphraseFile, purpose: `unlock the miner key ${address}` });
+  try {
+    return PrivateKey.fromBytes((await ks.unlock(address, passphrase)).secret);
+  } catch (e) {
+    throw new CliError(`cannot unlock the miner key ${address}: ${(e as Error).message}`, EXIT_USAGE);
+  }
+}
+
+/** The genesis dev key of `miner` (dev key 0 when no address was given), or a startup error (exit 2). */
+function devKeyFor(spec: GenesisSpec, miner: Uint8Array | undefined, datadir: string, logger: Logger): PrivateKey {
+  if (miner === undefined) {
+    const dev = spec.devKeys[0];
+    if (!dev) throw usageError('--mine needs --miner-address (a key in the keystore) or --miner-key-file on a genesis without dev keys', NODE_HELP);
+    logger.warn('no --miner-address given: mining to the genesis dev key 0, whose private key is public (fine for a devnet only)', { miner: to0x(dev.address) });
+    return PrivateKey.fromBytes(dev.privateKey);
+  }
+  const dev = spec.devKeys.find((d) => bytesEqual(d.address, miner));
+  if (!dev)
+    throw new CliError(
+      `no key for the miner address ${to0x(miner)}: it is not in the keystore ${join(datadir, 'keystore')} (add it with tessera keys import) ` +
+        'and not a dev key of the genesis; give --miner-key-file, or mine to an address whose key the node has (the node signs its contributions)',
+      EXIT_USAGE,
+    );
+  logger.warn('mining with a genesis dev key, whose private key is public (fine for a devnet only)', { miner: to0x(miner), devKey: dev.index });
+  return PrivateKey.fromBytes(dev.privateKey);
 }

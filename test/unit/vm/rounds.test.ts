@@ -4,7 +4,7 @@ import { BlockError, BlockErrorCode } from '../../../consensus/errors.ts';
 import { makeTicketProof, type TicketProof } from '../../../consensus/pouw/ticket.ts';
 import { pouwSeal } from '../../../consensus/seal-pouw.ts';
 import { checkpointRoot } from '../../../consensus/training/checkpoint.ts';
-import { encodeContribution } from '../../../consensus/training/contribution.ts';
+import { encodeSignedContribution, signContribution, type Contribution } from '../../../consensus/training/contribution.ts';
 import { outerUpdate } from '../../../consensus/training/outer.ts';
 import { applyBlock } from '../../../vm/apply-block.ts';
 import { burnedKey, decodeAmount, winKey } from '../../../vm/round/keys.ts';
@@ -19,6 +19,8 @@ const U = testKey(3).address(); // funded, not bonded
 const g = miningGenesis([A, B, U], [A, B]);
 const p = MINING_PARAMS;
 const seal = pouwSeal(p);
+/** A (possibly altered) contribution, signed by its miner's key: only the alteration is wrong. */
+const resigned = (c: Contribution, key: Parameters<typeof signContribution>[1]) => encodeSignedContribution(signContribution(c, key, p.chainId));
 
 function blockErr(f: () => unknown): BlockError {
   try {
@@ -117,9 +119,9 @@ describe('bad work is rejected with a typed error and leaves state unchanged', (
     expect(code([w.bytes], small)).toBe(BlockErrorCode.CONTRIBUTION_TOO_LARGE);
     expect(code([w.bytes.slice(0, -1)])).toBe(BlockErrorCode.BAD_CONTRIBUTION);
     expect(code([new Uint8Array([0x93, 1, 2, 3])])).toBe(BlockErrorCode.BAD_CONTRIBUTION);
-    expect(code([encodeContribution({ ...w.contribution, round: 1 })])).toBe(BlockErrorCode.CONTRIBUTION_WRONG_ROUND);
-    expect(code([encodeContribution({ ...w.contribution, baseRoot: new Uint8Array(32) })])).toBe(BlockErrorCode.CONTRIBUTION_WRONG_BASE);
-    expect(code([encodeContribution({ ...w.contribution, lane: 4 })])).toBe(BlockErrorCode.CONTRIBUTION_BAD_LANE);
+    expect(code([resigned({ ...w.contribution, round: 1 }, w.key)])).toBe(BlockErrorCode.CONTRIBUTION_WRONG_ROUND);
+    expect(code([resigned({ ...w.contribution, baseRoot: new Uint8Array(32) }, w.key)])).toBe(BlockErrorCode.CONTRIBUTION_WRONG_BASE);
+    expect(code([resigned({ ...w.contribution, lane: 4 }, w.key)])).toBe(BlockErrorCode.CONTRIBUTION_BAD_LANE);
     expect(code([w.bytes, w.bytes])).toBe(BlockErrorCode.DUPLICATE_CONTRIBUTION);
     const many = { ...p, training: { ...p.training!, maxContributionsPerBlock: 1 } };
     const w1 = await mineLane(g.state, g.header, A, 1);
@@ -134,7 +136,7 @@ describe('bad work is rejected with a typed error and leaves state unchanged', (
     const steps = wa.contribution.steps.map((s, i) =>
       i !== t.step ? s : { ...s, jobs: s.jobs.map((j, k) => (k !== t.jobId ? j : { ...j, aRoot: new Uint8Array(32).fill(7) })) },
     );
-    const forged = encodeContribution({ ...wa.contribution, steps });
+    const forged = resigned({ ...wa.contribution, steps }, wa.key); // A's own, but committing other roots
     // the contribution is in state when the ticket comes
     const b1 = minedBlock(g.state, g.header, wb.tickets[0]!, { contributions: [forged] });
     const s1 = importBlock(g.state, g.header, b1.block).state;
