@@ -102,7 +102,7 @@ export function ticketMatmul(ctx: TicketContext, backend: TileBackend, onTicket?
     }
     const r = spec.r;
     const seed = pouwSeed({ parent: ctx.parent, miner: ctx.miner, round: ctx.round, lane: ctx.lane, step: job.step, jobId: job.jobId });
-    const factors = noiseFactors(seed, r, m, k, n);
+    const factors = backend.noiseFactors ? await backend.noiseFactors(seed, r, m, k, n) : noiseFactors(seed, r, m, k, n);
     let fold: Int32Array | undefined;
     let c: Int32Array;
     let hashes: Uint8Array | undefined;
@@ -124,7 +124,7 @@ export function ticketMatmul(ctx: TicketContext, backend: TileBackend, onTicket?
     let lines: { rowsA: Uint8Array[]; colsB: Uint8Array[] } | undefined;
     let tiles = 0;
     let wins = 0;
-    const hasher = new TileHasher(seed, job, spec.h * spec.w);
+    const hasher = new TileHasher(seed, job, spec.w);
     const tilesN = Math.ceil(n / spec.w);
     const bounds = new Map<number, bigint>();
     for (let i0 = 0, ti = 0; i0 < m; i0 += spec.h, ti++) {

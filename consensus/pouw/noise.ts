@@ -61,33 +61,60 @@ function checkRank(r: number): void {
 }
 
 /**
- * Stream bits p0 .. p0+count-1 as signs: out[q] = +1 or -1 for bit p0 + q, the same bits as
- * SignStream.sign (tested against it), one one-shot SHA-256 of seed || tag || u32be(block) per 256 bits
- * over one reused buffer, unpacked a byte at a time.
+ * SHA-256 of `count` messages that are each one padded 64-byte block (`blocks`: count·64 bytes), 32 bytes
+ * each: a faster implementation of the same function may be passed in (the wasm backend hashes 4 blocks
+ * at a time); the bits are the same (tests compare with noiseRef).
  */
-function streamSigns(seed: Uint8Array, tag: StreamTag, p0: number, count: number): Int8Array {
-  const t = TAGS[tag];
-  const msg = new Uint8Array(seed.length + t.length + 4);
-  msg.set(seed, 0);
-  msg.set(t, seed.length);
-  const dv = new DataView(msg.buffer);
-  const ctrAt = seed.length + t.length;
+export type BlockHasher = (blocks: Uint8Array, count: number) => Uint8Array;
+
+/**
+ * Stream bits p0 .. p0+count-1 as signs: out[q] = +1 or -1 for bit p0 + q, the same bits as
+ * SignStream.sign (tested against it), SHA-256 of seed || tag || u32be(block) per 256 bits (one-shot
+ * calls over one reused buffer, or one BlockHasher call for all blocks), unpacked a byte at a time.
+ */
+function streamSigns(seed: Uint8Array, tag: StreamTag, p0: number, count: number, hasher?: BlockHasher): Int8Array {
   const out = new Int8Array(count);
+  if (count === 0) return out;
+  const t = TAGS[tag];
+  const len = seed.length + t.length + 4;
+  const first = Math.floor(p0 / 256), blocks = Math.floor((p0 + count - 1) / 256) - first + 1;
+  let digests: Uint8Array;
+  if (hasher && len <= 55) {
+    const buf = new Uint8Array(blocks * 64);
+    const dv = new DataView(buf.buffer);
+    for (let x = 0; x < blocks; x++) {
+      const o = x * 64;
+      buf.set(seed, o);
+      buf.set(t, o + seed.length);
+      dv.setUint32(o + seed.length + t.length, first + x, false);
+      buf[o + len] = 0x80;
+      dv.setUint32(o + 60, len * 8, false);
+    }
+    digests = hasher(buf, blocks);
+  } else {
+    const msg = new Uint8Array(len);
+    msg.set(seed, 0);
+    msg.set(t, seed.length);
+    const dv = new DataView(msg.buffer);
+    digests = new Uint8Array(blocks * 32);
+    for (let x = 0; x < blocks; x++) {
+      dv.setUint32(len - 4, first + x, false);
+      digests.set(oneShotHash('sha256', msg, 'buffer'), x * 32);
+    }
+  }
   let q = 0;
   while (q < count) {
     const p = p0 + q;
     const bi = Math.floor(p / 256);
-    dv.setUint32(ctrAt, bi, false);
-    const block = oneShotHash('sha256', msg, 'buffer');
+    const d0 = (bi - first) * 32;
     const end = Math.min(count, (bi + 1) * 256 - p0);
     let b = p & 255;
-    // to a byte boundary, then whole bytes
     while (q < end && (b & 7) !== 0) {
-      out[q++] = (block[b >> 3]! >> (b & 7)) & 1 ? -1 : 1;
+      out[q++] = (digests[d0 + (b >> 3)]! >> (b & 7)) & 1 ? -1 : 1;
       b++;
     }
     while (q + 8 <= end) {
-      const v = block[b >> 3]!;
+      const v = digests[d0 + (b >> 3)]!;
       out[q] = 1 - ((v & 1) << 1);
       out[q + 1] = 1 - (((v >> 1) & 1) << 1);
       out[q + 2] = 1 - (((v >> 2) & 1) << 1);
@@ -100,7 +127,7 @@ function streamSigns(seed: Uint8Array, tag: StreamTag, p0: number, count: number
       b += 8;
     }
     while (q < end) {
-      out[q++] = (block[b >> 3]! >> (b & 7)) & 1 ? -1 : 1;
+      out[q++] = (digests[d0 + (b >> 3)]! >> (b & 7)) & 1 ? -1 : 1;
       b++;
     }
   }
@@ -108,16 +135,16 @@ function streamSigns(seed: Uint8Array, tag: StreamTag, p0: number, count: number
 }
 
 /** Rows i0 .. i0+count-1 of E_L: count x r, row-major. */
-export function noiseEL(seed: Uint8Array, r: number, i0: number, count: number): Int8Array {
+export function noiseEL(seed: Uint8Array, r: number, i0: number, count: number, hasher?: BlockHasher): Int8Array {
   checkRank(r);
   // p = (i0 + i)·r + t: the output index i·r + t is p - i0·r
-  return streamSigns(seed, 'EL', i0 * r, count * r);
+  return streamSigns(seed, 'EL', i0 * r, count * r, hasher);
 }
 
 /** E_R: r x k, row-major. */
-export function noiseER(seed: Uint8Array, r: number, k: number): Int8Array {
+export function noiseER(seed: Uint8Array, r: number, k: number, hasher?: BlockHasher): Int8Array {
   checkRank(r);
-  const s = streamSigns(seed, 'ER', 0, k * r); // p = l·r + t
+  const s = streamSigns(seed, 'ER', 0, k * r, hasher); // p = l·r + t
   const out = new Int8Array(r * k);
   for (let l = 0, u = 0; l < k; l++, u = u + 1 === r ? 0 : u + 1) {
     const sl = l * r;
@@ -128,17 +155,17 @@ export function noiseER(seed: Uint8Array, r: number, k: number): Int8Array {
 }
 
 /** F_L: k x r, row-major. */
-export function noiseFL(seed: Uint8Array, r: number, k: number): Int8Array {
+export function noiseFL(seed: Uint8Array, r: number, k: number, hasher?: BlockHasher): Int8Array {
   checkRank(r);
-  const out = streamSigns(seed, 'FL', 0, k * r); // p = l·r + t = the output index
+  const out = streamSigns(seed, 'FL', 0, k * r, hasher); // p = l·r + t = the output index
   for (let l = 0, u = 0; l < k; l++, u = u + 1 === r ? 0 : u + 1) out[l * r + u] = out[l * r + u]! * r;
   return out;
 }
 
 /** Columns j0 .. j0+count-1 of F_R: r x count, row-major. */
-export function noiseFR(seed: Uint8Array, r: number, j0: number, count: number): Int8Array {
+export function noiseFR(seed: Uint8Array, r: number, j0: number, count: number, hasher?: BlockHasher): Int8Array {
   checkRank(r);
-  const s = streamSigns(seed, 'FR', j0 * r, count * r); // p = (j0 + j)·r + t
+  const s = streamSigns(seed, 'FR', j0 * r, count * r, hasher); // p = (j0 + j)·r + t
   const out = new Int8Array(r * count);
   for (let j = 0; j < count; j++) for (let t = 0; t < r; t++) out[t * count + j] = s[j * r + t]!;
   return out;
@@ -190,8 +217,9 @@ export interface NoiseFactors {
   readonly fR: Int8Array; // r x n
 }
 
-export function noiseFactors(seed: Uint8Array, r: number, m: number, k: number, n: number): NoiseFactors {
-  return { r, eL: noiseEL(seed, r, 0, m), eR: noiseER(seed, r, k), fL: noiseFL(seed, r, k), fR: noiseFR(seed, r, 0, n) };
+/** The job's four factors; `hasher` only changes how fast (see BlockHasher). */
+export function noiseFactors(seed: Uint8Array, r: number, m: number, k: number, n: number, hasher?: BlockHasher): NoiseFactors {
+  return { r, eL: noiseEL(seed, r, 0, m, hasher), eR: noiseER(seed, r, k, hasher), fL: noiseFL(seed, r, k, hasher), fR: noiseFR(seed, r, 0, n, hasher) };
 }
 
 const INT8_NOISED_MAX = 127;

@@ -9,9 +9,20 @@
 // also makes low output bits depend on high bits of s, so the transcript cannot be computed in a narrower
 // ring (mod 2^8, say) more cheaply. All three ops are single i32x4 SIMD instructions (xor, shr_u, mul).
 //
+// Tile digest (compression of the tile's th x tw fold states S, tile-local coordinates): the columns are
+// cut into strips of 8 (the last one narrower); strip g has 4 words D[4g + q], q = 0..3, each a fold
+// chain over the tile's rows in order, two columns per row (8g + q, then 8g + 4 + q; a column past tw
+// is skipped):
+//     u = 0;  for i in 0..th-1:  u = foldStep(u, S[i][8g+q]);  u = foldStep(u, S[i][8g+4+q]);  D[4g+q] = u
+// foldStep(u, s) is a bijection of s for every u and of u for every s, so each state feeds its word
+// non-linearly and no single state can be left out or guessed more cheaply than its own 32 bits; the
+// chain is the fold again, so it is the same i32x4 instructions in the kernel (4 lanes = q, one strip of
+// 8 columns = the kernel's register block). 16 x 16 tiles: 8 words (32 bytes) instead of 256 (1 KiB).
 // Tile hash = HMAC-SHA256(key = seed, u32le ti || u32le tj || u32le m || u32le k || u32le n ||
-//                         fold states of the tile, row-major, int32 LE);
+//                         tile digest, int32 LE);
 // (the job's shape is bound too: without it a proof could claim another m whose Merkle path is the same)
+// Before the digest (PoUW rule v1 as first implemented) the HMAC took all th·tw states: 4 bytes of
+// SHA-256 input per output element, which cost as much as the product at k = 256 (docs/pouw.md).
 // it wins when the hash as a 256-bit big-endian number is <= target · th · tw · k (th, tw: the tile's
 // actual size, smaller at the right and bottom edges), so the chance per MAC is the same for every shape.
 import { bytesToBigInt } from '../bytes.ts';
@@ -97,7 +108,39 @@ export interface JobShape {
   readonly n: number;
 }
 
-export function tileHash(seed: Uint8Array, shape: JobShape, ti: number, tj: number, states: Int32Array): Uint8Array {
+/** Columns per digest strip (the kernel's register block is 4 rows x 8 columns). */
+export const DIGEST_STRIP = 8;
+
+/** Words of the digest of a tile tw columns wide: 4 per strip of 8 columns. */
+export function tileDigestWords(tw: number): number {
+  return 4 * Math.ceil(tw / DIGEST_STRIP);
+}
+
+/** The tile digest of th x tw fold states (row-major, tile-local), as defined above. */
+export function tileDigest(states: Int32Array, th: number, tw: number): Int32Array {
+  if (states.length !== th * tw) throw new RangeError(`tile digest: ${states.length} states for a ${th}x${tw} tile`);
+  const out = new Int32Array(tileDigestWords(tw));
+  for (let g = 0; g * DIGEST_STRIP < tw; g++)
+    for (let q = 0; q < 4; q++) {
+      const c0 = g * DIGEST_STRIP + q, c1 = c0 + 4;
+      let u = 0;
+      for (let i = 0; i < th; i++) {
+        if (c0 < tw) u = foldStep(u, states[i * tw + c0]!);
+        if (c1 < tw) u = foldStep(u, states[i * tw + c1]!);
+      }
+      out[4 * g + q] = u;
+    }
+  return out;
+}
+
+/** HMAC of the tile (ti, tj) from its fold states, th x tw row-major (th = states.length / tw). */
+export function tileHash(seed: Uint8Array, shape: JobShape, ti: number, tj: number, states: Int32Array, tw: number): Uint8Array {
+  if (!(tw >= 1) || states.length % tw !== 0) throw new RangeError(`tile hash: ${states.length} states are not rows of ${tw}`);
+  return tileHashOfDigest(seed, shape, ti, tj, tileDigest(states, states.length / tw, tw));
+}
+
+/** HMAC of the tile (ti, tj) from its digest (tileDigest). */
+export function tileHashOfDigest(seed: Uint8Array, shape: JobShape, ti: number, tj: number, digest: Int32Array): Uint8Array {
   const pos = new Uint8Array(20);
   const dv = new DataView(pos.buffer);
   dv.setUint32(0, ti, true);
@@ -105,7 +148,7 @@ export function tileHash(seed: Uint8Array, shape: JobShape, ti: number, tj: numb
   dv.setUint32(8, shape.m, true);
   dv.setUint32(12, shape.k, true);
   dv.setUint32(16, shape.n, true);
-  return hmacSha256(seed, pos, int32LE(states));
+  return hmacSha256(seed, pos, int32LE(digest));
 }
 
 /** The ticket bound: target · th · tw · k. */

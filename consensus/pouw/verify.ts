@@ -68,5 +68,5 @@ export function verifyTicket(t: TicketProof, parent: Uint8Array, target: bigint,
   for (let l = 0; l < k; l++) for (let t2 = 0; t2 < r; t2++) flT[t2 * k + l] = fl[l * r + t2]!;
   const bP = addLowRank(bCols, frT, flT, tw, r, k);
   const states = tileFoldRef(aP, bP, th, tw, k, r);
-  if (!bytesEqual(tileHash(seed, t, t.ti, t.tj, states), t.hash)) throw new PouwError(PouwErrorCode.BAD_TRANSCRIPT, { reason: `tile (${t.ti}, ${t.tj})` });
+  if (!bytesEqual(tileHash(seed, t, t.ti, t.tj, states, tw), t.hash)) throw new PouwError(PouwErrorCode.BAD_TRANSCRIPT, { reason: `tile (${t.ti}, ${t.tj})` });
 }

@@ -22,6 +22,11 @@ export interface TileBackend {
    * Throws RangeError when a noised entry leaves [-127, 127].
    */
   ticketJob?(a: Int8Array, b: Int8Array, m: number, k: number, n: number, f: NoiseFactors, tiles?: TileHashRequest): Promise<TicketJobResult>;
+  /**
+   * Optional: the job's noise factors, bit-identical to consensus noiseFactors (faster SHA-256 of the
+   * sign streams).
+   */
+  noiseFactors?(seed: Uint8Array, r: number, m: number, k: number, n: number): Promise<NoiseFactors>;
   /** Releases workers / GPU contexts. */
   close(): Promise<void>;
 }

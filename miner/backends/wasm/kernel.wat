@@ -57,9 +57,16 @@
         (br $pl))))
 
   ;; rows [i0, i1) (multiples of 4) of C' and F, all columns; fold after every r inner steps (fold=1)
+  ;; With fold=1 and dg != 0 it also writes the tile digests (consensus/pouw/transcript.ts tileDigest) of
+  ;; h x w tiles (h a multiple of 4, w of 8, w <= 16; i0 a multiple of h, so a tile's rows are all in
+  ;; this call): the digest words of strip g of tile (ti, tj) are the v128 at
+  ;; dg + (ti*tilesN + tj)*64 + 20 + 16g, inside the tile's 64-byte SHA-256 block (hmac_tiles4).
+  ;; Columns >= n and rows >= m (zero padding) are left out of the chains by lane masks and a row test.
   (func (export "kernel")
     (param $ap i32) (param $bp i32) (param $c i32) (param $f i32)
     (param $k i32) (param $kPad i32) (param $nPad i32) (param $r i32) (param $i0 i32) (param $i1 i32) (param $fold i32)
+    (param $dg i32) (param $m i32) (param $n i32) (param $h i32) (param $w i32) (param $tilesN i32)
+    (local $u v128) (local $mk0 v128) (local $mk1 v128) (local $da i32) (local $rr i32)
     (local $i i32) (local $j i32) (local $l0 i32) (local $pe i32) (local $p i32)
     (local $arow i32) (local $rowb i32) (local $bo i32) (local $ao i32) (local $co i32) (local $fo i32) (local $nb i32)
     (local $a v128) (local $b0 v128) (local $b1 v128) (local $x v128) (local $mul v128)
@@ -71,6 +78,8 @@
     (local.set $j (i32.const 0))
     (block $jd (loop $jl
       (br_if $jd (i32.ge_u (local.get $j) (local.get $nPad)))
+      (local.set $mk0 (i32x4.lt_s (i32x4.add (i32x4.splat (local.get $j)) (v128.const i32x4 0 1 2 3)) (i32x4.splat (local.get $n))))
+      (local.set $mk1 (i32x4.lt_s (i32x4.add (i32x4.splat (local.get $j)) (v128.const i32x4 4 5 6 7)) (i32x4.splat (local.get $n))))
       (local.set $i (local.get $i0))
       (block $id (loop $il
         (br_if $id (i32.ge_u (local.get $i) (local.get $i1)))
@@ -144,6 +153,26 @@
             (v128.store offset=16 (local.get $ao) (i32x4.mul (v128.xor (local.get $x) (i32x4.shr_u (local.get $x) (i32.const 15))) (local.get $mul)))))
           (local.set $l0 (i32.add (local.get $l0) (local.get $r)))
           (br $bl)))
+        ;; tile digest: u = fold(u, state) over the block's rows in order, columns j+q then j+4+q per lane q
+        (if (i32.and (local.get $fold) (i32.ne (local.get $dg) (i32.const 0))) (then
+          (local.set $da (i32.add (local.get $dg) (i32.add
+            (i32.shl (i32.add (i32.mul (i32.div_u (local.get $i) (local.get $h)) (local.get $tilesN)) (i32.div_u (local.get $j) (local.get $w))) (i32.const 6))
+            (i32.add (i32.const 20) (i32.shl (i32.shr_u (i32.rem_u (local.get $j) (local.get $w)) (i32.const 3)) (i32.const 4))))))
+          (if (i32.rem_u (local.get $i) (local.get $h))
+            (then (local.set $u (v128.load (local.get $da))))
+            (else (local.set $u (v128.const i32x4 0 0 0 0))))
+          (local.set $ao (local.get $fo))
+          (local.set $rr (local.get $i))
+          (block $rd (loop $rl
+            (br_if $rd (i32.ge_u (local.get $rr) (select (i32.add (local.get $i) (i32.const 4)) (local.get $m) (i32.lt_u (i32.add (local.get $i) (i32.const 4)) (local.get $m)))))
+            (local.set $x (v128.xor (local.get $u) (v128.load offset=0 (local.get $ao))))
+            (local.set $u (v128.bitselect (i32x4.mul (v128.xor (local.get $x) (i32x4.shr_u (local.get $x) (i32.const 15))) (local.get $mul)) (local.get $u) (local.get $mk0)))
+            (local.set $x (v128.xor (local.get $u) (v128.load offset=16 (local.get $ao))))
+            (local.set $u (v128.bitselect (i32x4.mul (v128.xor (local.get $x) (i32x4.shr_u (local.get $x) (i32.const 15))) (local.get $mul)) (local.get $u) (local.get $mk1)))
+            (local.set $ao (i32.add (local.get $ao) (local.get $nb)))
+            (local.set $rr (i32.add (local.get $rr) (i32.const 1)))
+            (br $rl)))
+          (v128.store (local.get $da) (local.get $u))))
         ;; store C'
         (v128.store offset=0 (local.get $co) (local.get $c00))
         (v128.store offset=16 (local.get $co) (local.get $c01))
@@ -369,6 +398,6 @@
     (if (v128.any_true (v128.or (i16x8.gt_s (local.get $hi) (i16x8.splat (i32.const 127)))
                                 (i16x8.lt_s (local.get $lo) (i16x8.splat (i32.const -127)))))
       (then (i32.store (local.get $err) (i32.const 1)))))
-  ;; (sha256x4.ts appends hmac_outer_init and hmac_outer4 here: 4-lane SHA-256 for the outer HMAC of
-  ;; tile hashes, generated because its 64 rounds are unrolled with their constants inline)
+  ;; (sha256x4.ts appends hmac_outer_init, sha256_blocks4 and hmac_tiles4 here: 4-lane SHA-256 for the tile
+  ;; HMACs and the noise streams, generated because its 64 rounds are unrolled with their constants inline)
 )

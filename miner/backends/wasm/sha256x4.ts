@@ -1,11 +1,14 @@
-// WebAssembly text of the 4-lane SHA-256 used for the outer HMAC of tile hashes (lane t = message t),
+// WebAssembly text of the 4-lane SHA-256 used for the tile HMACs and the noise streams (lane t = message t),
 // generated here and appended to kernel.wat's module at assembly: 64 unrolled rounds with the round
 // constants inline (an imported shared memory cannot carry a data segment safely: every worker's
 // instantiation would rewrite it while others run).
-//   hmac_outer_init(blk, mid): the SHA-256 state after the 64-byte block at blk (K0 ^ opad), in all 4
+//   hmac_outer_init(blk, mid): the SHA-256 state after the 64-byte block at blk (K0 ^ ipad or opad), in all 4
 //     lanes, stored as 8 v128 at mid.
-//   hmac_outer4(mid, src, dst): for the 4 inner digests at src (32 bytes each, consecutive) the outer
-//     digests SHA-256(K0 ^ opad || inner) at dst, from that midstate (one padded block each).
+//   sha256_blocks4(blocks, dst, count): SHA-256 of count (rounded up to 4) messages, each one padded
+//     64-byte block at blocks + 64t; 32 bytes at dst + 32t (the noise streams, consensus/pouw/noise.ts).
+//   hmac_tiles4(midI, midO, blocks, dst, count): whole HMACs, count (rounded up to 4) at a time 4: message
+//     t is the one padded 64-byte block at blocks + 64t (what follows K0 ^ ipad, padding included), midI
+//     and midO the states after K0 ^ ipad and K0 ^ opad (hmac_outer_init); 32 bytes at dst + 32t.
 // Tests compare every tile hash with consensus tileHash (test/unit/miner/backends/wasm-ticket.test.ts).
 
 const K = [
@@ -81,28 +84,60 @@ export function sha256x4Wat(): string {
   init.push(...compress());
   for (let i = 0; i < 8; i++) init.push(`(v128.store offset=${16 * i} (local.get $mid) (local.get $s${i}))`);
 
-  const o: string[] = [];
-  for (let i = 0; i < 8; i++) o.push(`(local.set $s${i} (v128.load offset=${16 * i} (local.get $mid)))`);
-  for (let half = 0; half < 2; half++) {
-    // message t's words 4·half .. 4·half+3, byte-swapped, then transposed to word-major vectors
-    for (let t = 0; t < 4; t++) o.push(`(local.set $x${t} (i8x16.swizzle (v128.load offset=${32 * t + 16 * half} (local.get $src)) (${BSWAP})))`);
-    o.push(...transpose(['x0', 'x1', 'x2', 'x3'], [0, 1, 2, 3].map((q) => `w${4 * half + q}`)));
-  }
-  o.push(`(local.set $w8 (i32x4.splat (i32.const ${i32(0x80000000)})))`); // the padding bit
-  for (let i = 9; i < 15; i++) o.push(`(local.set $w${i} (v128.const i32x4 0 0 0 0))`);
-  o.push('(local.set $w15 (i32x4.splat (i32.const 768)))'); // (64 + 32) bytes, in bits
-  o.push(...compress());
-  for (let half = 0; half < 2; half++) {
-    o.push(...transpose([0, 1, 2, 3].map((q) => `s${4 * half + q}`), ['x0', 'x1', 'x2', 'x3']));
-    for (let t = 0; t < 4; t++) o.push(`(v128.store offset=${32 * t + 16 * half} (local.get $dst) (i8x16.swizzle (local.get $x${t}) (${BSWAP})))`);
-  }
   const tmp = '(local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128) (local $y0 v128) (local $y1 v128) (local $y2 v128) (local $y3 v128)';
+
+  // hmac_tiles4: whole HMACs of tiles whose message (after K0 ^ ipad) fits one padded block, 4 at a time
+  const h4: string[] = [];
+  for (let q = 0; q < 4; q++) {
+    for (let t = 0; t < 4; t++) h4.push(`(local.set $x${t} (i8x16.swizzle (v128.load offset=${64 * t + 16 * q} (local.get $blocks)) (${BSWAP})))`);
+    h4.push(...transpose(['x0', 'x1', 'x2', 'x3'], [0, 1, 2, 3].map((i) => `w${4 * q + i}`)));
+  }
+  for (let i = 0; i < 8; i++) h4.push(`(local.set $s${i} (v128.load offset=${16 * i} (local.get $midI)))`);
+  h4.push(...compress());
+  // the inner digests, word-major already, are the outer message's first 8 words
+  for (let i = 0; i < 8; i++) h4.push(`(local.set $w${i} (local.get $s${i}))`);
+  h4.push(`(local.set $w8 (i32x4.splat (i32.const ${i32(0x80000000)})))`);
+  for (let i = 9; i < 15; i++) h4.push(`(local.set $w${i} (v128.const i32x4 0 0 0 0))`);
+  h4.push('(local.set $w15 (i32x4.splat (i32.const 768)))');
+  for (let i = 0; i < 8; i++) h4.push(`(local.set $s${i} (v128.load offset=${16 * i} (local.get $midO)))`);
+  h4.push(...compress());
+  for (let half = 0; half < 2; half++) {
+    h4.push(...transpose([0, 1, 2, 3].map((q) => `s${4 * half + q}`), ['x0', 'x1', 'x2', 'x3']));
+    for (let t = 0; t < 4; t++) h4.push(`(v128.store offset=${32 * t + 16 * half} (local.get $dst) (i8x16.swizzle (local.get $x${t}) (${BSWAP})))`);
+  }
+  // sha256_blocks4: plain SHA-256 of messages that are one padded block each (the noise streams)
+  const b4: string[] = [];
+  for (let q = 0; q < 4; q++) {
+    for (let t = 0; t < 4; t++) b4.push(`(local.set $x${t} (i8x16.swizzle (v128.load offset=${64 * t + 16 * q} (local.get $blocks)) (${BSWAP})))`);
+    b4.push(...transpose(['x0', 'x1', 'x2', 'x3'], [0, 1, 2, 3].map((i) => `w${4 * q + i}`)));
+  }
+  IV.forEach((v, i) => b4.push(`(local.set $s${i} (i32x4.splat (i32.const ${i32(v)})))`));
+  b4.push(...compress());
+  for (let half = 0; half < 2; half++) {
+    b4.push(...transpose([0, 1, 2, 3].map((q) => `s${4 * half + q}`), ['x0', 'x1', 'x2', 'x3']));
+    for (let t = 0; t < 4; t++) b4.push(`(v128.store offset=${32 * t + 16 * half} (local.get $dst) (i8x16.swizzle (local.get $x${t}) (${BSWAP})))`);
+  }
   return `
+  (func (export "sha256_blocks4") (param $blocks i32) (param $dst i32) (param $count i32)
+    ${LOCALS} ${tmp}
+    (block $done (loop $next
+      (br_if $done (i32.le_s (local.get $count) (i32.const 0)))
+    ${b4.join('\n    ')}
+      (local.set $blocks (i32.add (local.get $blocks) (i32.const 256)))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 128)))
+      (local.set $count (i32.sub (local.get $count) (i32.const 4)))
+      (br $next))))
+  (func (export "hmac_tiles4") (param $midI i32) (param $midO i32) (param $blocks i32) (param $dst i32) (param $count i32)
+    ${LOCALS} ${tmp}
+    (block $done (loop $next
+      (br_if $done (i32.le_s (local.get $count) (i32.const 0)))
+    ${h4.join('\n    ')}
+      (local.set $blocks (i32.add (local.get $blocks) (i32.const 256)))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 128)))
+      (local.set $count (i32.sub (local.get $count) (i32.const 4)))
+      (br $next))))
   (func (export "hmac_outer_init") (param $blk i32) (param $mid i32)
     ${LOCALS}
     ${init.join('\n    ')})
-  (func (export "hmac_outer4") (param $mid i32) (param $src i32) (param $dst i32)
-    ${LOCALS} ${tmp}
-    ${o.join('\n    ')})
 `;
 }

@@ -1,7 +1,6 @@
 // Worker thread of the WebAssembly SIMD backend (plain JS so it runs without a TypeScript loader).
 // It instantiates the kernel module on the shared memory and runs the calls the host sends.
 import { parentPort, workerData } from 'node:worker_threads';
-import { hashTiles } from './tiles.mjs';
 
 const { module, memory } = workerData;
 const instance = new WebAssembly.Instance(module, { env: { memory } });
@@ -9,10 +8,7 @@ const ex = instance.exports;
 
 parentPort.on('message', (msg) => {
   try {
-    for (const [fn, ...args] of msg.calls) {
-      if (fn === 'hash_tiles') hashTiles(memory.buffer, ...args, ex);
-      else ex[fn](...args);
-    }
+    for (const [fn, ...args] of msg.calls) ex[fn](...args);
     parentPort.postMessage({ id: msg.id });
   } catch (e) {
     parentPort.postMessage({ id: msg.id, error: String(e && e.stack ? e.stack : e) });

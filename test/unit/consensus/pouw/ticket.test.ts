@@ -31,7 +31,7 @@ function mine(j: MatmulJob, parent = PARENT, cheat?: 'no-noise' | 'fold-first'):
   const out: TicketProof[] = [];
   for (let ti = 0; ti * spec.h < m; ti++)
     for (let tj = 0; tj * spec.w < n; tj++) {
-      const hash = tileHash(seed, j, ti, tj, tileStates(fold, n, ti * spec.h, tj * spec.w, spec.h, spec.w));
+      const hash = tileHash(seed, j, ti, tj, tileStates(fold, n, ti * spec.h, tj * spec.w, spec.h, spec.w), spec.w);
       if (hashWins(hash, TARGET, spec.h, spec.w, k)) out.push(buildTicketProof(id, j, spec, ti, tj, hash));
     }
   return out;

@@ -71,14 +71,16 @@ describe('TileHasher', () => {
     for (let i0 = 0, ti = 0; i0 < m; i0 += h, ti++)
       for (let j0 = 0, tj = 0; j0 < n; j0 += w, tj++) {
         const hh = Math.min(h, m - i0), ww = Math.min(w, n - j0);
-        expect(th.hash(fold, n, ti, tj, i0, j0, hh, ww)).toEqual(tileHash(seed, { m, k, n }, ti, tj, tileStates(fold, n, i0, j0, hh, ww)));
+        expect(th.hash(fold, n, ti, tj, i0, j0, hh, ww)).toEqual(tileHash(seed, { m, k, n }, ti, tj, tileStates(fold, n, i0, j0, hh, ww), ww));
       }
   });
 });
 
 describe('wasm fused ticket job, tile hashes on every thread', () => {
   it('gives consensus tileHash for every tile, edge tiles included', async () => {
-    for (const [m, k, n, h, w] of [[37, 83, 29, 16, 8], [64, 784, 128, 16, 16], [100, 64, 70, 16, 16]] as const) {
+    // in-kernel digests (h % 4 = 0, w % 8 = 0, w <= 16) and tiles the kernel cannot digest (fold states
+    // out, TileHasher): h = 6, w = 32, w = 24
+    for (const [m, k, n, h, w] of [[37, 83, 29, 16, 8], [64, 784, 128, 16, 16], [100, 64, 70, 16, 16], [50, 40, 33, 4, 8], [50, 40, 33, 6, 32], [20, 30, 40, 16, 24], [9, 20, 70, 12, 16]] as const) {
       const j = job(m, k, n, `th${m}`);
       const seed = seedOf(m + 1);
       const f = noiseFactors(seed, 16, m, k, n);
@@ -89,10 +91,24 @@ describe('wasm fused ticket job, tile hashes on every thread', () => {
       expect(got.tileHashes!.length).toBe(Math.ceil(m / h) * tilesN * 32);
       for (let i0 = 0, ti = 0; i0 < m; i0 += h, ti++)
         for (let j0 = 0, tj = 0; j0 < n; j0 += w, tj++) {
-          const want = tileHash(seed, { m, k, n }, ti, tj, tileStates(fold!, n, i0, j0, Math.min(h, m - i0), Math.min(w, n - j0)));
+          const want = tileHash(seed, { m, k, n }, ti, tj, tileStates(fold!, n, i0, j0, Math.min(h, m - i0), Math.min(w, n - j0)), Math.min(w, n - j0));
           expect(got.tileHashes!.subarray((ti * tilesN + tj) * 32, (ti * tilesN + tj + 1) * 32)).toEqual(want);
         }
     }
+  });
+});
+
+describe('wasm noise factors', () => {
+  it('are the consensus factors, bit for bit (SHA-256 blocks 4 at a time in wasm)', async () => {
+    const { noiseRef } = await import('../../../../consensus/pouw/noise.ts');
+    for (const r of [2, 16, 17, 32])
+      for (const [m, k, n] of [[1, 1, 1], [5, 9, 3], [37, 83, 29], [256, 784, 128]] as const) {
+        const seed = seedOf(m * 7 + r);
+        const got = await be.noiseFactors(seed, r, m, k, n);
+        expect(got).toEqual(noiseFactors(seed, r, m, k, n));
+        expect(got.eR).toEqual(noiseRef.eR(seed, r, k));
+        expect(got.fR).toEqual(noiseRef.fR(seed, r, 0, n));
+      }
   });
 });
 
@@ -145,7 +161,7 @@ describe('ticketMatmul on wasm picks exactly the winning tiles', () => {
       for (let i0 = 0, ti = 0; i0 < m; i0 += 16, ti++)
         for (let j0 = 0, tj = 0; j0 < n; j0 += 16, tj++) {
           const th = Math.min(16, m - i0), tw = Math.min(16, n - j0);
-          if (hashWins(tileHash(seed, { m, k, n }, ti, tj, tileStates(fold, n, i0, j0, th, tw)), target, th, tw, k)) want.push(`${ti},${tj}`);
+          if (hashWins(tileHash(seed, { m, k, n }, ti, tj, tileStates(fold, n, i0, j0, th, tw), tw), target, th, tw, k)) want.push(`${ti},${tj}`);
         }
       expect(got).toEqual(want);
       expect(stats.wins).toBe(want.length);
@@ -173,7 +189,7 @@ describe('wasm fused ticket job with 1 and 3 threads (other row splits)', () => 
           for (let i0 = 0, ti = 0; i0 < m; i0 += 16, ti++)
             for (let j0 = 0, tj = 0; j0 < n; j0 += 8, tj++)
               expect(hashed.tileHashes!.subarray((ti * tilesN + tj) * 32, (ti * tilesN + tj + 1) * 32)).toEqual(
-                tileHash(seed, { m, k, n }, ti, tj, tileStates(want.fold, n, i0, j0, Math.min(16, m - i0), Math.min(8, n - j0))),
+                tileHash(seed, { m, k, n }, ti, tj, tileStates(want.fold, n, i0, j0, Math.min(16, m - i0), Math.min(8, n - j0)), Math.min(8, n - j0)),
               );
           expect(await be2.freivalds(j, matmulRef(j), () => new Uint8Array(n * 8).fill(7))).toBe(true);
         }
