@@ -2,23 +2,15 @@
 //   C = C' - (A·F_L)·F_R - E_L·(E_R·B')
 // since C' = (A + E)(B + F) = AB + A·F + E·B' with F = F_L·F_R, E = E_L·E_R.
 // All arithmetic is int32 wrapping, which is exact because the true C fits int32.
+import { matmulRef } from '../matmul.ts';
 import type { NoiseFactors } from './noise.ts';
 
 /** Int8 x Int8 -> Int32 product, the shape of a backend's plain kernel. */
 export type Int8Matmul = (a: Int8Array, b: Int8Array, m: number, k: number, n: number) => Int32Array;
 
+/** The plain-JS reference product (consensus/matmul.ts) in a backend kernel's argument order. */
 export function int8MatmulRef(a: Int8Array, b: Int8Array, m: number, k: number, n: number): Int32Array {
-  const c = new Int32Array(m * n);
-  for (let i = 0; i < m; i++) {
-    const ci = i * n;
-    for (let l = 0; l < k; l++) {
-      const x = a[i * k + l]!;
-      if (x === 0) continue;
-      const bl = l * n;
-      for (let j = 0; j < n; j++) c[ci + j] = (c[ci + j]! + x * b[bl + j]!) | 0;
-    }
-  }
-  return c;
+  return matmulRef({ m, k, n, a, b });
 }
 
 /**

@@ -1,16 +1,11 @@
 import { sha256 } from '../../../../consensus/hash.ts';
 import { u32be } from '../../../../consensus/bytes.ts';
 import type { MatmulJob } from '../../../../consensus/matmul.ts';
+import { testMatrix } from '../../../../miner/backends/selftest.ts';
 
 /** Deterministic int7 matrix from a label. */
 export function int7(label: string, len: number, lim = 63): Int8Array {
-  const out = new Int8Array(len);
-  const span = 2 * lim + 1;
-  for (let i = 0, ctr = 0; i < len; ctr++) {
-    const h = sha256(new TextEncoder().encode(label), u32be(ctr));
-    for (let j = 0; j < 32 && i < len; j += 2, i++) out[i] = (((h[j]! << 8) | h[j + 1]!) % span) - lim;
-  }
-  return out;
+  return testMatrix(label, len, lim);
 }
 
 export function job(m: number, k: number, n: number, label = 'j', step = 0, jobId = 0): MatmulJob {
