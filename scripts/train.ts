@@ -1,5 +1,5 @@
-// `npm run train -- --rounds N --miners M [--backend js|wasm|gpujs|auto] [--plain] [--threads T]`
-// Simulates M miners' rounds of the default task on the `mnist` digits and prints loss and
+// `npm run train -- --rounds N --miners M [--task NAME] [--backend js|wasm|gpujs|auto] [--plain | --no-tickets] [--threads T]`
+// Simulates M miners' rounds of a task (default: the default task) on the `mnist` digits and prints loss and
 // held-out accuracy per round. Products go through the ticket path (miner/ticket-matmul.ts on a
 // compute backend) unless --plain.
 import { matmulPlain, type MatmulFn } from '../consensus/matmul.ts';
@@ -7,20 +7,23 @@ import { initCheckpoint } from '../consensus/training/checkpoint.ts';
 import { evaluate } from '../consensus/training/evaluate.ts';
 import { outerUpdate } from '../consensus/training/outer.ts';
 import { MNIST_MLP, paramCount } from '../consensus/training/spec.ts';
+import { TASKS } from '../genesis/tasks.ts';
 import { runTrajectory } from '../consensus/training/trajectory.ts';
 import { contributionOf, encodeContribution } from '../consensus/training/contribution.ts';
 import { loadMnist } from '../genesis/datasets/mnist.ts';
 
-const HELP = `usage: npm run train -- [--rounds N] [--miners M] [--backend js|wasm|gpujs|auto] [--plain] [--threads T]
+const HELP = `usage: npm run train -- [--rounds N] [--miners M] [--task NAME] [--backend js|wasm|gpujs|auto] [--plain | --no-tickets] [--threads T]
   --rounds N    rounds to simulate (default 30)
-  --miners M    miners per round, one lane each (default 3)
+  --miners M    miners per round, one lane each (default 3); lanes of one miner train the same way
+  --task NAME   training task from genesis/tasks.ts (default ${MNIST_MLP.name}; known: ${[...TASKS.keys()].join(', ')})
   --backend B   compute backend of the ticket path (default auto: the fastest that passes its self-test)
   --plain       compute the products with the plain-JS reference instead of the ticket path
+  --no-tickets  compute the products with the backend's plain matmul (same results, faster than --plain)
   --threads T   worker threads of the wasm backend
 Prints, per round, the mean training loss of the round, held-out loss and accuracy of W_{R+1}.`;
 
-function parseArgs(argv: string[]): { rounds: number; miners: number; backend: string; plain: boolean; threads?: number } {
-  const o = { rounds: 30, miners: 3, backend: 'auto', plain: false, threads: undefined as number | undefined };
+function parseArgs(argv: string[]): { rounds: number; miners: number; task: string; backend: string; plain: boolean; noTickets: boolean; threads?: number } {
+  const o = { rounds: 30, miners: 3, task: MNIST_MLP.name, backend: 'auto', plain: false, noTickets: false, threads: undefined as number | undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const val = () => {
@@ -39,7 +42,9 @@ function parseArgs(argv: string[]): { rounds: number; miners: number; backend: s
     } else if (a === '--rounds') o.rounds = int();
     else if (a === '--miners') o.miners = int();
     else if (a === '--backend') o.backend = val();
+    else if (a === '--task') o.task = val();
     else if (a === '--plain') o.plain = true;
+    else if (a === '--no-tickets') o.noTickets = true;
     else if (a === '--threads') o.threads = int();
     else throw new Error(`unknown argument ${a}\n${HELP}`);
   }
@@ -59,7 +64,11 @@ async function main(): Promise<void> {
     console.error((e as Error).message);
     process.exit(2);
   }
-  const task = MNIST_MLP;
+  const task = TASKS.get(opts.task);
+  if (!task) {
+    console.error(`unknown task ${opts.task} (known: ${[...TASKS.keys()].join(', ')})`);
+    process.exit(2);
+  }
   const { train, heldOut } = loadMnist();
   console.log(`task ${task.name}: ${paramCount(task)} weights, H=${task.localSteps} local steps of batch ${task.batch}, outer ${task.outer.kind}`);
   console.log(`data: ${train.n} train / ${heldOut.n} held-out MNIST digits; ${opts.miners} miners x ${opts.rounds} rounds`);
@@ -67,7 +76,14 @@ async function main(): Promise<void> {
   let close = async () => {};
   let makeMatmul: (round: number, miner: Uint8Array) => MatmulFn = () => matmulPlain;
   let stats: { ticketMacs: number; plainMacs: number; overheadMacs: number; wins: number; tiles: number } | undefined;
-  if (!opts.plain) {
+  if (opts.noTickets) {
+    const be = await import('../miner/backends/index.ts');
+    const backend = await be.createBackend(opts.backend as 'auto', opts.threads ? { threads: opts.threads } : {});
+    close = () => backend.close();
+    const mm: MatmulFn = (j) => backend.matmul(j.a, j.b, j.m, j.k, j.n);
+    makeMatmul = () => mm;
+    console.log(`products: plain products on backend ${backend.name} (${backend.detail}), no tickets (--no-tickets)`);
+  } else if (!opts.plain) {
     try {
       const tm = await import('../miner/ticket-matmul.ts');
       const be = await import('../miner/backends/index.ts');

@@ -98,7 +98,7 @@ describe('devnet genesis with training', () => {
     const { sealFor } = await import('../../../consensus/seal-pouw.ts');
     const spec = loadDevnetSpec();
     const t = spec.params.training!;
-    expect(t.task.name).toBe('mnist-mlp-784-128-10/v1');
+    expect(t.task.name).toBe('mnist-mlp-784-128-10/h32');
     expect([t.pouw.r, t.pouw.h, t.pouw.w]).toEqual([t.task.noiseRank, t.task.tile.h, t.task.tile.w]);
     expect(t.roundBlocks).toBe(6);
     const g = buildGenesis(spec);
