@@ -12,6 +12,7 @@ import type { Json, RpcMethods } from './jsonrpc.ts';
 import type { TrainingTracker } from '../model/tracker.ts';
 import type { MiningService } from '../mining/service.ts';
 import { trainingMethods } from './training.ts';
+import { readBond } from '../../vm/round/state.ts';
 
 export interface RpcContext {
   chain: Chain;
@@ -125,7 +126,9 @@ export function rpcMethods(ctx: RpcContext): RpcMethods {
       const address = fromHex(a);
       const acct = chain.state().getAccount(address);
       const pending = mempool.list().filter((e) => e.senderHex === a.slice(2).toLowerCase()).length;
-      return { address: to0x(address), balance: acct.balance.toString(), nonce: acct.nonce, pendingNonce: acct.nonce + pending, height: chain.head().header.height };
+      const out: { [k: string]: Json } = { address: to0x(address), balance: acct.balance.toString() };
+      if (chain.params.training) out.bond = readBond(chain.state(), address).toString();
+      return { ...out, nonce: acct.nonce, pendingNonce: acct.nonce + pending, height: chain.head().header.height };
     },
 
     tx_send: (params) => {

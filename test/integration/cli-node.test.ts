@@ -108,7 +108,18 @@ describe('tessera node + CLI', () => {
     expect(second.code, second.err).toBe(0);
     expect(JSON.parse(second.out)).toMatchObject({ nonce: 1 });
     const pool = await runCli(['query', 'account', devKey.address, '--rpc', rpc, '--json']);
-    expect(JSON.parse(pool.out)).toMatchObject({ pendingNonce: 2 });
+    // the devnet bonds its dev keys at genesis, so they can mine at once
+    expect(JSON.parse(pool.out)).toMatchObject({ pendingNonce: 2, bond: '10000000000000' });
+    // a miner adds to its bond with `tx bond`; it waits in the mempool with its type
+    const bond = await runCli(['tx', 'bond', '--from', devKey.address, '--amount', '5000', '--fee', '1000', '--rpc', rpc, ...ks, '--json']);
+    expect(bond.code, bond.err).toBe(0);
+    const bonded = JSON.parse(bond.out) as { hash: string; nonce: number; type: string };
+    expect(bonded).toMatchObject({ nonce: 2, type: 'bond', amount: '5000' });
+    const bondTx = await runCli(['query', 'tx', bonded.hash, '--rpc', rpc, '--json']);
+    expect(JSON.parse(bondTx.out)).toMatchObject({ status: 'pending', tx: { type: 'bond', from: devKey.address, amount: '5000' } });
+    const misuse = await runCli(['tx', 'unbond', '--from', devKey.address, '--to', devTo, '--amount', '1', '--fee', '1000', '--rpc', rpc, ...ks]);
+    expect(misuse.code).toBe(2);
+    expect(misuse.err).toContain('--to is for tx send only');
     const missing = await runCli(['query', 'block', '5', '--rpc', rpc]);
     expect(missing.code).toBe(1);
     expect(missing.err).toContain('not found');

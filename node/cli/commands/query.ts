@@ -6,7 +6,7 @@ export const QUERY_HELP = `Usage: tessera query <what> [options]
 
   query head                    the node's head block
   query block <height | hash>   a canonical block by height, or any stored block by hash
-  query account <address>       balance and nonce in the head state
+  query account <address>       balance, bond (chains that train) and nonce in the head state
   query tx <hash>               a transaction, included or pending
 
 Options:

@@ -1,24 +1,30 @@
-// `tessera tx send`: signs a transfer with a keystore key and sends it over JSON-RPC.
+// `tessera tx send | bond | unbond`: signs a transaction with a keystore key and sends it over JSON-RPC.
 import { existsSync } from 'node:fs';
 import { to0x } from '../../../consensus/bytes.ts';
 import { PrivateKey, parseAddress, signTx } from '../../../consensus/crypto/index.ts';
 import { encodeTx } from '../../../consensus/encoding/index.ts';
-import { TypeTag } from '../../../consensus/types.ts';
+import { TypeTag, type Tx } from '../../../consensus/types.ts';
 import { Keystore } from '../../keystore/keystore.ts';
 import { RpcClient } from '../../rpc/client.ts';
 import { getPassphrase } from '../passphrase.ts';
 import { keystoreDir } from './keys.ts';
 import { EXIT_OK, parseAmount, parseFlags, parseHostPort, toJson, usageError, type Io } from '../util.ts';
 
-export const TX_HELP = `Usage: tessera tx send --from <address | keyfile> --to <address> --amount <n> --fee <n> [options]
+export const TX_HELP = `Usage: tessera tx send   --from <address | keyfile> --to <address> --amount <n> --fee <n> [options]
+       tessera tx bond   --from <address | keyfile> --amount <n> --fee <n> [options]
+       tessera tx unbond --from <address | keyfile> --amount <n> --fee <n> [options]
 
-Signs a transfer with a key of the keystore and sends it to a node over JSON-RPC.
+Signs a transaction with a key of the keystore and sends it to a node over JSON-RPC.
+  send    transfers --amount to --to
+  bond    moves --amount of the sender's balance into its mining bond (a miner's contributions
+          count only while its bond is at least the chain's minimum bond)
+  unbond  takes --amount out of the bond; it returns to the balance after the chain's unbond delay
 Amounts and fees are whole numbers of base units.
 
 Options:
   --from <address|file>     sender: an address in the keystore, or a key file path
-  --to <address>            recipient (0x + 40 hex digits)
-  --amount <n>              amount to transfer
+  --to <address>            recipient (0x + 40 hex digits; send only)
+  --amount <n>              amount to transfer, bond or unbond
   --fee <n>                 fee (at least the chain's minimum fee)
   --nonce <n>               sender nonce (default: asked from the node, pending txs included)
   --rpc <host:port>         the node's JSON-RPC address (default 127.0.0.1:8545)
@@ -34,7 +40,7 @@ export async function txCommand(argv: string[], io: Io): Promise<number> {
     io.out(TX_HELP);
     return EXIT_OK;
   }
-  if (sub !== 'send') throw usageError(sub === undefined ? 'missing subcommand' : `unknown tx subcommand "${sub}"`, TX_HELP);
+  if (sub !== 'send' && sub !== 'bond' && sub !== 'unbond') throw usageError(sub === undefined ? 'missing subcommand' : `unknown tx subcommand "${sub}"`, TX_HELP);
   const { values } = parseFlags(
     rest,
     {
@@ -52,13 +58,15 @@ export async function txCommand(argv: string[], io: Io): Promise<number> {
     TX_HELP,
   );
   if (!values.from) throw usageError('missing --from', TX_HELP);
-  if (!values.to) throw usageError('missing --to', TX_HELP);
-  let to: Uint8Array;
-  try {
-    to = parseAddress(values.to);
-  } catch {
-    throw usageError(`--to must be 0x and 40 hex digits, got "${values.to}"`, TX_HELP);
-  }
+  let to: Uint8Array | undefined;
+  if (sub === 'send') {
+    if (!values.to) throw usageError('missing --to', TX_HELP);
+    try {
+      to = parseAddress(values.to);
+    } catch {
+      throw usageError(`--to must be 0x and 40 hex digits, got "${values.to}"`, TX_HELP);
+    }
+  } else if (values.to !== undefined) throw usageError(`--to is for tx send only (tx ${sub} moves the sender's own funds)`, TX_HELP);
   const amount = parseAmount(values.amount, '--amount', TX_HELP);
   if (amount === 0n) throw usageError('--amount must be more than 0', TX_HELP);
   const fee = parseAmount(values.fee, '--fee', TX_HELP);
@@ -81,9 +89,14 @@ export async function txCommand(argv: string[], io: Io): Promise<number> {
   const rpc = new RpcClient(rpcAddr);
   const head = await rpc.call<{ chainId: number }>('chain_head');
   if (nonce === undefined) nonce = (await rpc.call<{ pendingNonce: number }>('state_getAccount', [address])).pendingNonce;
-  const tx = signTx({ type: TypeTag.Transfer, chainId: head.chainId, nonce, fee, to, amount, sig: new Uint8Array(0) }, key);
+  const common = { chainId: head.chainId, nonce, fee, sig: new Uint8Array(0) };
+  const tx: Tx =
+    sub === 'send'
+      ? signTx({ type: TypeTag.Transfer, ...common, to: to!, amount }, key)
+      : signTx({ type: sub === 'bond' ? TypeTag.Bond : TypeTag.Unbond, ...common, amount }, key);
   const r = await rpc.call<{ hash: string }>('tx_send', [to0x(encodeTx(tx))]);
-  io.out(values.json ? toJson({ hash: r.hash, from: address, to: values.to.toLowerCase(), amount, fee, nonce }) : `sent ${r.hash} (nonce ${nonce})`);
+  const what = sub === 'send' ? { to: values.to!.toLowerCase() } : { type: sub };
+  io.out(values.json ? toJson({ hash: r.hash, from: address, ...what, amount, fee, nonce }) : `sent ${r.hash} (nonce ${nonce})`);
   return EXIT_OK;
 }
 
