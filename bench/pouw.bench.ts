@@ -10,6 +10,8 @@ import { createBackend } from '../miner/backends/index.ts';
 import { testMatrix } from '../miner/backends/selftest.ts';
 import { ticketMatmul, newTicketStats, type WinningTicket } from '../miner/ticket-matmul.ts';
 import { timeIt } from './backends.bench.ts';
+import type { MatmulFn, MatmulJob } from '../consensus/matmul.ts';
+import type { TileBackend } from '../miner/backends/types.ts';
 
 const SHAPES = [
   { name: 'X·W1 B=64', m: 64, k: 784, n: 128 },
@@ -20,6 +22,27 @@ const SHAPES = [
   { name: 'H^T·dZ2 B=256', m: 128, k: 256, n: 10 },
   { name: '1024^3', m: 1024, k: 1024, n: 1024 },
 ];
+
+/**
+ * Where a fused ticket job's time goes (wasm only; medians of `reps` jobs, ms): noise factors (this
+ * thread), setup (tile blocks, copies in, noise layouts), the three parallel phases (as this thread sees
+ * them, barrier to barrier) and the copy out; "rest" is the ticket path's JS around them (tile target
+ * tests, awaits).
+ */
+async function breakdown(be: TileBackend, mm: MatmulFn, job: MatmulJob, reps: number): Promise<void> {
+  const w = be as TileBackend & { profile?: number[][] };
+  if (!('profile' in w) && be.name !== 'wasm') return;
+  const seed = new Uint8Array(32).fill(9);
+  const noise = be.noiseFactors ? await timeIt(() => be.noiseFactors!(seed, 16, job.m, job.k, job.n), reps) : 0;
+  w.profile = [];
+  const full = await timeIt(() => mm(job), reps);
+  const rows = w.profile.slice(1);
+  w.profile = undefined;
+  const med = (i: number) => rows.map((x) => x[i]!).sort((a, b) => a - b)[Math.floor(rows.length / 2)]!;
+  const parts = [noise * 1e3, med(0), med(1), med(2), med(3), med(4)];
+  const rest = full * 1e3 - parts.reduce((a, b) => a + b, 0);
+  console.log(`    breakdown (ms): noise factors ${parts[0]!.toFixed(3)}, setup ${parts[1]!.toFixed(3)}, phase 1 (E, F, add+pack) ${parts[2]!.toFixed(3)}, phase 2 (C' + fold + digests, X', Y, G) ${parts[3]!.toFixed(3)}, phase 3 (decode, tile HMACs) ${parts[4]!.toFixed(3)}, copy out ${parts[5]!.toFixed(3)}, rest ${rest.toFixed(3)} (of ${(full * 1e3).toFixed(3)})`);
+}
 
 export default async function (): Promise<void> {
   const be = await createBackend('auto');
@@ -43,6 +66,7 @@ export default async function (): Promise<void> {
       }
       const floor = r / s.n + r / s.m + (2 * r) / s.k;
       console.log(`${line}, noised+transcript ${(noised * 1e3).toFixed(2)} ms (+${((100 * (noised - bare)) / bare).toFixed(1)}%), full ticket path ${(full * 1e3).toFixed(2)} ms (+${((100 * (full - bare)) / bare).toFixed(1)}% over bare; goal <= 10%; decode floor r/n+r/m+2r/k = ${(100 * floor).toFixed(1)}%)`);
+      if (r === 16) await breakdown(be, mm, job, reps);
     }
   }
   // The tile size: every tile costs one HMAC over its digest (4 words per 8 columns). Not the default

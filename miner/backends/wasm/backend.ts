@@ -79,8 +79,8 @@ function layout(m: number, k: number, n: number): Layout {
 
 interface JobLayout extends Layout {
   rPad: number; rA: number; threads: number;
-  el: number; el32: number; el8: number; elp: number; er8: number; erp: number; erbp: number; eOut: number;
-  fl8: number; flp: number; flpa: number; fr8: number; frbp: number; fr32: number; fOut: number;
+  el: number; el32: number; el8: number; elp: number; er8: number; erp: number; erbp: number;
+  fl8: number; flp: number; flpa: number; fr8: number; frbp: number; fr32: number;
   xp: number; g: number; y: number; err: number; blocks: number; hashes: number; keys: number; mids: number;
 }
 
@@ -96,34 +96,39 @@ function jobLayout(m: number, k: number, n: number, r: number, threads: number, 
   let off = base.end;
   const take = (bytes: number) => { const o = off; off = align(off + bytes, 64); return o; };
   const el = take(mPad * r), el32 = take(mPad * r * 4), el8 = take(mPad * rPad), elp = take(mPad * rPad * 2);
-  const er8 = take(rPad * kPad), erp = take(rPad * kPad * 2), erbp = take(threads * rPad * kPad * 2), eOut = take(mPad * kPad * 4);
+  const er8 = take(rPad * kPad), erp = take(rPad * kPad * 2), erbp = take(threads * rPad * kPad * 2);
   const fl8 = take(kPad * rPad), flp = take(kPad * rPad * 2), flpa = take(kPad * rPad * 2);
-  const fr8 = take(rPad * nPad), frbp = take(threads * rPad * nPad * 2), fr32 = take(r * nPad * 4), fOut = take(kPad * nPad * 4);
+  const fr8 = take(rPad * nPad), frbp = take(threads * rPad * nPad * 2), fr32 = take(r * nPad * 4);
   const xp = take(mPad * rPad * 4), g = take(rA * rPad * 4), y = take(rA * nPad * 4);
   const err = take(64), blocks = take(tiles * 64), hashes = take(tiles * 32), keys = take(128), mids = take(256);
-  return { ...base, rPad, rA, threads, el, el32, el8, elp, er8, erp, erbp, eOut, fl8, flp, flpa, fr8, frbp, fr32, fOut, xp, g, y, err, blocks, hashes, keys, mids, end: off };
+  return { ...base, rPad, rA, threads, el, el32, el8, elp, er8, erp, erbp, fl8, flp, flpa, fr8, frbp, fr32, xp, g, y, err, blocks, hashes, keys, mids, end: off };
 }
 
 export class WasmBackend implements TileBackend {
   readonly name = 'wasm' as const;
   readonly detail: string;
   private nextId = 1;
-  private pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  private errors = new Map<number, string>();
   private queue: Promise<unknown> = Promise.resolve();
+  /** Shared control words of the phase barriers: [0] arrivals of the current job, [1] a call failed. */
+  private readonly ctl: Int32Array;
+  /**
+   * When set, runTicketJob pushes its phase timings here (ms): noise factors are not included;
+   * [setup (tile blocks, copies in, layouts), phase 1, phase 2, phase 3, copy out].
+   */
+  profile?: number[][];
 
   private constructor(
     private readonly memory: WasmMemory,
     private readonly ex: Exports,
     private readonly workers: Worker[],
+    ctl: SharedArrayBuffer,
   ) {
+    this.ctl = new Int32Array(ctl);
     this.detail = `WebAssembly SIMD, ${workers.length + 1} threads`;
     for (const w of workers)
       w.on('message', (msg: { id: number; error?: string }) => {
-        const p = this.pending.get(msg.id);
-        if (!p) return;
-        this.pending.delete(msg.id);
-        if (msg.error) p.reject(new BackendError(BackendErrorCode.NOT_EXACT, { backend: 'wasm', reason: msg.error }));
-        else p.resolve();
+        if (msg.error && !this.errors.has(msg.id)) this.errors.set(msg.id, msg.error);
       });
   }
 
@@ -138,27 +143,70 @@ export class WasmBackend implements TileBackend {
       throw new BackendError(BackendErrorCode.UNAVAILABLE, { backend: 'wasm', reason: (e as Error).message });
     }
     const instance = new WA.Instance(module, { env: { memory } });
+    const ctl = new SharedArrayBuffer(64);
     const workers: Worker[] = [];
     for (let t = 1; t < threads; t++) {
-      const w = new Worker(new URL('./worker.mjs', import.meta.url), { workerData: { module, memory } });
+      const w = new Worker(new URL('./worker.mjs', import.meta.url), { workerData: { module, memory, ctl } });
       w.unref();
       workers.push(w);
     }
-    return new WasmBackend(memory, instance.exports as unknown as Exports, workers);
+    return new WasmBackend(memory, instance.exports as unknown as Exports, workers, ctl);
   }
 
-  /** Runs one call list per thread (index 0 on this thread) and waits for all. */
-  private async parallel(perThread: Call[][]): Promise<void> {
-    const waits: Promise<void>[] = [];
-    for (let t = 1; t < perThread.length; t++) {
-      const calls = perThread[t]!;
-      if (calls.length === 0) continue;
-      const id = this.nextId++;
-      waits.push(new Promise<void>((resolve, reject) => this.pending.set(id, { resolve, reject })));
-      this.workers[t - 1]!.postMessage({ id, calls });
+  /**
+   * Runs phases of calls on every thread (perThread[t][p]: thread t's calls of phase p; thread 0 is this
+   * one) with one message per worker per job: the threads meet at a barrier on shared control words
+   * after every phase (a short spin, then Atomics.wait), so no phase costs a message round trip. `marks`
+   * gets this thread's time after each phase's barrier. A failed call (any thread) skips that thread's
+   * remaining calls but not its barriers, and the job then throws.
+   */
+  private async phases(perThread: Call[][][], marks?: number[]): Promise<void> {
+    const threads = this.workers.length + 1;
+    const nPhases = perThread[0]!.length;
+    const ctl = this.ctl;
+    Atomics.store(ctl, 0, 0);
+    Atomics.store(ctl, 1, 0);
+    const id = this.nextId++;
+    for (let t = 1; t < threads; t++) this.workers[t - 1]!.postMessage({ id, threads, phases: perThread[t] ?? Array.from({ length: nPhases }, () => []) });
+    let error: unknown;
+    for (let p = 0; p < nPhases; p++) {
+      if (error === undefined)
+        try {
+          for (const [fn, ...args] of perThread[0]![p]!) this.ex[fn]!(...args);
+        } catch (e) {
+          error = e;
+        }
+      this.barrier(threads * (p + 1));
+      marks?.push(performance.now());
     }
-    for (const [fn, ...args] of perThread[0] ?? []) this.ex[fn]!(...args);
-    await Promise.all(waits);
+    if (error !== undefined) throw new BackendError(BackendErrorCode.NOT_EXACT, { backend: 'wasm', reason: String((error as Error).stack ?? error) });
+    if (Atomics.load(ctl, 1) !== 0) {
+      // the worker posted its error before arriving: it is on its way through this thread's event loop
+      for (let i = 0; i < 1000 && !this.errors.has(id); i++) await new Promise((r) => setTimeout(r, 1));
+      const reason = this.errors.get(id) ?? 'a worker call failed';
+      this.errors.clear();
+      throw new BackendError(BackendErrorCode.NOT_EXACT, { backend: 'wasm', reason });
+    }
+    this.errors.clear();
+  }
+
+  /** Arrives at the barrier and waits until `target` arrivals (spin, then Atomics.wait; at most ~60 s). */
+  private barrier(target: number): void {
+    const ctl = this.ctl;
+    if (Atomics.add(ctl, 0, 1) + 1 >= target) {
+      Atomics.notify(ctl, 0);
+      return;
+    }
+    let spins = 0;
+    const SPIN = 100;
+    for (;;) {
+      const v = Atomics.load(ctl, 0);
+      if (v >= target) return;
+      if (++spins > SPIN) {
+        Atomics.wait(ctl, 0, v, 50);
+        if (spins > SPIN + 1200) throw new BackendError(BackendErrorCode.UNAVAILABLE, { backend: 'wasm', reason: 'worker threads did not reach a phase barrier within 60 s' });
+      }
+    }
   }
 
   private ensure(bytes: number): void {
@@ -199,11 +247,13 @@ export class WasmBackend implements TileBackend {
     }
     const rows = this.split(L.mPad, 4);
     const pairs = this.split(L.kPad / 2, 1);
-    await this.parallel(rows.map(([i0, i1], t) => [
-      ['pack_a', L.a8, L.ap, L.kPad, i0, i1],
-      ['pack_b', L.b8, L.bp, L.nPad, L.kPad, pairs[t]![0], pairs[t]![1]],
+    await this.phases(rows.map(([i0, i1], t) => [
+      [
+        ['pack_a', L.a8, L.ap, L.kPad, i0, i1],
+        ['pack_b', L.b8, L.bp, L.nPad, L.kPad, pairs[t]![0], pairs[t]![1]],
+      ],
+      kernelChunks((c0, c1) => ['kernel', L.ap, L.bp, L.c, L.f, k, L.kPad, L.nPad, fold ? r : L.kPad + 2, c0, c1, fold ? 1 : 0], i0, i1, L.kPad),
     ]));
-    await this.parallel(rows.map(([i0, i1]) => kernelChunks((c0, c1) => ['kernel', L.ap, L.bp, L.c, L.f, k, L.kPad, L.nPad, fold ? r : L.kPad + 2, c0, c1, fold ? 1 : 0], i0, i1, L.kPad)));
     const buf = this.memory.buffer;
     const c = new Int32Array(m * n);
     const f = fold ? new Int32Array(m * n) : c;
@@ -232,6 +282,7 @@ export class WasmBackend implements TileBackend {
     if (tiles && (tiles.seed.length > 64 || tiles.h < 1 || tiles.w < 1)) throw new BackendError(BackendErrorCode.BAD_INPUT, { backend: 'wasm', reason: 'tile hash request' });
     if (a.length !== m * k || b.length !== k * n) throw new BackendError(BackendErrorCode.BAD_INPUT, { backend: 'wasm', reason: 'operand sizes' });
     if (r < 2 || r % 2 !== 0) throw new BackendError(BackendErrorCode.BAD_INPUT, { backend: 'wasm', reason: `r = ${r} must be even` });
+    const t0 = performance.now();
     const threads = this.workers.length + 1;
     // tile digests in the kernel and whole HMACs in wasm when a tile's message fits one SHA-256 block
     // and its rows and strips line up with the kernel's 4 x 8 register blocks; else fold states out and
@@ -298,24 +349,23 @@ export class WasmBackend implements TileBackend {
     const last = rows.length - 1;
     // phase 1: E = E_L·E_R and F = F_L·F_R on the dot kernel (inner dimension r), each added to its
     // operand while packing it (A' rows and B' row pairs of this thread only)
-    await this.parallel(rows.map(([i0, i1], t) => {
+    const phase1 = rows.map(([i0, i1], t) => {
       const [q0, q1] = kRows[t]!;
       const erbp = L.erbp + t * rPad * kPad * 2, frbp = L.frbp + t * rPad * nPad * 2;
       const calls: Call[] = [
         ['pack_a', L.el8, L.elp, rPad, i0, i1],
         ['pack_b', L.er8, erbp, kPad, rPad, 0, rPad / 2],
-        ['kernel', L.elp, erbp, L.eOut, 0, r, rPad, kPad, rPad + 2, i0, i1, 0],
-        ['add_pack_a', L.a8, L.eOut, L.ap, kPad, i0, i1, L.err],
+        ['noise_add_a', L.elp, erbp, L.a8, L.ap, rPad, kPad, i0, i1, L.err],
         ['pack_a', L.fl8, L.flpa, rPad, q0, q1],
         ['pack_b', L.fr8, frbp, nPad, rPad, 0, rPad / 2],
-        ['kernel', L.flpa, frbp, L.fOut, 0, r, rPad, nPad, rPad + 2, q0, q1, 0],
-        ['add_pack_b', L.b8, L.fOut, L.bp, nPad, kPad, q0 / 2, q1 / 2, L.err],
+        ['noise_add_b', L.flpa, frbp, L.b8, L.bp, rPad, nPad, kPad, q0, q1, L.err],
         ['pack_b', L.fl8, L.flp, rPad, kPad, pairs[t]![0], pairs[t]![1]],
       ];
       if (t === last) calls.push(['pack_a', L.er8, L.erp, kPad, 0, rA]);
       return calls;
-    }));
-    if (err[0] !== 0) throw new RangeError('noised entry outside int8 (operand not int7?)');
+    });
+    // (the int8 range check of phase 1 is read after the job: a bad entry only makes phases 2 and 3
+    // compute garbage in their own regions, and the job throws)
     // Y and G (rA rows of E_R against B' and F_L: as much work as rA rows of C' and X') go to the last
     // thread, which takes rA fewer rows of C'
     // (the cut points clamped to mPad: with few rows the last thread may get only Y and G)
@@ -323,24 +373,35 @@ export class WasmBackend implements TileBackend {
     const step = inKernel ? tiles.h : 4;
     const p2 = this.split(mPad + rA, step).map(([x0, x1], t, all) => [Math.min(x0, mPad), t === all.length - 1 ? mPad : Math.min(x1, mPad)] as [number, number]);
     const dig = inKernel ? [L.blocks, m, n, tiles.h, tiles.w, tilesN] : [];
-    await this.parallel(p2.map(([i0, i1], t) => {
+    const phase2 = p2.map(([i0, i1], t) => {
       const calls: Call[] = kernelChunks((c0, c1) => ['kernel', L.ap, L.bp, L.c, L.f, k, kPad, nPad, r, c0, c1, 1, ...dig], i0, i1, kPad, step);
       calls.push(['kernel', L.ap, L.flp, L.xp, 0, k, kPad, rPad, kPad + 2, i0, i1, 0]);
       if (t === p2.length - 1) calls.push(['kernel', L.erp, L.bp, L.y, 0, k, kPad, nPad, kPad + 2, 0, rA, 0], ['kernel', L.erp, L.flp, L.g, 0, k, kPad, rPad, kPad + 2, 0, rA, 0]);
       return calls;
-    }));
+    });
     const slots = this.split(inKernel ? nTiles : 0, 4);
-    await this.parallel(rows.map(([i0, i1], t) => {
+    const phase3 = rows.map(([i0, i1], t) => {
       const calls: Call[] = [['decode', L.c, L.xp, L.g, L.y, L.el, L.el32, L.fr32, nPad, rPad, r, i0, i1]];
       const [s0, s1] = slots[t]!;
       if (s1 > s0) calls.push(['hmac_tiles4', L.mids, L.mids + 128, L.blocks + 64 * s0, L.hashes + 32 * s0, s1 - s0]);
       return calls;
-    }));
+    });
+    // one dispatch: the threads meet at a barrier after each phase
+    const marks = this.profile ? [performance.now()] : undefined;
+    await this.phases(phase1.map((calls, t) => [calls, phase2[t]!, phase3[t]!]), marks);
+    if (err[0] !== 0) throw new RangeError('noised entry outside int8 (operand not int7?)');
     const c = new Int32Array(m * n);
     const cm = new Int32Array(buf, L.c, mPad * nPad);
     if (nPad === n) c.set(cm.subarray(0, m * n));
     else for (let i = 0; i < m; i++) c.set(cm.subarray(i * nPad, i * nPad + n), i * n);
-    if (inKernel) return { c, tileHashes: new Uint8Array(buf, L.hashes, nTiles * 32).slice() };
+    if (inKernel) {
+      const tileHashes = new Uint8Array(buf, L.hashes, nTiles * 32).slice();
+      if (marks) {
+        const t = performance.now();
+        this.profile!.push([marks[0]! - t0, marks[1]! - marks[0]!, marks[2]! - marks[1]!, marks[3]! - marks[2]!, t - marks[3]!]);
+      }
+      return { c, tileHashes };
+    }
     const fo = new Int32Array(m * n);
     const fm = new Int32Array(buf, L.f, mPad * nPad);
     if (nPad === n) fo.set(fm.subarray(0, m * n));
@@ -417,8 +478,11 @@ export class WasmBackend implements TileBackend {
       new Int32Array(buf, oc, m * n).set(c);
       const x = new Float64Array(buf, ox, n * 4);
       for (let i = 0; i < n * 4; i++) x[i] = (raw[2 * i]! | (raw[2 * i + 1]! << 8)) & ((1 << FREIVALDS_BITS) - 1);
-      await this.parallel(this.split(k, 2).map(([i0, i1]) => [['mv4', ob, 0, n, ox, obx, i0, i1]]));
-      await this.parallel(this.split(m, 2).map(([i0, i1]) => [['mv4', oa, 0, k, obx, oabx, i0, i1], ['mv4', oc, 1, n, ox, ocx, i0, i1]]));
+      const mRows = this.split(m, 2);
+      await this.phases(this.split(k, 2).map(([i0, i1], t) => [
+        [['mv4', ob, 0, n, ox, obx, i0, i1]],
+        [['mv4', oa, 0, k, obx, oabx, mRows[t]![0], mRows[t]![1]], ['mv4', oc, 1, n, ox, ocx, mRows[t]![0], mRows[t]![1]]],
+      ]));
       const abx = new Float64Array(buf, oabx, m * 4), cx = new Float64Array(buf, ocx, m * 4);
       for (let i = 0; i < m * 4; i++) if (abx[i] !== cx[i]) return false;
       return true;

@@ -198,3 +198,41 @@ describe('wasm fused ticket job with 1 and 3 threads (other row splits)', () => 
       }
     });
 });
+
+describe('wasm one-dispatch phases (barriers on shared memory), 3 threads', () => {
+  it('noise added straight into the packing is exact for r = 2 .. 32 and odd shapes; products and noised products too', async () => {
+    const be3 = await WasmBackend.create({ threads: 3 });
+    try {
+      for (const [m, k, n, r] of [[13, 41, 11, 2], [29, 66, 17, 6], [67, 130, 35, 32], [4, 8, 8, 4]] as const) {
+        const j = job(m, k, n, `d3-${m}`);
+        const f = noiseFactors(seedOf(m * 7 + r), r, m, k, n);
+        const { aP, bP } = noisedOperands(j.a, j.b, m, k, n, f);
+        const got = await be3.ticketJob(j.a, j.b, m, k, n, f);
+        expect(got.fold).toEqual(noisedProductRef(aP, bP, m, k, n, r).fold);
+        expect(got.c).toEqual(matmulRef(j));
+        expect(await be3.matmul(j.a, j.b, m, k, n)).toEqual(matmulRef(j));
+        expect((await be3.noisedProduct(aP, bP, m, k, n, r)).fold).toEqual(noisedProductRef(aP, bP, m, k, n, r).fold);
+      }
+    } finally {
+      await be3.close();
+    }
+  });
+
+  it('an out-of-range operand in the last thread\'s rows of A or of B is refused, then the backend keeps working', async () => {
+    const be3 = await WasmBackend.create({ threads: 3 });
+    try {
+      const m = 48, k = 96, n = 24, r = 16;
+      const f = noiseFactors(seedOf(5), r, m, k, n);
+      const a = int7('l-a', m * k), b = int7('l-b', k * n);
+      const badA = a.slice();
+      badA.fill(127, (m - 1) * k);
+      await expect(be3.ticketJob(badA, b, m, k, n, f)).rejects.toThrow(RangeError);
+      const badB = b.slice();
+      badB.fill(-127, (k - 1) * n);
+      await expect(be3.ticketJob(a, badB, m, k, n, f)).rejects.toThrow(RangeError);
+      expect((await be3.ticketJob(a, b, m, k, n, f)).c).toEqual(matmulRef({ m, k, n, a, b }));
+    } finally {
+      await be3.close();
+    }
+  });
+});
