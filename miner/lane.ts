@@ -1,7 +1,8 @@
 // One lane of a round: the H local steps of exact SGD from W_R on the lane's shard (the same
 // computation as consensus/training/trajectory.ts runTrajectory, step by step), keeping the
-// per-step weights W_{R,m,s} that the miner serves during the challenge window. The caller's
-// `shouldStop` is asked between steps so a lane is abandoned as soon as its round closes.
+// per-step weights W_{R,m,s} of the steps `keepStep` names (miner/step-store.ts regenerates the
+// others for the challenge window). The caller's `shouldStop` is asked between steps so a lane is
+// abandoned as soon as its round closes.
 import type { MatmulFn } from '../consensus/matmul.ts';
 import { checkpointRoot, type Checkpoint } from '../consensus/training/checkpoint.ts';
 import { contributionOf, encodeContribution, type Contribution } from '../consensus/training/contribution.ts';
@@ -14,8 +15,8 @@ import { stepBatch } from '../consensus/training/trajectory.ts';
 export interface LaneResult {
   readonly contribution: Contribution;
   readonly bytes: Uint8Array;
-  /** W_{R,m,s} for s = 0..H-1 (the input weights of every local step). */
-  readonly stepWeights: readonly (readonly Int32Array[])[];
+  /** W_{R,m,s} (the input weights of local step s) for the steps s that `keepStep` named. */
+  readonly kept: ReadonlyMap<number, readonly Int32Array[]>;
   /** Sum of the per-step batch losses (2^-8 nats) and samples classified right. */
   readonly lossSum: number;
   readonly correct: number;
@@ -29,18 +30,19 @@ export async function runLane(
   ctx: RoundContext,
   matmul: MatmulFn,
   shouldStop: () => boolean = () => false,
+  keepStep: (s: number) => boolean = () => false,
 ): Promise<LaneResult | undefined> {
   const baseRoot = checkpointRoot(task, ck);
   const seed = shardSeed(baseRoot, ctx);
   const indices = shardIndices(task, data.n, seed);
   const steps: StepCommit[] = [];
-  const stepWeights: (readonly Int32Array[])[] = [];
+  const kept = new Map<number, readonly Int32Array[]>();
   let w: readonly Int32Array[] = ck.weights;
   let lossSum = 0;
   let correct = 0;
   for (let s = 0; s < task.localSteps; s++) {
     if (shouldStop()) return undefined;
-    stepWeights.push(w);
+    if (keepStep(s)) kept.set(s, w);
     const r = await runStep(task, data, w, s, stepBatch(task, indices, s), seed, matmul);
     steps.push(r.commit);
     w = r.weights;
@@ -54,5 +56,5 @@ export async function runLane(
     return d;
   });
   const contribution = contributionOf({ ctx, baseRoot, seed, indices, steps, weights: w, delta, lossSum, correct });
-  return { contribution, bytes: encodeContribution(contribution), stepWeights, lossSum, correct };
+  return { contribution, bytes: encodeContribution(contribution), kept, lossSum, correct };
 }

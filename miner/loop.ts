@@ -5,7 +5,8 @@
 // head current when that job starts; a ticket whose parent is no longer the head is dropped. When
 // no useful lane is left it runs the declared filler job (miner/filler.ts) so that blocks keep
 // coming, and counts those MACs as not useful. Per-step data of each finished lane is kept in a
-// StepStore for the challenge window.
+// StepStore for the challenge window (W_R per round, the lane's step roots, every k-th step's
+// weights), and getStepData() regenerates any W_{R,m,s} from it.
 import { bytesEqual } from '../consensus/bytes.ts';
 import type { MatmulFn } from '../consensus/matmul.ts';
 import type { PouwSpec } from '../consensus/pouw/spec.ts';
@@ -18,7 +19,7 @@ import { isTicketJob } from '../consensus/pouw/spec.ts';
 import type { TileBackend } from './backends/types.ts';
 import { fillerJob } from './filler.ts';
 import { runLane } from './lane.ts';
-import { StepStore } from './step-store.ts';
+import { StepStore, type StepStoreStats } from './step-store.ts';
 import { newTicketStats, ticketMatmul, type TicketStats, type WinningTicket } from './ticket-matmul.ts';
 
 export interface MinerWork {
@@ -75,7 +76,9 @@ export interface MinerStats {
   wins: number;
   /** Wins dropped because the head moved on before they were reported. */
   staleWins: number;
+  /** Finished lanes every step of which can be served (getStepData), and what the store holds. */
   stepsKept: number;
+  stepData: StepStoreStats;
 }
 
 export interface MinerEvents {
@@ -89,8 +92,10 @@ export interface MinerLoopOpts {
   readonly pouw: PouwSpec;
   readonly maxLanes: number;
   readonly miner: Uint8Array;
-  /** Rounds of per-step data kept behind the newest (challenge window in rounds). */
+  /** Rounds of per-step data kept behind the open one (challenge window in rounds, + 1). */
   readonly keepRounds: number;
+  /** Keep every k-th step's weights per lane (default H: only W_R per round); see miner/step-store.ts. */
+  readonly checkpointInterval?: number;
 }
 
 export interface MinerLoopModules {
@@ -114,16 +119,45 @@ export class MinerLoop {
   private reported: { parent: Uint8Array; count: number } = { parent: new Uint8Array(0), count: 0 };
   private readonly ticketStats: TicketStats = newTicketStats();
   readonly steps: StepStore;
-  readonly stats: MinerStats = {
-    round: -1, lane: -1, lanesDone: 0, lanesAbandoned: 0, laneMacs: 0, lostMacs: 0, fillerMacs: 0,
-    overheadMacs: 0, tiles: 0, wins: 0, staleWins: 0, stepsKept: 0,
-  };
+  readonly stats: MinerStats;
 
   constructor(
     private readonly opts: MinerLoopOpts,
     private readonly modules: MinerLoopModules,
   ) {
-    this.steps = new StepStore({ keepRounds: opts.keepRounds });
+    const { backend, data } = modules;
+    this.steps = new StepStore(
+      { task: opts.task, miner: opts.miner, keepRounds: opts.keepRounds, ...(opts.checkpointInterval ? { checkpointInterval: opts.checkpointInterval } : {}) },
+      // replays use the backend's plain product (bit-identical to the reference), no tickets
+      { data, matmul: (job) => backend.matmul(job.a, job.b, job.m, job.k, job.n) },
+    );
+    this.stats = {
+      round: -1, lane: -1, lanesDone: 0, lanesAbandoned: 0, laneMacs: 0, lostMacs: 0, fillerMacs: 0,
+      overheadMacs: 0, tiles: 0, wins: 0, staleWins: 0, stepsKept: 0, stepData: this.steps.stats(),
+    };
+  }
+
+  /**
+   * Own lanes of round `round` (opened with `ck`) finished before a restart, by their committed step
+   * roots: their per-step data is served as if trained here (rounds out of the window are dropped).
+   */
+  restoreLanes(round: number, ck: Checkpoint, lanes: readonly { lane: number; roots: readonly Uint8Array[] }[]): void {
+    this.steps.openRound(round, ck);
+    if (!this.steps.hasRound(round)) return;
+    for (const { lane, roots } of lanes) this.steps.put(round, lane, roots);
+    this.stats.stepsKept = this.steps.lanes;
+    this.stats.stepData = this.steps.stats();
+  }
+
+  /**
+   * W_{R,m,s} of this miner's lane `lane` in round `round` (the input weights of local step `step`),
+   * regenerated from what the StepStore keeps and checked against the lane's committed root;
+   * undefined when the lane is not kept (not finished here, or out of the challenge window).
+   */
+  async getStepData(round: number, lane: number, step: number): Promise<readonly Int32Array[] | undefined> {
+    const w = await this.steps.get(round, lane, step);
+    this.stats.stepData = this.steps.stats();
+    return w;
   }
 
   /** The lane reserved for filler work (never contributed), or -1 when the cap leaves none. */
@@ -136,9 +170,13 @@ export class MinerLoop {
     if (!this.work || w.round !== this.work.round) {
       if (!w.checkpoint) throw new RangeError(`work for round ${w.round} without its checkpoint`);
       this.checkpoint = w.checkpoint;
+      this.steps.openRound(w.round, w.checkpoint);
       this.nextLane = 0;
       this.done.clear();
-    } else if (w.checkpoint) this.checkpoint = w.checkpoint;
+    } else if (w.checkpoint) {
+      this.checkpoint = w.checkpoint;
+      this.steps.openRound(w.round, w.checkpoint);
+    }
     for (const l of w.doneLanes ?? []) this.done.add(l);
     this.work = w;
     this.stats.round = w.round;
@@ -210,6 +248,7 @@ export class MinerLoop {
     this.stats.overheadMacs = this.ticketStats.overheadMacs;
     this.stats.tiles = this.ticketStats.tiles;
     this.stats.stepsKept = this.steps.lanes;
+    this.stats.stepData = this.steps.stats();
     this.modules.events.stats?.({ ...this.stats });
   }
 
@@ -217,7 +256,7 @@ export class MinerLoop {
     const { task } = this.opts;
     this.stats.lane = lane;
     const before = this.usefulMacs();
-    const res = await runLane(task, this.modules.data, ck, { round, miner: this.opts.miner, lane }, this.matmul(round, lane, false), () => !this.running || this.work!.round !== round);
+    const res = await runLane(task, this.modules.data, ck, { round, miner: this.opts.miner, lane }, this.matmul(round, lane, false), () => !this.running || this.work!.round !== round, (s) => this.steps.keepsStep(s));
     const macs = this.usefulMacs() - before;
     if (!res || this.work!.round !== round) {
       this.stats.lanesAbandoned++;
@@ -226,7 +265,7 @@ export class MinerLoop {
       this.done.add(lane);
       this.stats.lanesDone++;
       this.stats.laneMacs += macs;
-      this.steps.put(round, lane, res.stepWeights);
+      this.steps.put(round, lane, res.contribution.steps.map((s) => s.weightsRoot), res.kept);
       const samples = task.localSteps * task.batch;
       this.modules.events.contribution({
         round, lane, bytes: res.bytes, macs,

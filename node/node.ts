@@ -87,7 +87,7 @@ export class TesseraNode {
       if (!spec.params.training) throw new Error('--mine needs a genesis with a training section (proof of useful work trains its task)');
       this.mining = new MiningService(
         { ...this.opts.mining, params: spec.params },
-        { chain: this.chain, mempool: this.mempool, contributions: this.contributions, logger: logger.child('miner'), onHeadChange: () => this.onHead() },
+        { chain: this.chain, mempool: this.mempool, contributions: this.contributions, logger: logger.child('miner'), onHeadChange: () => this.onHead(), checkpoints: async (r) => (await this.tracker?.store.get(r))?.checkpoint },
       );
       const bond = readBond(this.chain.state(), this.opts.mining.miner);
       if (bond < spec.params.training.minBond)

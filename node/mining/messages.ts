@@ -1,4 +1,5 @@
 // Messages between the node (main thread) and its miner worker (node/mining/worker.ts).
+import type { Checkpoint } from '../../consensus/training/checkpoint.ts';
 import type { TrainingTask } from '../../consensus/training/spec.ts';
 import type { PouwSpec } from '../../consensus/pouw/spec.ts';
 import type { BackendName } from '../../miner/backends/types.ts';
@@ -11,12 +12,20 @@ export interface MinerWorkerData {
   readonly maxLanes: number;
   readonly miner: Uint8Array;
   readonly keepRounds: number;
+  /** Per-step data: keep every k-th step's weights per lane (default: H, only W_R per round). */
+  readonly checkpointInterval?: number;
   readonly backend: BackendName | 'auto';
   readonly threads?: number;
 }
 
 /** node -> miner */
-export type ToMiner = { type: 'work'; work: MinerWork } | { type: 'stop' };
+export type ToMiner =
+  | { type: 'work'; work: MinerWork }
+  /** W_{R,m,s} of the miner's lane (MinerLoop.getStepData); answered by a 'stepData' with the same id. */
+  | { type: 'stepData'; id: number; round: number; lane: number; step: number }
+  /** On start: own lanes of a round of the challenge window finished before a restart (W_R, step roots). */
+  | { type: 'restore'; round: number; checkpoint: Checkpoint; lanes: { lane: number; roots: Uint8Array[] }[] }
+  | { type: 'stop' };
 
 /** miner -> node */
 export type FromMiner =
@@ -24,5 +33,7 @@ export type FromMiner =
   | { type: 'ticket'; seal: Uint8Array; parent: Uint8Array; filler: boolean }
   | { type: 'contribution'; round: number; lane: number; bytes: Uint8Array; macs: number; lossMilli: number; accuracyBp: number }
   | { type: 'stats'; stats: MinerStats }
+  /** weights: W_{R,m,s} per layer, absent when not kept; error: the regeneration failed. */
+  | { type: 'stepData'; id: number; weights?: Int32Array[]; error?: string }
   | { type: 'error'; message: string }
   | { type: 'stopped' };

@@ -3,7 +3,9 @@
 // into blocks (node/mining/assemble.ts) imported through the chain's one import queue, and puts
 // its contributions into the contribution pool for the next blocks of the round. The worker holds no
 // key: it hands over unsigned contributions, which the service checks and signs with the miner's
-// key (consensus/training/contribution.ts) before they enter the pool.
+// key (consensus/training/contribution.ts) before they enter the pool. getStepData() asks the worker
+// for W_{R,m,s} of an own lane (kept for the challenge window, miner/step-store.ts): what P2P serving
+// and validators will call.
 import { Worker } from 'node:worker_threads';
 import { bytesEqual, to0x } from '../../consensus/bytes.ts';
 import { asertTarget, type AsertAnchor } from '../../consensus/difficulty.ts';
@@ -11,7 +13,8 @@ import { blockHash } from '../../consensus/encoding/header.ts';
 import type { PrivateKey } from '../../consensus/crypto/index.ts';
 import type { ChainParams, TrainingParams } from '../../consensus/params.ts';
 import { decodeTicket } from '../../consensus/pouw/ticket.ts';
-import { decodeContribution, encodeSignedContribution, signContribution } from '../../consensus/training/contribution.ts';
+import { checkpointRoot, type Checkpoint } from '../../consensus/training/checkpoint.ts';
+import { decodeContribution, decodeSignedContribution, encodeSignedContribution, signContribution } from '../../consensus/training/contribution.ts';
 import type { BackendName } from '../../miner/backends/types.ts';
 import type { MinerStats } from '../../miner/loop.ts';
 import { contributionPrefix, winKey } from '../../vm/round/keys.ts';
@@ -29,6 +32,8 @@ export interface MiningOpts {
   key: PrivateKey;
   backend: BackendName | 'auto';
   threads?: number;
+  /** Per-step data: keep every k-th step's weights per lane (default: H, only W_R per round). */
+  checkpointInterval?: number;
   params: ChainParams;
   /** Unix seconds (block time). Default: the system clock. */
   now?: () => number;
@@ -41,6 +46,8 @@ export interface MiningModules {
   logger: Logger;
   /** Called after the miner's own block became the head. */
   onHeadChange?: () => void;
+  /** W_R of a past round (the node's checkpoint store): restores per-step data after a restart. */
+  checkpoints?: (round: number) => Promise<Checkpoint | undefined>;
 }
 
 export interface MiningStatus {
@@ -60,6 +67,8 @@ export class MiningService {
   private building: Promise<void> = Promise.resolve();
   private readonly laneMacs = new Map<string, number>();
   private stopped = false;
+  private nextRequest = 1;
+  private readonly requests = new Map<number, { resolve: (w: Int32Array[] | undefined) => void; reject: (e: Error) => void }>();
   readonly status: MiningStatus = { backend: '', blocksMined: 0, ticketsStale: 0, contributionsMade: 0, contributionsLanded: 0, landedMacs: 0, miner: undefined };
 
   constructor(
@@ -81,6 +90,7 @@ export class MiningService {
       task: t.task, pouw: t.pouw, maxLanes: t.maxLanes, miner: this.opts.miner,
       keepRounds: Math.ceil(t.challengeWindow / t.roundBlocks) + 1, backend: this.opts.backend,
       ...(this.opts.threads ? { threads: this.opts.threads } : {}),
+      ...(this.opts.checkpointInterval ? { checkpointInterval: this.opts.checkpointInterval } : {}),
     };
     // The worker is TypeScript: a .mjs entry registers tsx in the thread first (works under
     // `npx tsx`, `npm start`, bin/tessera.js and vitest).
@@ -97,6 +107,7 @@ export class MiningService {
       });
       w.on('error', (e) => reject(e));
       w.on('exit', (code) => {
+        this.failRequests(new Error(`miner worker exited with code ${code}`));
         if (!this.stopped) {
           this.modules.logger.error('miner worker exited', { code });
           reject(new Error(`miner worker exited with code ${code}`));
@@ -104,7 +115,69 @@ export class MiningService {
       });
     });
     await ready;
+    await this.restoreStepData(data.keepRounds);
     this.onHead();
+  }
+
+  /**
+   * After a restart the worker's StepStore is empty: hands it the own lanes of the rounds still in
+   * the challenge window, from the contributions in the canonical blocks of those rounds and W_R of
+   * each round (the open round's from the state, older ones from `checkpoints`), so that getStepData
+   * serves them as before. A round whose W_R is not at hand, or does not match a lane's base root,
+   * is skipped (logged).
+   */
+  private async restoreStepData(keepRounds: number): Promise<void> {
+    const { chain, logger } = this.modules;
+    const t = this.training;
+    const state = chain.state();
+    const open = readRound(state);
+    if (!open) return;
+    const oldest = Math.max(0, open.round - keepRounds);
+    const byRound = new Map<number, { base: Uint8Array; lanes: { lane: number; roots: Uint8Array[] }[] }>();
+    // rounds close exactly roundBlocks after they open: the window's contributions are in these blocks
+    const lowest = Math.max(1, open.openedAt - keepRounds * t.roundBlocks);
+    for (let h = chain.head().header.height; h >= lowest; h--) {
+      const b = await chain.getBlockByHeight(h);
+      if (!b) break;
+      for (const bytes of b.block.contributions) {
+        const c = decodeSignedContribution(t.task, bytes);
+        if (c.round < oldest || !bytesEqual(c.miner, this.opts.miner)) continue;
+        const e = byRound.get(c.round) ?? { base: c.baseRoot, lanes: [] };
+        byRound.set(c.round, e);
+        if (bytesEqual(e.base, c.baseRoot)) e.lanes.push({ lane: c.lane, roots: c.steps.map((s) => s.weightsRoot) });
+      }
+    }
+    let lanes = 0;
+    for (const [round, e] of [...byRound].sort((a, b) => a[0] - b[0])) {
+      const ck = round === open.round ? readCheckpoint(state, t.task) : await this.modules.checkpoints?.(round);
+      if (!ck || !bytesEqual(checkpointRoot(t.task, ck), e.base)) {
+        logger.warn('per-step data of a round cannot be restored: its W_R is not at hand', { round, lanes: e.lanes.length });
+        continue;
+      }
+      this.post({ type: 'restore', round, checkpoint: ck, lanes: e.lanes });
+      lanes += e.lanes.length;
+    }
+    if (lanes > 0) logger.info('per-step data restored', { rounds: byRound.size, lanes });
+  }
+
+  /**
+   * W_{R,m,s} of this miner's lane `lane` in round `round` (the input weights of local step `step`,
+   * one Int32Array per layer), regenerated by the worker and checked against the lane's committed
+   * root. Undefined when not kept: a lane not finished by this miner since it started, a round out of
+   * the challenge window, a step outside [0, H).
+   */
+  getStepData(round: number, lane: number, step: number): Promise<Int32Array[] | undefined> {
+    if (this.stopped || !this.worker) return Promise.reject(new Error('the miner is not running'));
+    const id = this.nextRequest++;
+    return new Promise((resolve, reject) => {
+      this.requests.set(id, { resolve, reject });
+      this.post({ type: 'stepData', id, round, lane, step });
+    });
+  }
+
+  private failRequests(e: Error): void {
+    for (const r of this.requests.values()) r.reject(e);
+    this.requests.clear();
   }
 
   private post(m: ToMiner): void {
@@ -182,6 +255,14 @@ export class MiningService {
       case 'error':
         this.modules.logger.error('miner worker error', { error: m.message });
         break;
+      case 'stepData': {
+        const r = this.requests.get(m.id);
+        if (!r) break;
+        this.requests.delete(m.id);
+        if (m.error !== undefined) r.reject(new Error(m.error));
+        else r.resolve(m.weights);
+        break;
+      }
       default:
         break;
     }
@@ -267,6 +348,7 @@ export class MiningService {
     const timer = setTimeout(() => void w.terminate(), 5000);
     await exited;
     clearTimeout(timer);
+    this.failRequests(new Error('the miner stopped'));
     this.worker = undefined;
   }
 }

@@ -6,6 +6,7 @@ import { encodeTicket } from '../../consensus/pouw/ticket.ts';
 import { loadMnist, MNIST_DIM } from '../../genesis/datasets/mnist.ts';
 import { createBackend } from '../../miner/backends/index.ts';
 import { MinerLoop } from '../../miner/loop.ts';
+import { dispatchToMiner } from './dispatch.ts';
 import type { FromMiner, MinerWorkerData, ToMiner } from './messages.ts';
 
 const port = parentPort!;
@@ -17,7 +18,10 @@ async function main(): Promise<void> {
   const { train } = loadMnist();
   const backend = await createBackend(d.backend, d.threads ? { threads: d.threads } : {});
   const loop = new MinerLoop(
-    { task: d.task, pouw: d.pouw, maxLanes: d.maxLanes, miner: d.miner, keepRounds: d.keepRounds },
+    {
+      task: d.task, pouw: d.pouw, maxLanes: d.maxLanes, miner: d.miner, keepRounds: d.keepRounds,
+      ...(d.checkpointInterval ? { checkpointInterval: d.checkpointInterval } : {}),
+    },
     {
       backend,
       data: train,
@@ -28,10 +32,7 @@ async function main(): Promise<void> {
       },
     },
   );
-  port.on('message', (m: ToMiner) => {
-    if (m.type === 'work') loop.setWork(m.work);
-    else if (m.type === 'stop') loop.stop();
-  });
+  port.on('message', (m: ToMiner) => dispatchToMiner(loop, m, send));
   send({ type: 'ready', backend: backend.name, detail: backend.detail, trainSamples: train.n });
   await loop.run();
   await backend.close();

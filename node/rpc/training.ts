@@ -67,7 +67,9 @@ export function trainingMethods(ctx: RpcContext): RpcMethods {
               usefulWorkFraction: computed > 0 ? m.landedMacs / computed : null,
               usefulWorkFractionWithOverhead: computed > 0 ? m.landedMacs / (computed + (mi?.overheadMacs ?? 0)) : null,
               wins: mi?.wins ?? 0,
+              // own finished lanes of the challenge window whose every W_{R,m,s} the miner can serve
               lanePerStepDataKept: mi?.stepsKept ?? 0,
+              perStepData: mi?.stepData ? { ...mi.stepData } : null,
             }
           : null,
       };

@@ -3,11 +3,12 @@
 // the filler lane after the useful lanes, the lane budget, and the per-step data it keeps.
 import { describe, expect, it } from 'vitest';
 import { verifyTicket } from '../../../consensus/pouw/verify.ts';
-import { initCheckpoint } from '../../../consensus/training/checkpoint.ts';
+import { initCheckpoint, weightsRoot } from '../../../consensus/training/checkpoint.ts';
 import { contributionOf, decodeContribution, encodeContribution } from '../../../consensus/training/contribution.ts';
 import { matmulPlain } from '../../../consensus/matmul.ts';
 import { runTrajectory } from '../../../consensus/training/trajectory.ts';
 import { JsBackend } from '../../../miner/backends/js.ts';
+import { runLane } from '../../../miner/lane.ts';
 import { MinerLoop, MAX_REPORTS_PER_PARENT, type MinedContribution, type MinedTicket, type MinerWork } from '../../../miner/loop.ts';
 import { EASY_TARGET, TINY_TASK, TINY_TRAINING, tinyDataset } from '../../fixtures/mining.ts';
 
@@ -57,9 +58,20 @@ describe('MinerLoop', () => {
     expect(loop.stats.lanesDone).toBe(3);
     expect(loop.stats.fillerMacs).toBeGreaterThan(0);
     expect(loop.stats.laneMacs).toBe(contributions.reduce((a, c) => a + c.macs, 0));
-    // per-step data of every finished lane is kept (W_s at each of the H steps)
-    expect(loop.steps.get(0, 2, 1)).toBeDefined();
-    expect(loop.steps.get(0, 2, TINY_TASK.localSteps)).toBeUndefined();
+    // per-step data of every finished lane can be served: W_s of each of the H steps, regenerated
+    // exactly (equal to the consensus trajectory's weights, matching the lane's committed roots)
+    expect(loop.stats.stepsKept).toBe(3);
+    for (const c of contributions) {
+      const full = await runLane(TINY_TASK, tinyDataset(), ck, { round: 0, miner, lane: c.lane }, matmulPlain, () => false, () => true);
+      const committed = decodeContribution(TINY_TASK, c.bytes).steps;
+      for (let s = 0; s < TINY_TASK.localSteps; s++) {
+        const w = await loop.getStepData(0, c.lane, s);
+        expect(w).toEqual(full!.kept.get(s));
+        expect(Buffer.from(weightsRoot(TINY_TASK, w!)).equals(Buffer.from(committed[s]!.weightsRoot))).toBe(true);
+      }
+    }
+    expect(await loop.getStepData(0, 2, TINY_TASK.localSteps)).toBeUndefined();
+    expect(await loop.getStepData(0, 3, 0)).toBeUndefined(); // the filler lane carries no contribution
   });
 
   it('mines tickets on the new head after a head change, and filler tickets carry the filler lane', async () => {
@@ -86,7 +98,13 @@ describe('MinerLoop', () => {
     loop.setWork({ parent: parentB, height: 2, target: 1n, round: 1, checkpoint: ck });
     await runUntil(loop, () => contributions.some((c) => c.round === 1));
     expect(contributions.find((c) => c.round === 1)!.lane).toBe(0);
-    expect(() => loop.setWork({ parent: parentA, height: 3, target: 1n, round: 2 })).toThrow(/checkpoint/);
+    // per-step data: keepRounds 1 keeps round 0 while round 1 is open, and drops it when round 2 opens
+    expect(await loop.getStepData(0, 1, 1)).toBeDefined();
+    loop.setWork({ parent: parentA, height: 3, target: 1n, round: 2, checkpoint: ck });
+    expect(await loop.getStepData(0, 1, 1)).toBeUndefined();
+    expect(await loop.getStepData(1, 0, 1)).toBeDefined();
+    expect(loop.steps.stats()).toMatchObject({ oldestRound: 1, rounds: 2 });
+    expect(() => loop.setWork({ parent: parentA, height: 4, target: 1n, round: 3 })).toThrow(/checkpoint/);
   });
 });
 
