@@ -1,34 +1,13 @@
 // End to end through the binary: `tessera node` in a child process on 127.0.0.1 (port 0), then
 // `tessera keys import`, `tx send`, `query ...` against it, then SIGTERM.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI_MAIN, ROOT, TSX_LOADER, runCli } from '../helpers/cli.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-const MAIN = join(root, 'node', 'cli', 'main.ts');
 
-function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', tsxLoader, MAIN, ...args], { env: { ...process.env, TESSERA_PASSPHRASE: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`tessera ${args.join(' ')} did not exit in time`));
-    }, 30_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out, err });
-    });
-  });
-}
 
 let dir: string;
 let node: ChildProcess;
@@ -39,10 +18,10 @@ let devTo: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tessera-e2e-'));
-  const devnet = JSON.parse(await readFile(join(root, 'genesis', 'devnet.json'), 'utf8')) as { devKeys: { privateKey: string; address: string }[] };
+  const devnet = JSON.parse(await readFile(join(ROOT, 'genesis', 'devnet.json'), 'utf8')) as { devKeys: { privateKey: string; address: string }[] };
   devKey = devnet.devKeys[0]!;
   devTo = devnet.devKeys[1]!.address;
-  node = spawn(process.execPath, ['--import', tsxLoader, MAIN, 'node', '--datadir', join(dir, 'data'), '--rpc', '127.0.0.1:0', '--log-format', 'json'], {
+  node = spawn(process.execPath, ['--import', TSX_LOADER, CLI_MAIN, 'node', '--datadir', join(dir, 'data'), '--rpc', '127.0.0.1:0', '--log-format', 'json'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   node.stderr!.on('data', (d: Buffer) => (nodeLog += d.toString()));
@@ -133,7 +112,7 @@ describe('tessera node + CLI', () => {
     // the pending nonce 0 is taken: an explicit replay of nonce 0 at the same fee is refused
     const replay = await runCli(
       ['tx', 'send', '--from', devKey.address, '--to', devTo, '--amount', '1', '--fee', '1000', '--nonce', '0', '--rpc', rpc, '--datadir', join(dir, 'data')],
-      { TESSERA_PASSPHRASE: 'correct horse battery' },
+      { env: { TESSERA_PASSPHRASE: 'correct horse battery' } },
     );
     expect(replay.code).toBe(1);
     expect(replay.err).toContain('MEMPOOL_FEE_TOO_LOW_TO_REPLACE');

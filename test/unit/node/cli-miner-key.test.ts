@@ -3,38 +3,16 @@
 // error (exit 2) that says what to do; a key file of another address, a bad key file and a wrong
 // keystore passphrase likewise; a keystore key with the right passphrase gets past the key step.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
+import { ROOT, runCli } from '../../helpers/cli.ts';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { to0x, utf8Bytes } from '../../../consensus/bytes.ts';
 import { PrivateKey } from '../../../consensus/crypto/index.ts';
 import { sha256 } from '../../../consensus/hash.ts';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-const MAIN = join(root, 'node', 'cli', 'main.ts');
-const DEVNET = join(root, 'genesis', 'devnet.json');
+const DEVNET = join(ROOT, 'genesis', 'devnet.json');
 
-function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', tsxLoader, MAIN, ...args], { env: { ...process.env, TESSERA_PASSPHRASE: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`tessera ${args.join(' ')} did not exit in time`));
-    }, 60_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out, err });
-    });
-  });
-}
 
 const key = PrivateKey.fromBytes(sha256(utf8Bytes('cli miner key test')));
 const address = to0x(key.address());
@@ -104,7 +82,7 @@ describe('tessera node --mine: the miner key', () => {
       runCli([...base, '--genesis', DEVNET, '--passphrase-file', wrong]),
       runCli([...base, '--genesis', DEVNET]),
       runCli([...base, '--genesis', testSeal, '--passphrase-file', pw]),
-      runCli([...base, '--genesis', testSeal], { TESSERA_PASSPHRASE: 'correct horse' }),
+      runCli([...base, '--genesis', testSeal], { env: { TESSERA_PASSPHRASE: 'correct horse' }, timeoutMs: 60_000 }),
     ]);
     expect(wrongPw.code).toBe(2);
     expect(wrongPw.err).toContain(`cannot unlock the miner key ${address}`);

@@ -1,33 +1,12 @@
 // CLI smoke tests: the real `tessera` binary spawned as a child process.
 import { describe, expect, it } from 'vitest';
+import { ROOT, runCli } from '../../helpers/cli.ts';
 import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-const MAIN = join(root, 'node', 'cli', 'main.ts');
 
-function runCli(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', tsxLoader, MAIN, ...args], { env: { ...process.env, TESSERA_PASSPHRASE: '', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`tessera ${args.join(' ')} did not exit in time`));
-    }, opts.timeoutMs ?? 30_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out, err });
-    });
-  });
-}
 
 describe('tessera CLI', () => {
   it('--help exits 0 for the binary and every command', async () => {
@@ -42,7 +21,7 @@ describe('tessera CLI', () => {
 
   it('bin/tessera.js launches the CLI', async () => {
     const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
-      const c = spawn(process.execPath, [join(root, 'bin', 'tessera.js'), '--help'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      const c = spawn(process.execPath, [join(ROOT, 'bin', 'tessera.js'), '--help'], { stdio: ['ignore', 'pipe', 'ignore'] });
       let out = '';
       c.stdout.on('data', (d: Buffer) => (out += d.toString()));
       c.on('exit', (code) => resolve({ code, out }));
@@ -78,7 +57,7 @@ describe('tessera CLI', () => {
     try {
       const genesisPath = join(dir, 'test-seal.json');
       const { readFile } = await import('node:fs/promises');
-      const devnet = JSON.parse(await readFile(join(root, 'genesis', 'devnet.json'), 'utf8')) as { params: { sealName: string } };
+      const devnet = JSON.parse(await readFile(join(ROOT, 'genesis', 'devnet.json'), 'utf8')) as { params: { sealName: string } };
       devnet.params.sealName = 'test';
       await writeFile(genesisPath, JSON.stringify(devnet));
       const [down, testSeal] = await Promise.all([
