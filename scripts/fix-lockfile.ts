@@ -36,7 +36,9 @@ export function missingOptional(packages: Record<string, LockEntry>): Map<string
       const top = `node_modules/${dep}`;
       if (packages[nested] || packages[top] || out.has(top)) continue;
       if (dep === 'fsevents') continue; // darwin-only, declared with a range by its users
-      out.set(top, { version: spec, optional: true, ...(entry.dev ? { dev: true } : {}), ...platformOf(dep) });
+      // keys in the order npm writes them (version, then alphabetical), so `npm install` keeps the file as is
+      const { os, cpu } = platformOf(dep);
+      out.set(top, { version: spec, ...(cpu ? { cpu } : {}), ...(entry.dev ? { dev: true } : {}), optional: true, ...(os ? { os } : {}) });
     }
   }
   return out;
