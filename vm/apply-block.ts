@@ -32,6 +32,11 @@ export interface ApplyOptions {
   readonly backend?: SignatureBackend;
   /** The block's encoded size, when the caller has the bytes (saves an encode). */
   readonly encodedSize?: number;
+  /**
+   * The caller already ran validateBlockBody on this block (the chain does, on entry, before the
+   * header checks), so applyBlock does not recompute the tx and contributions roots.
+   */
+  readonly bodyValidated?: boolean;
 }
 
 export interface BlockContext {
@@ -108,7 +113,7 @@ export function computeStateRoot(
  * parent, on the parent's post-state `pre`. Throws BlockError or TxError; `pre` is unchanged.
  */
 export function applyBlock(pre: State, block: Block, p: ChainParams, opts: ApplyOptions = {}): BlockResult {
-  validateBlockBody(block, p, opts.encodedSize);
+  if (!opts.bodyValidated) validateBlockBody(block, p, opts.encodedSize);
   const result = applyTxs(pre, block.header, block.txs, p, opts, block.contributions);
   const h = block.header;
   if (result.checkpointRoot && !bytesEqual(result.checkpointRoot, h.checkpointRoot))

@@ -120,6 +120,11 @@ export class Chain {
     return expectedTarget(this.headNode.header, this.tree.block1Time(this.headNode), this.opts.params);
   }
 
+  /** Times of the last `medianTimeSpan` blocks ending with the head, oldest first (for a child's time). */
+  headAncestorTimes(): number[] {
+    return this.tree.ancestorTimes(this.headNode, this.opts.params.medianTimeSpan);
+  }
+
   /** The head state (immutable snapshot). */
   state(): State {
     return this.headState;
@@ -255,7 +260,7 @@ export class Chain {
     if (parent.hashHex === this.headNode.hashHex) {
       let result;
       try {
-        result = applyBlock(this.headState, block, p, { encodedSize: bytes.length });
+        result = applyBlock(this.headState, block, p, { bodyValidated: true }); // body checked above
       } catch (e) {
         this.invalid.add(hashHex);
         throw e;
@@ -320,7 +325,7 @@ export class Chain {
       const block = isTip ? tipBlock : await this.getBlock(n.hash);
       if (!block) throw new ChainError(ChainErrorCode.CORRUPT_DB, { hash: to0x(n.hash), reason: 'indexed block missing' });
       try {
-        const r = applyBlock(state, block, p, isTip ? { encodedSize: tipBytes.length } : {});
+        const r = applyBlock(state, block, p, { bodyValidated: true }); // every stored block passed validateBlockBody on entry
         state = r.state;
         applied.push({ node: n, block, diff: r.diff });
       } catch (e) {

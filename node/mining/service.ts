@@ -299,12 +299,7 @@ export class MiningService {
     if (pre.get(winKey(proof)) !== undefined) return; // this tile already won in the round
     const round = readRound(pre)!;
     const parent = head.header;
-    const recentTimes: number[] = [];
-    for (let h = parent.height; h >= 0 && recentTimes.length < p.medianTimeSpan; h--) {
-      const b = h === parent.height ? { block: { header: parent } } : await chain.getBlockByHeight(h);
-      if (!b) break;
-      recentTimes.push(b.block.header.time);
-    }
+    const recentTimes = chain.headAncestorTimes();
     const t = this.training;
     const candidates = contributions.forBlock(pre, round.round, t.maxContributionsPerBlock, Math.max(0, p.maxBlockBytes - 512 * 1024));
     const now = (this.opts.now ?? (() => Math.floor(Date.now() / 1000)))();
