@@ -24,7 +24,7 @@ export interface AssembleInput {
 
 export interface Assembled {
   readonly block: Block;
-  /** Txs / contributions left out because they did not apply (with the reason). */
+  /** Txs / contributions left out because they did not apply (index into the input's txs / contributions). */
   readonly dropped: { what: 'tx' | 'contribution'; index: number; reason: string }[];
   readonly contributions: readonly PooledContribution[];
 }
@@ -39,29 +39,36 @@ export function blockTime(recentTimes: readonly number[], now: number): number {
  * retried (at most once per candidate), so one bad entry never costs the win.
  */
 export function assembleBlock(i: AssembleInput, p: ChainParams): Assembled {
-  let txs = [...i.txs];
-  let cs = [...i.contributions];
+  // positions, in the input, of the txs and contributions still in the block
+  let txs = i.txs.map((_, j) => j);
+  let cs = i.contributions.map((_, j) => j);
   const dropped: Assembled['dropped'] = [];
   const time = blockTime(i.recentTimes, i.now);
   for (;;) {
     try {
-      const { block } = buildBlock(i.pre, { parent: i.parent, time, target: i.target, miner: i.miner, seal: i.seal, txs, contributions: cs.map((c) => c.bytes) }, p);
-      return { block, dropped, contributions: cs };
+      const contributions = cs.map((j) => i.contributions[j]!);
+      const block = buildBlock(
+        i.pre,
+        { parent: i.parent, time, target: i.target, miner: i.miner, seal: i.seal, txs: txs.map((j) => i.txs[j]!), contributions: contributions.map((c) => c.bytes) },
+        p,
+      ).block;
+      return { block, dropped, contributions };
     } catch (e) {
       if (!(e instanceof TesseraError)) throw e;
       const ctx = (e.context ?? {}) as { index?: number; txIndex?: number };
       const reason = `${e.code}: ${e.message}`;
+      const at = (n: number | undefined, len: number) => (typeof n === 'number' && n < len ? n : len - 1);
       // Drop the failing entry when the error names it; otherwise drop the txs, then the contributions.
       if (cs.length > 0 && /CONTRIBUTION|UNBONDED|TICKET_MISMATCH/.test(String(e.code))) {
-        const idx = typeof ctx.index === 'number' && ctx.index < cs.length ? ctx.index : cs.length - 1;
-        dropped.push({ what: 'contribution', index: idx, reason });
-        cs = cs.filter((_, j) => j !== idx);
+        const k = at(ctx.index, cs.length);
+        dropped.push({ what: 'contribution', index: cs[k]!, reason });
+        cs = cs.filter((_, j) => j !== k);
       } else if (txs.length > 0) {
-        const idx = typeof ctx.txIndex === 'number' && ctx.txIndex < txs.length ? ctx.txIndex : typeof ctx.index === 'number' && ctx.index < txs.length ? ctx.index : txs.length - 1;
-        dropped.push({ what: 'tx', index: idx, reason });
-        txs = txs.filter((_, j) => j !== idx);
+        const k = at(ctx.txIndex ?? ctx.index, txs.length);
+        dropped.push({ what: 'tx', index: txs[k]!, reason });
+        txs = txs.filter((_, j) => j !== k);
       } else if (cs.length > 0) {
-        dropped.push({ what: 'contribution', index: cs.length - 1, reason });
+        dropped.push({ what: 'contribution', index: cs[cs.length - 1]!, reason });
         cs = cs.slice(0, -1);
       } else throw e;
     }
