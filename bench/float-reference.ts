@@ -5,6 +5,7 @@
 // every worker runs H local SGD steps from the global weights and the outer step applies the
 // mean delta (optionally with Nesterov momentum).
 import type { Dataset } from '../consensus/training/dataset.ts';
+import { mulberry32 } from '../test/helpers/prng.ts';
 
 export interface FloatConfig {
   readonly layers: readonly number[];
@@ -18,17 +19,8 @@ export interface FloatConfig {
   readonly seed: number;
 }
 
-/** Small deterministic PRNG (mulberry32), so runs are repeatable. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Small deterministic PRNG, so runs are repeatable. */
+const rng = mulberry32;
 
 type Weights = Float32Array[];
 

@@ -3,7 +3,7 @@
 import { bytesEqual, compareBytes } from '../consensus/bytes.ts';
 import { TxError, TxErrorCode } from '../consensus/errors.ts';
 import { decodeRewards, encodeRewards, rewardsKey, type LockedReward } from './keys.ts';
-import { MAX_U64 } from './tx/transfer.ts';
+import { MAX_U64 } from './tx/common.ts';
 import type { StateView } from './view.ts';
 
 export function credit(view: StateView, address: Uint8Array, amount: bigint): void {

@@ -1,19 +1,10 @@
 // Messages between the node (main thread) and its miner worker (node/mining/worker.ts).
 import type { Checkpoint } from '../../consensus/training/checkpoint.ts';
-import type { TrainingTask } from '../../consensus/training/spec.ts';
-import type { PouwSpec } from '../../consensus/pouw/spec.ts';
 import type { BackendName } from '../../miner/backends/types.ts';
-import type { MinerStats, MinerWork } from '../../miner/loop.ts';
+import type { MinerLoopOpts, MinerStats, MinerWork } from '../../miner/loop.ts';
 
-/** workerData of the miner worker. */
-export interface MinerWorkerData {
-  readonly task: TrainingTask;
-  readonly pouw: PouwSpec;
-  readonly maxLanes: number;
-  readonly miner: Uint8Array;
-  readonly keepRounds: number;
-  /** Per-step data: keep every k-th step's weights per lane (default: H, only W_R per round). */
-  readonly checkpointInterval?: number;
+/** workerData of the miner worker: the miner loop's options plus the backend to pick. */
+export interface MinerWorkerData extends MinerLoopOpts {
   readonly backend: BackendName | 'auto';
   readonly threads?: number;
 }

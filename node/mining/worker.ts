@@ -16,12 +16,10 @@ async function main(): Promise<void> {
   const d = workerData as MinerWorkerData;
   if (d.task.layers[0] !== MNIST_DIM) throw new Error(`task ${d.task.name} does not take MNIST inputs (${d.task.layers[0]} != ${MNIST_DIM})`);
   const { train } = loadMnist();
-  const backend = await createBackend(d.backend, d.threads ? { threads: d.threads } : {});
+  const { backend: backendName, threads, ...loopOpts } = d;
+  const backend = await createBackend(backendName, threads ? { threads } : {});
   const loop = new MinerLoop(
-    {
-      task: d.task, pouw: d.pouw, maxLanes: d.maxLanes, miner: d.miner, keepRounds: d.keepRounds,
-      ...(d.checkpointInterval ? { checkpointInterval: d.checkpointInterval } : {}),
-    },
+    loopOpts,
     {
       backend,
       data: train,

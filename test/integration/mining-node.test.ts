@@ -7,11 +7,10 @@
 // every contribution on the chain is signed by the miner.
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { CLI_MAIN as MAIN, ROOT as root, TSX_LOADER as tsxLoader } from '../helpers/cli.ts';
 import { bytesEqual, to0x } from '../../consensus/bytes.ts';
 import { decodeBlock } from '../../consensus/encoding/block.ts';
 import { blockHash } from '../../consensus/encoding/header.ts';
@@ -22,9 +21,6 @@ import { applyBlock } from '../../vm/apply-block.ts';
 import { readRound } from '../../vm/round/state.ts';
 import { ChainDb } from '../../node/db/db.ts';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-const MAIN = join(root, 'node', 'cli', 'main.ts');
 
 interface Running {
   child: ChildProcess;

@@ -4,11 +4,11 @@
 // the stored canonical chain from genesis. A final run completes the import.
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { TSX_LOADER as tsxLoader } from '../helpers/cli.ts';
 import { encode } from '../../consensus/codec.ts';
 import { bytesEqual } from '../../consensus/bytes.ts';
 import { encodeBlock } from '../../consensus/encoding/index.ts';
@@ -18,23 +18,14 @@ import { ChainDb } from '../../node/db/db.ts';
 import { Chain } from '../../node/chain/chain.ts';
 import { silentLogger } from '../../node/log/logger.ts';
 import { buildChain, testNet, testNow, type Built } from './helpers/chain-builder.ts';
+import { mulberry32 } from '../helpers/prng.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // one process per child (`node --import tsx`), so SIGKILL hits the importer itself
-const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const net = testNet();
 
-/** Deterministic PRNG (mulberry32) so kill points repeat run to run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG so kill points repeat run to run. */
+const prng = mulberry32;
 
 /**
  * Runs the child; kills it with SIGKILL `extraDelayMs` after it has reported `killAfter` new

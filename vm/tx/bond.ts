@@ -4,25 +4,18 @@
 // Rules, cheapest first: chain has training, chain id, amount > 0, fee >= minFee, signature,
 // nonce, balance (Bond: amount + fee; Unbond: fee) and bond (Unbond). No write before all pass.
 import { TxError, TxErrorCode } from '../../consensus/errors.ts';
-import { recoverTxSender, type SignatureBackend } from '../../consensus/crypto/signature.ts';
+import type { SignatureBackend } from '../../consensus/crypto/signature.ts';
 import type { ChainParams } from '../../consensus/params.ts';
 import { TypeTag, type BondTx, type UnbondTx } from '../../consensus/types.ts';
 import { lockReward } from '../rewards.ts';
 import { readBond, writeBond } from '../round/state.ts';
 import type { StateView } from '../view.ts';
-import { MAX_U64, type TxOutcome } from './transfer.ts';
+import { checkSignedTx, MAX_U64, type TxOutcome } from './common.ts';
 
 export function applyBondTx(view: StateView, tx: BondTx | UnbondTx, p: ChainParams, height: number, backend?: SignatureBackend): TxOutcome {
   const t = p.training;
   if (!t) throw new TxError(TxErrorCode.NO_TRAINING, {});
-  if (tx.chainId !== p.chainId) throw new TxError(TxErrorCode.WRONG_CHAIN, { expected: p.chainId, got: tx.chainId });
-  if (tx.amount === 0n) throw new TxError(TxErrorCode.ZERO_AMOUNT, {});
-  if (tx.fee < p.minFee) throw new TxError(TxErrorCode.FEE_TOO_LOW, { expected: p.minFee, got: tx.fee });
-  const sender = recoverTxSender(tx, backend);
-  const from = view.getAccount(sender);
-  if (tx.nonce !== from.nonce)
-    throw new TxError(TxErrorCode.BAD_NONCE, { address: sender, expected: from.nonce, got: tx.nonce, reason: tx.nonce < from.nonce ? 'replayed' : 'gapped' });
-  if (from.nonce >= Number.MAX_SAFE_INTEGER) throw new TxError(TxErrorCode.NONCE_OVERFLOW, { address: sender });
+  const { sender, from } = checkSignedTx(view, tx, p, backend);
   const bond = readBond(view, sender);
   if (tx.type === TypeTag.Bond) {
     const cost = tx.amount + tx.fee;

@@ -5,9 +5,11 @@ import type { ChainParams } from '../../consensus/params.ts';
 import { TypeTag, type Tx } from '../../consensus/types.ts';
 import type { StateView } from '../view.ts';
 import { applyBondTx } from './bond.ts';
-import { applyTransfer, type TxOutcome } from './transfer.ts';
+import { applyTransfer } from './transfer.ts';
+import type { TxOutcome } from './common.ts';
 
-export { applyTransfer, MAX_U64, type TxOutcome } from './transfer.ts';
+export { applyTransfer } from './transfer.ts';
+export { checkSignedTx, MAX_U64, type TxOutcome } from './common.ts';
 export { applyBondTx } from './bond.ts';
 
 /** `height`: the including block's height (Unbond locks its amount relative to it); default 0. */

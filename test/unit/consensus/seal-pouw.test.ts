@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../../helpers/errors.ts';
 import { BlockError, BlockErrorCode } from '../../../consensus/errors.ts';
 import { makeTicketProof, encodeTicket } from '../../../consensus/pouw/ticket.ts';
 import { POUW_SEAL_NAME, pouwSeal, sealFor } from '../../../consensus/seal-pouw.ts';
@@ -9,15 +10,7 @@ import { MINING_PARAMS, mineLane, minedBlock, miningGenesis } from '../../fixtur
 const A = testKey(1).address();
 const g = miningGenesis([A], [A]);
 
-function err(f: () => unknown): BlockError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof BlockError) return e;
-    throw e;
-  }
-  throw new Error('expected a BlockError');
-}
+const err = (f: () => unknown): BlockError => thrown(BlockError, f);
 
 describe('sealFor', () => {
   it('resolves "pouw" to the PoUW seal and "test" to the test seal; refuses others', () => {

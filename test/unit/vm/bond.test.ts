@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../../helpers/errors.ts';
 import { signTx } from '../../../consensus/crypto/signature.ts';
 import { decodeTx, encodeTx } from '../../../consensus/encoding/tx.ts';
 import { TxError, TxErrorCode } from '../../../consensus/errors.ts';
@@ -17,15 +18,7 @@ const g = miningGenesis([K.address(), M], [M]);
 const bond = (type: TypeTag.Bond | TypeTag.Unbond, amount: bigint, nonce: number) =>
   signTx({ type, chainId: MINING_PARAMS.chainId, nonce, fee: 10n, amount, sig: new Uint8Array(65) } as BondTx | UnbondTx, K);
 
-function txErr(f: () => unknown): TxError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof TxError) return e;
-    throw e;
-  }
-  throw new Error('expected a TxError');
-}
+const txErr = (f: () => unknown): TxError => thrown(TxError, f);
 
 describe('Bond / Unbond', () => {
   it('encode canonically, type byte first', () => {

@@ -3,22 +3,21 @@
 // (or BLOCK_BAD_CONTRIBUTION where the bytes do not even decode as a signed contribution), the
 // pre-state is unchanged, and the real miner's contribution and tickets still land afterwards.
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../../helpers/errors.ts';
 import { bigIntToBytes, bytesToBigInt, to0x } from '../../../consensus/bytes.ts';
 import { decodeCanonical, encode, type Encodable } from '../../../consensus/codec.ts';
 import { CURVE_N } from '../../../consensus/crypto/index.ts';
 import { BlockError, BlockErrorCode } from '../../../consensus/errors.ts';
-import { pouwSeal } from '../../../consensus/seal-pouw.ts';
 import {
   encodeContribution,
   encodeSignedContribution,
   signContribution,
   type SignedContribution,
 } from '../../../consensus/training/contribution.ts';
-import { applyBlock } from '../../../vm/apply-block.ts';
 import { contributionKey } from '../../../vm/round/keys.ts';
 import type { State } from '../../../vm/state.ts';
 import { testKey } from '../../fixtures/chain.ts';
-import { MINING_PARAMS, mineLane, minedBlock, miningGenesis } from '../../fixtures/mining.ts';
+import { importMined, MINING_PARAMS, mineLane, minedBlock, miningGenesis } from '../../fixtures/mining.ts';
 
 const keyA = testKey(1);
 const keyB = testKey(2);
@@ -27,23 +26,12 @@ const B = keyB.address();
 const U = testKey(3).address(); // funded, not bonded
 const g = miningGenesis([A, B, U], [A, B]);
 const p = MINING_PARAMS;
-const seal = pouwSeal(p);
 const rootBefore = g.state.root();
 
-function blockErr(f: () => unknown): BlockError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof BlockError) return e;
-    throw e;
-  }
-  throw new Error('expected a BlockError');
-}
+const blockErr = (f: () => unknown): BlockError => thrown(BlockError, f);
 
-function importBlock(pre: State, parentHeader: typeof g.header, block: ReturnType<typeof minedBlock>['block']) {
-  seal.verify(block.header, parentHeader);
-  return applyBlock(pre, block, p);
-}
+/** Applies through the same path a node uses: seal, then the state transition. */
+const importBlock = (pre: State, parentHeader: typeof g.header, block: ReturnType<typeof minedBlock>['block']) => importMined(pre, parentHeader, block, p);
 
 const withSig = (c: SignedContribution, sig: Uint8Array) => encodeSignedContribution({ ...c, sig });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../../helpers/errors.ts';
 import { bytesEqual, compareBytes } from '../../../consensus/bytes.ts';
 import { BlockError, BlockErrorCode } from '../../../consensus/errors.ts';
 import { makeTicketProof, type TicketProof } from '../../../consensus/pouw/ticket.ts';
@@ -11,7 +12,7 @@ import { burnedKey, decodeAmount, winKey } from '../../../vm/round/keys.ts';
 import { readCheckpoint, readRound } from '../../../vm/round/state.ts';
 import type { State } from '../../../vm/state.ts';
 import { testKey } from '../../fixtures/chain.ts';
-import { MINING_PARAMS, TINY_TASK, mineLane, minedBlock, miningGenesis } from '../../fixtures/mining.ts';
+import { importMined, MINING_PARAMS, TINY_TASK, mineLane, minedBlock, miningGenesis } from '../../fixtures/mining.ts';
 
 const A = testKey(1).address();
 const B = testKey(2).address();
@@ -22,21 +23,10 @@ const seal = pouwSeal(p);
 /** A (possibly altered) contribution, signed by its miner's key: only the alteration is wrong. */
 const resigned = (c: Contribution, key: Parameters<typeof signContribution>[1]) => encodeSignedContribution(signContribution(c, key, p.chainId));
 
-function blockErr(f: () => unknown): BlockError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof BlockError) return e;
-    throw e;
-  }
-  throw new Error('expected a BlockError');
-}
+const blockErr = (f: () => unknown): BlockError => thrown(BlockError, f);
 
 /** Applies through the same path a node uses: seal, then the state transition. */
-function importBlock(pre: State, parentHeader: typeof g.header, block: ReturnType<typeof minedBlock>['block']) {
-  seal.verify(block.header, parentHeader);
-  return applyBlock(pre, block, p);
-}
+const importBlock = (pre: State, parentHeader: typeof g.header, block: ReturnType<typeof minedBlock>['block']) => importMined(pre, parentHeader, block, p);
 
 describe('mining block: contribution + ticket', () => {
   it('a sealed block with a contribution applies, and the builder agrees with applyBlock', async () => {
