@@ -21,6 +21,7 @@ import { MiningService } from './mining/service.ts';
 import { CheckpointStore } from './model/checkpoint-store.ts';
 import { TrainingTracker } from './model/tracker.ts';
 import { readBond } from '../vm/round/state.ts';
+import { Network } from './network/network.ts';
 
 export interface NodeOpts {
   datadir: string;
@@ -29,6 +30,8 @@ export interface NodeOpts {
   mempool?: { maxPerAccount?: number; maxTotal?: number };
   /** Mine with this address (needs a genesis with training); `key` is its key, which signs its contributions. */
   mining?: { miner: Uint8Array; key: PrivateKey; backend: BackendName | 'auto'; threads?: number };
+  /** Join the peer-to-peer network (node/network); without it the node runs alone. */
+  p2p?: { listen: { host: string; port: number }; bootnodes?: string[]; maxPeers?: number; banSeconds?: number; ratePerSecond?: number };
 }
 
 export interface NodeModules {
@@ -47,6 +50,7 @@ export class TesseraNode {
   contributions = new ContributionPool();
   tracker?: TrainingTracker;
   mining?: MiningService;
+  network?: Network;
   private headTimer?: ReturnType<typeof setInterval>;
   private lastHead?: Uint8Array;
 
@@ -87,7 +91,7 @@ export class TesseraNode {
       if (!spec.params.training) throw new Error('--mine needs a genesis with a training section (proof of useful work trains its task)');
       this.mining = new MiningService(
         { ...this.opts.mining, params: spec.params },
-        { chain: this.chain, mempool: this.mempool, contributions: this.contributions, logger: logger.child('miner'), onHeadChange: () => this.onHead(), checkpoints: async (r) => (await this.tracker?.store.get(r))?.checkpoint },
+        { chain: this.chain, mempool: this.mempool, contributions: this.contributions, logger: logger.child('miner'), onHeadChange: () => this.onHead(), onMined: (b) => void this.network?.publishBlock(b), checkpoints: async (r) => (await this.tracker?.store.get(r))?.checkpoint },
       );
       const bond = readBond(this.chain.state(), this.opts.mining.miner);
       if (bond < spec.params.training.minBond)
@@ -95,13 +99,24 @@ export class TesseraNode {
       logger.info('starting the miner', { miner: to0x(this.opts.mining.miner), backend: this.opts.mining.backend, ...(this.opts.mining.threads ? { threads: this.opts.mining.threads } : {}) });
       await this.mining.start();
     }
+    if (this.opts.p2p) {
+      const mining = this.mining;
+      this.network = new Network(
+        { datadir: this.opts.datadir, ...this.opts.p2p },
+        {
+          chain: this.chain, mempool: this.mempool, contributions: this.contributions, db: this.db, seal, logger: logger.child('net'), metrics,
+          ...(mining ? { stepData: (r: number, lane: number, step: number) => mining.getStepData(r, lane, step) } : {}),
+        },
+      );
+      await this.network.start();
+    }
     // Head changes come from the import queue (the miner, later the network): follow them.
     this.lastHead = this.chain.head().hash;
     this.headTimer = setInterval(() => this.onHead(), 250);
 
     this.rpc = new RpcServer(this.opts.rpc, {
       logger: logger.child('rpc'),
-      methods: rpcMethods({ chain: this.chain, mempool: this.mempool, ...(this.tracker ? { training: { tracker: this.tracker, ...(this.mining ? { mining: this.mining } : {}) } } : {}) }),
+      methods: rpcMethods({ chain: this.chain, mempool: this.mempool, ...(this.network ? { network: this.network } : {}), ...(this.tracker ? { training: { tracker: this.tracker, ...(this.mining ? { mining: this.mining } : {}) } } : {}) }),
     });
     this.rpcAddress = await this.rpc.start();
     logger.info('JSON-RPC listening', { address: `http://${this.rpcAddress}/` });
@@ -122,6 +137,7 @@ export class TesseraNode {
   async stop(): Promise<void> {
     if (this.headTimer) clearInterval(this.headTimer);
     await this.mining?.stop();
+    await this.network?.stop();
     await this.rpc?.stop();
     await this.tracker?.close();
     await this.chain?.close();

@@ -15,7 +15,7 @@ Commands:
   node                 run a full node (JSON-RPC on 127.0.0.1:8545)
   keys new|list|show   manage the encrypted keystore
   tx send              sign and send a transfer
-  query head|block|account|tx
+  query head|block|account|tx|peers
                        read chain data from a node
   model export|eval    export a round's checkpoint as safetensors, or print its
                        held-out accuracy

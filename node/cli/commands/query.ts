@@ -1,4 +1,4 @@
-// `tessera query head|block|account|tx`: reads from a node over JSON-RPC.
+// `tessera query head|block|account|tx|peers`: reads from a node over JSON-RPC.
 import { RpcClient } from '../../rpc/client.ts';
 import { CliError, EXIT_FAIL, EXIT_OK, parseFlags, parseHostPort, toJson, usageError, type Io } from '../util.ts';
 
@@ -8,6 +8,7 @@ export const QUERY_HELP = `Usage: tessera query <what> [options]
   query block <height | hash>   a canonical block by height, or any stored block by hash
   query account <address>       balance, bond (chains that train) and nonce in the head state
   query tx <hash>               a transaction, included or pending
+  query peers                   the node's peers (id, address, height, scores) and network status
 
 Options:
   --rpc <host:port>   the node's JSON-RPC address (default 127.0.0.1:8545)
@@ -57,6 +58,21 @@ export async function queryCommand(argv: string[], io: Io): Promise<number> {
       method = 'chain_getTx';
       params = [h];
       break;
+    }
+    case 'peers': {
+      parsed = parseFlags(rest, FLAGS, QUERY_HELP);
+      const addr = parsed.values.rpc ?? '127.0.0.1:8545';
+      parseHostPort(addr, '--rpc', QUERY_HELP);
+      const client = new RpcClient(addr);
+      const status = (await client.call('net_status', [])) as Record<string, unknown>;
+      const peers = (await client.call('net_peers', [])) as Record<string, unknown>[];
+      if (parsed.values.json) io.out(toJson({ status, peers }));
+      else {
+        io.out(status.enabled ? `peer id ${String(status.peerId)}, ${peers.length} peer(s), height ${String(status.height)}${status.syncing ? ` (syncing to ${String(status.syncTarget)})` : ''}` : 'the node runs without P2P (--no-p2p)');
+        for (const p of peers)
+          io.out(`${String(p.id)}  ${String((p.addresses as string[])[0] ?? '-')}  height ${String(p.height ?? '?')}  score ${String(p.score)}  gossip ${String(p.gossipScore)}`);
+      }
+      return EXIT_OK;
     }
     default:
       throw usageError(what === undefined ? 'missing what to query' : `unknown query "${what}"`, QUERY_HELP);
