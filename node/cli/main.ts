@@ -5,6 +5,7 @@ import { keysCommand, KEYS_HELP } from './commands/keys.ts';
 import { txCommand, TX_HELP } from './commands/tx.ts';
 import { queryCommand, QUERY_HELP } from './commands/query.ts';
 import { modelCommand, MODEL_HELP } from './commands/model.ts';
+import { devnetCommand, DEVNET_HELP } from './commands/devnet.ts';
 import { CliError, describeError, EXIT_FAIL, EXIT_OK, EXIT_USAGE, HelpRequested, stdio, type Io } from './util.ts';
 
 export const MAIN_HELP = `Usage: tessera <command> [options]
@@ -13,6 +14,7 @@ A blockchain node whose mining is useful work.
 
 Commands:
   node                 run a full node (JSON-RPC on 127.0.0.1:8545)
+  devnet               start a local devnet of N nodes on 127.0.0.1 (npm run devnet)
   keys new|list|show   manage the encrypted keystore
   tx send              sign and send a transfer
   query head|block|account|tx|peers
@@ -28,6 +30,7 @@ const COMMANDS: Record<string, { run: (argv: string[], io: Io) => Promise<number
   tx: { run: txCommand, help: TX_HELP },
   query: { run: queryCommand, help: QUERY_HELP },
   model: { run: modelCommand, help: MODEL_HELP },
+  devnet: { run: devnetCommand, help: DEVNET_HELP },
 };
 
 export async function main(argv: string[], io: Io = stdio): Promise<number> {
