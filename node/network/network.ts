@@ -83,6 +83,7 @@ export class Network {
   private reqresp!: ReqResp;
   readonly orphans = new OrphanPool();
   private readonly counts = new Map<string, number>();
+  private readonly bootnodes: string[] = [];
 
   constructor(
     private readonly opts: NetworkOpts,
@@ -107,6 +108,7 @@ export class Network {
       { ...(this.opts.banSeconds !== undefined ? { banSeconds: this.opts.banSeconds } : {}), ...(this.opts.ratePerSecond !== undefined ? { ratePerSecond: this.opts.ratePerSecond, rateBurst: 2 * this.opts.ratePerSecond } : {}) },
       { db: this.modules.db, logger, onBan: (id) => void this.hangUp(id) },
     );
+    this.bootnodes.push(...(this.opts.bootnodes ?? []));
     await this.peers.load();
     const { key, created } = await loadOrCreatePeerKey(this.opts.datadir);
     const maxBytes = topicMaxBytes(params);
@@ -289,7 +291,7 @@ export class Network {
   private async dialBootnodes(): Promise<void> {
     if (!this.node || this.stopped) return;
     const connected = new Set(this.node.getPeers().map(String));
-    for (const addr of this.opts.bootnodes ?? []) {
+    for (const addr of this.bootnodes) {
       const ma = multiaddr(addr);
       const id = ma.getPeerId();
       if (id && (connected.has(id) || id === this.peerId || this.peers.isBanned(id))) continue;
@@ -299,6 +301,23 @@ export class Network {
         this.modules.logger.debug('bootnode dial failed', { addr, error: (e as Error).message });
       }
     }
+  }
+
+  /**
+   * Adds a peer to keep connected (as --bootnodes does) and dials it now. Throws a NetworkError
+   * BAD_REQUEST for an address without /p2p/<peer id>, or for a banned peer.
+   */
+  async addPeer(addr: string): Promise<void> {
+    let id: string | undefined;
+    try {
+      id = multiaddr(addr).getPeerId() ?? undefined;
+    } catch (e) {
+      throw new NetworkError(NetworkErrorCode.BAD_REQUEST, { reason: `not a multiaddr: ${(e as Error).message}` });
+    }
+    if (!id) throw new NetworkError(NetworkErrorCode.BAD_REQUEST, { reason: 'the address has no /p2p/<peer id>' });
+    if (this.peers.isBanned(id)) throw new NetworkError(NetworkErrorCode.BAD_REQUEST, { peer: id, reason: 'banned' });
+    if (!this.bootnodes.includes(addr)) this.bootnodes.push(addr);
+    await this.dialBootnodes();
   }
 
   private async hangUp(peer: string): Promise<void> {

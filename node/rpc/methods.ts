@@ -169,6 +169,14 @@ export function rpcMethods(ctx: RpcContext): RpcMethods {
       };
     },
 
+    net_addPeer: async (params) => {
+      const [addr] = args(params, 1, 1, '[multiaddr with /p2p/<peer id>]');
+      if (typeof addr !== 'string' || addr.length > 512) throw badParams('multiaddr must be a string');
+      if (!ctx.network) throw badParams('the node runs without P2P');
+      await ctx.network.addPeer(addr);
+      return { added: addr, peers: ctx.network.peerList().length };
+    },
+
     net_peers: (params) => {
       args(params, 0, 0, 'no params');
       return (ctx.network?.peerList() ?? []) as unknown as Json;

@@ -5,6 +5,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CLI_MAIN, ROOT, TSX_LOADER } from '../../helpers/cli.ts';
+import { bytesEqual, to0x } from '../../../consensus/bytes.ts';
+import { decodeBlock } from '../../../consensus/encoding/index.ts';
+import { blockHash } from '../../../consensus/encoding/header.ts';
+import { sealFor } from '../../../consensus/seal-pouw.ts';
+import { decodeSignedContribution } from '../../../consensus/training/contribution.ts';
+import { buildGenesis, loadGenesisFile } from '../../../genesis/index.ts';
+import { applyBlock } from '../../../vm/apply-block.ts';
+import { ChainDb } from '../../../node/db/db.ts';
 
 export interface RunningNode {
   child: ChildProcess;
@@ -80,5 +88,46 @@ export async function until<T>(what: string, f: () => Promise<T | undefined>, ti
     if (v !== undefined) return v;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/**
+ * Replays the stored canonical chain of a stopped node's datadir from genesis: every block links to
+ * its parent, every seal verifies, every state transition applies; reports whether the replayed
+ * state equals the stored head state, the height, and which miners' contributions landed per round.
+ */
+export async function replayDatadir(datadir: string, genesisFile: string): Promise<{ stateMatches: boolean; height: number; minersByRound: Map<number, Set<string>> }> {
+  const spec = loadGenesisFile(genesisFile);
+  const genesis = buildGenesis(spec);
+  const seal = sealFor(spec.params);
+  const db = new ChainDb({ path: join(datadir, 'chain') });
+  await db.open();
+  try {
+    let state = genesis.state;
+    let parent = genesis.block.header;
+    const minersByRound = new Map<number, Set<string>>();
+    for (let h = 1; ; h++) {
+      const hash = await db.getCanonical(h);
+      if (!hash) break;
+      const block = decodeBlock((await db.getBlock(hash))!);
+      if (!bytesEqual(block.header.parent, blockHash(parent))) throw new Error(`block ${h} does not link to its parent`);
+      seal.verify(block.header, parent);
+      state = applyBlock(state, block, spec.params).state;
+      for (const cb of block.contributions) {
+        const sc = decodeSignedContribution(spec.params.training!.task, cb);
+        const set = minersByRound.get(sc.round) ?? new Set<string>();
+        set.add(to0x(sc.miner));
+        minersByRound.set(sc.round, set);
+      }
+      parent = block.header;
+    }
+    const headHash = (await db.getHead())!;
+    const stored = new Map<string, string>();
+    for await (const [k, v] of db.stateEntries()) stored.set(to0x(k), to0x(v));
+    const replayed = new Map([...state.entries()].map(([k, v]) => [to0x(k), to0x(v)]));
+    const same = bytesEqual(blockHash(parent), headHash) && stored.size === replayed.size && [...stored].every(([k, v]) => replayed.get(k) === v);
+    return { stateMatches: same, height: parent.height, minersByRound };
+  } finally {
+    await db.close();
   }
 }
