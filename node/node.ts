@@ -21,7 +21,7 @@ import { MiningService } from './mining/service.ts';
 import { CheckpointStore } from './model/checkpoint-store.ts';
 import { TrainingTracker } from './model/tracker.ts';
 import { readBond } from '../vm/round/state.ts';
-import { Network } from './network/network.ts';
+import type { Network } from './network/network.ts';
 
 export interface NodeOpts {
   datadir: string;
@@ -101,6 +101,8 @@ export class TesseraNode {
     }
     if (this.opts.p2p) {
       const mining = this.mining;
+      // loaded on demand: libp2p's module graph is large, and CLI commands that never network skip it
+      const { Network } = await import('./network/network.ts');
       this.network = new Network(
         { datadir: this.opts.datadir, ...this.opts.p2p },
         {

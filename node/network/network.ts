@@ -12,7 +12,7 @@ import { identify } from '@libp2p/identify';
 import { gossipsub, type GossipSub } from '@chainsafe/libp2p-gossipsub';
 import { multiaddr } from '@multiformats/multiaddr';
 import { peerIdFromString } from '@libp2p/peer-id';
-import type { Message, PeerId } from '@libp2p/interface';
+import { TopicValidatorResult, type Message, type PeerId } from '@libp2p/interface';
 import { bytesEqual, to0x } from '../../consensus/bytes.ts';
 import { sha256 } from '../../consensus/hash.ts';
 import { encodeBlock, encodeTx } from '../../consensus/encoding/index.ts';
@@ -34,7 +34,13 @@ import { ReqResp, type ProtocolName } from './reqresp.ts';
 import { DECODE_RPC_LIMITS, SCORE_THRESHOLDS, scoreParams, topicMaxBytes } from './scoring.ts';
 import { Sync } from './sync.ts';
 import { topicKind, topicsFor, TOPIC_KINDS, type TopicKind, type Topics } from './topics.ts';
-import { gossipVerdict } from './verdict.ts';
+import { gossipVerdict, type GossipAction } from './verdict.ts';
+
+const LIBP2P_VERDICT: Readonly<Record<GossipAction, TopicValidatorResult>> = {
+  accept: TopicValidatorResult.Accept,
+  ignore: TopicValidatorResult.Ignore,
+  reject: TopicValidatorResult.Reject,
+};
 
 export interface NetworkOpts {
   datadir: string;
@@ -182,7 +188,7 @@ export class Network {
         try {
           await validators.validate(kind, msg.data, from);
           this.count(kind, 'accept');
-          return 'accept' as never;
+          return TopicValidatorResult.Accept;
         } catch (e) {
           const { action, code } = gossipVerdict(e);
           this.count(kind, `${action}:${code}`);
@@ -190,7 +196,7 @@ export class Network {
             this.peers.penalize(from, 'rejectedGossip', code);
             logger.debug('gossip rejected', { topic: kind, peer: from, code, error: (e as Error).message });
           } else if (code === NetworkErrorCode.INTERNAL) logger.warn('gossip validation failed on our side', { topic: kind, error: (e as Error).message });
-          return action as never;
+          return LIBP2P_VERDICT[action];
         }
       });
       pubsub.subscribe(topic);
