@@ -9,6 +9,7 @@
 //   attestations:  no format yet (validators arrive later): ignored
 import { blockHash, decodeBlock, decodeLimits, decodeTx, MAX_TX_BYTES } from '../../consensus/encoding/index.ts';
 import type { ChainParams } from '../../consensus/params.ts';
+import { toHex } from '../../consensus/bytes.ts';
 import type { Block } from '../../consensus/types.ts';
 import { checkContribution } from '../../vm/round/contributions.ts';
 import { readRound } from '../../vm/round/state.ts';
@@ -35,6 +36,8 @@ export interface GossipModules {
 
 export class GossipValidators {
   private readonly maxBytes: Readonly<Record<TopicKind, number>>;
+  /** Blocks accepted for import and not yet stored, by hash hex: a child arriving meanwhile waits for its parent. */
+  private readonly importing = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly params: ChainParams,
@@ -61,15 +64,25 @@ export class GossipValidators {
     const { chain } = this.modules;
     const block = decodeBlock(data, decodeLimits(this.params));
     const hash = blockHash(block.header);
-    if (chain.totalWorkOf(hash) !== undefined) throw new ChainError(ChainErrorCode.ALREADY_KNOWN, { height: block.header.height });
+    if (chain.totalWorkOf(hash) !== undefined || this.importing.has(toHex(hash))) throw new ChainError(ChainErrorCode.ALREADY_KNOWN, { height: block.header.height });
+    // blocks come faster than one import under load: a child must not be taken for an orphan (and
+    // left unrelayed) while its parent is still in the import queue
+    await this.importing.get(toHex(block.header.parent))?.catch(() => undefined);
     if (chain.totalWorkOf(block.header.parent) === undefined) {
       this.modules.onOrphan(block, hash, data.length, from);
       throw new NetworkError(NetworkErrorCode.ORPHAN, { height: block.header.height, peer: from });
     }
     if (block.header.height + STALE_DEPTH < chain.head().header.height)
       throw new NetworkError(NetworkErrorCode.STALE_BLOCK, { height: block.header.height, reason: `head is at ${chain.head().header.height}` });
-    const res = await chain.importBlock(block);
-    this.modules.onImported(hash, res);
+    const key = toHex(hash);
+    const pending = chain.importBlock(block);
+    this.importing.set(key, pending);
+    try {
+      const res = await pending;
+      this.modules.onImported(hash, res);
+    } finally {
+      this.importing.delete(key);
+    }
   }
 
   private tx(data: Uint8Array): void {

@@ -171,6 +171,7 @@ export class Network {
       request: (p, name, req, max) => this.request(p, name, req, max),
       peerStatus: (p) => this.statuses.get(p),
       onImported: (h, r) => this.onImported(h, r),
+      relay: (b) => void this.publishBlock(b),
     });
     const validators = new GossipValidators(params, {
       chain, mempool: this.modules.mempool, contributions: this.modules.contributions,

@@ -38,8 +38,10 @@ export interface SyncModules {
   orphans: OrphanPool;
   request: (peer: string, name: ProtocolName, req: Request, maxFrames: number) => Promise<Uint8Array[]>;
   peerStatus: (peer: string) => StatusMsg | undefined;
-  /** Every block this module imported. */
-  onImported?: (hash: Uint8Array, res: ImportResult) => void;
+  /** Every block this module imported ('orphan': a gossiped block whose ancestors arrived; 'sync': range or ancestor sync). */
+  onImported?: (hash: Uint8Array, res: ImportResult, how: 'orphan' | 'sync') => void;
+  /** A gossiped orphan imported once its parent arrived: relay it (gossipsub could not). */
+  relay?: (block: Block, res: ImportResult) => void;
 }
 
 export interface SyncProgress {
@@ -115,9 +117,19 @@ export class Sync {
         headers.push({ header, hash: blockHash(header) });
         prev = header;
       }
+      // bodies MAX_BLOCKS at a time, the next batch requested while this one imports
+      const fetchBatch = (i: number): Promise<Uint8Array[]> | undefined => {
+        const want = headers.slice(i, i + MAX_BLOCKS);
+        if (want.length === 0) return undefined;
+        const p = this.modules.request(peer, 'blocks-range', { type: NetTag.BlocksByRange, start: want[0]!.header.height, count: want.length }, want.length);
+        p.catch(() => undefined); // awaited below; an unawaited prefetch must not go unhandled
+        return p;
+      };
+      let next = fetchBatch(0);
       for (let i = 0; i < headers.length; i += MAX_BLOCKS) {
         const want = headers.slice(i, i + MAX_BLOCKS);
-        const blocks = await this.modules.request(peer, 'blocks-range', { type: NetTag.BlocksByRange, start: want[0]!.header.height, count: want.length }, want.length);
+        const blocks = await next!;
+        next = fetchBatch(i + MAX_BLOCKS);
         if (blocks.length === 0) return;
         for (let j = 0; j < blocks.length; j++) {
           const block = decodeBlock(blocks[j]!, limits);
@@ -139,10 +151,11 @@ export class Sync {
   }
 
   /** Imports a block; true when it was new. ALREADY_KNOWN is no error here. */
-  private async importOne(block: Block, hash: Uint8Array): Promise<boolean> {
+  private async importOne(block: Block, hash: Uint8Array, how: 'orphan' | 'sync' = 'sync'): Promise<boolean> {
     try {
       const res = await this.modules.chain.importBlock(block);
-      this.modules.onImported?.(hash, res);
+      this.modules.onImported?.(hash, res, how);
+      if (how === 'orphan' && res.status !== 'side') this.modules.relay?.(block, res);
       return true;
     } catch (e) {
       if (isTesseraError(e) && e.code === ChainErrorCode.ALREADY_KNOWN) return false;
@@ -191,7 +204,7 @@ export class Sync {
     while (queue.length) {
       for (const o of this.modules.orphans.takeChildren(queue.shift()!)) {
         try {
-          await this.importOne(o.block, o.hash);
+          await this.importOne(o.block, o.hash, 'orphan');
           queue.push(o.hash);
         } catch (e) {
           this.blame(o.from, e, 'orphan');
