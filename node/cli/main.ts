@@ -1,5 +1,6 @@
 // The `tessera` command line: `tessera <command> [options]`, `--help` on every command.
 // Exit codes: 0 success, 1 the command failed, 2 bad usage.
+import { readFileSync } from 'node:fs';
 import { nodeCommand, NODE_HELP } from './commands/node.ts';
 import { keysCommand, KEYS_HELP } from './commands/keys.ts';
 import { txCommand, TX_HELP } from './commands/tx.ts';
@@ -12,15 +13,26 @@ export const MAIN_HELP = `Usage: tessera <command> [options]
 A blockchain node whose mining is useful work.
 
 Commands:
-  node                 run a full node (JSON-RPC on 127.0.0.1:8545)
-  keys new|list|show   manage the encrypted keystore
-  tx send              sign and send a transfer
-  query head|block|account|tx
-                       read chain data from a node
-  model export|eval    export a round's checkpoint as safetensors, or print its
-                       held-out accuracy
+  node                        run a full node: JSON-RPC on 127.0.0.1:8545, the explorer and
+                              /metrics on 127.0.0.1:8546 (--config tessera.toml for a config file)
+  keys new|list|show|import   manage the encrypted keystore
+  tx send|bond|unbond         sign and send a transfer, or add to / take from a miner's bond
+  query head|block|account|tx|training|mempool
+                              read chain data from a node
+  model export|eval           export a round's checkpoint as safetensors, or print its
+                              held-out accuracy
+
+Options:
+  --version, -V               print the version
+  --help, -h                  this help
 
 Run "tessera <command> --help" for a command's options.`;
+
+/** "tessera 0.1.0 (node v24.9.0)": the package's version, and the Node.js running it. */
+export function versionLine(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return `tessera ${pkg.version} (node ${process.version})`;
+}
 
 const COMMANDS: Record<string, { run: (argv: string[], io: Io) => Promise<number>; help: string }> = {
   node: { run: nodeCommand, help: NODE_HELP },
@@ -35,6 +47,10 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
   if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
     (cmd === undefined ? io.err : io.out)(MAIN_HELP);
     return cmd === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  if (cmd === '--version' || cmd === '-V' || cmd === 'version') {
+    io.out(versionLine());
+    return EXIT_OK;
   }
   const command = Object.hasOwn(COMMANDS, cmd) ? COMMANDS[cmd] : undefined;
   if (!command) {

@@ -82,9 +82,25 @@ export function parseAmount(s: string | undefined, flag: string, help: string): 
   return v;
 }
 
+/**
+ * An address given as host:port or as an http URL (http://host:port/, as the node prints it):
+ * both are accepted wherever the CLI takes an address (--rpc, --http).
+ */
 export function parseHostPort(s: string, flag: string, help: string): { host: string; port: number } {
-  const m = /^(\[[0-9a-fA-F:]+\]|[^:\s]+):([0-9]{1,5})$/.exec(s);
+  const bare = s.replace(/^http:\/\//, '').replace(/\/$/, '');
+  const m = /^(\[[0-9a-fA-F:]+\]|[^:\s/]+):([0-9]{1,5})$/.exec(bare);
   const port = m ? Number(m[2]) : NaN;
-  if (!m || port > 65535) throw usageError(`${flag} must be host:port (e.g. 127.0.0.1:8545), got "${s}"`, help);
+  if (!m || port > 65535) throw usageError(`${flag} must be host:port or http://host:port/ (e.g. 127.0.0.1:8545), got "${s}"`, help);
   return { host: m[1]!.replace(/^\[|\]$/g, ''), port };
+}
+
+/** The JSON-RPC URL of --rpc (host:port or http URL); default 127.0.0.1:8545. */
+export function rpcUrl(s: string | undefined, help: string): string {
+  const { host, port } = parseHostPort(s ?? '127.0.0.1:8545', '--rpc', help);
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
+}
+
+/** A unix time (seconds) as ISO 8601 UTC. */
+export function isoTime(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
 }

@@ -13,7 +13,7 @@ import { ChainDb } from '../../db/db.ts';
 import { CheckpointStore } from '../../model/checkpoint-store.ts';
 import { encodeSafetensors, type Tensor } from '../../model/safetensors.ts';
 import { RpcClient } from '../../rpc/client.ts';
-import { CliError, EXIT_FAIL, EXIT_OK, EXIT_USAGE, parseFlags, usageError, type Io } from '../util.ts';
+import { CliError, EXIT_FAIL, EXIT_OK, EXIT_USAGE, parseFlags, rpcUrl, usageError, type Io } from '../util.ts';
 
 export const MODEL_HELP = `Usage: tessera model export --out <file> [--round N] [source]
        tessera model eval [--round N] [source]
@@ -26,7 +26,7 @@ eval    prints W_N's accuracy and loss on the held-out MNIST split (1,996 digits
         here with the chain's exact integer forward pass.
 
 Source (one of):
-  --rpc <url>        a running node's JSON-RPC (e.g. http://127.0.0.1:8545/)
+  --rpc <host:port | url>  a running node's JSON-RPC (e.g. 127.0.0.1:8545 or http://127.0.0.1:8545/)
   --datadir <dir>    a stopped node's datadir (default ./data)
   --genesis <file>   genesis JSON of that datadir (default: the embedded devnet genesis)
 
@@ -122,7 +122,7 @@ export async function modelCommand(argv: string[], io: Io): Promise<number> {
   if (values.rpc && (values.datadir || values.genesis)) throw usageError('give --rpc or --datadir/--genesis, not both', MODEL_HELP);
   if (sub === 'export' && !values.out) throw usageError('export needs --out <file>', MODEL_HELP);
   const round = parseRound(values.round);
-  const m = values.rpc ? await fromRpc(values.rpc, round, undefined) : await fromDatadir(resolve(values.datadir ?? './data'), values.genesis, round);
+  const m = values.rpc ? await fromRpc(rpcUrl(values.rpc, MODEL_HELP), round, undefined) : await fromDatadir(resolve(values.datadir ?? './data'), values.genesis, round);
   if (sub === 'export') {
     const bytes = encodeSafetensors(modelTensors(m.task, m.checkpoint), {
       task: m.task.name, round: String(m.round), checkpointRoot: m.root, weightFracBits: String(m.task.weightFracBits),
