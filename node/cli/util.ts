@@ -1,5 +1,7 @@
 // Shared CLI plumbing: flag parsing with clear errors, exit codes, output helpers.
+import { readFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parse as parseToml } from 'smol-toml';
 import { isTesseraError } from '../../consensus/errors.ts';
 
 /** Exit codes: 0 success, 1 the command failed, 2 bad usage (unknown flag, bad value). */
@@ -103,4 +105,41 @@ export function rpcUrl(s: string | undefined, help: string): string {
 /** A unix time (seconds) as ISO 8601 UTC. */
 export function isoTime(seconds: number): string {
   return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/**
+ * Options from a config file (`--config`): TOML when the name ends in .toml, else JSON. Keys are
+ * the command's flag names without the dashes; a string flag takes a string (or a number, written
+ * as decimal), a boolean flag a boolean. An unknown key, a wrong type, or `config` itself is a usage
+ * error naming the key. The caller lets the command line's flags override what this returns.
+ */
+export async function readConfig<O extends Options>(file: string, options: O, help: string): Promise<Partial<Record<keyof O, string | boolean>>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw usageError(`cannot read --config ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, help);
+  }
+  let raw: unknown;
+  try {
+    raw = file.endsWith('.toml') ? parseToml(text) : JSON.parse(text);
+  } catch (e) {
+    throw usageError(`--config ${file} is not valid ${file.endsWith('.toml') ? 'TOML' : 'JSON'}: ${(e as Error).message.split('\n')[0]}`, help);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw usageError(`--config ${file} must hold a table of options`, help);
+  const out: Partial<Record<keyof O, string | boolean>> = {};
+  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
+    const opt = k !== 'config' && Object.hasOwn(options, k) ? options[k] : undefined;
+    if (!opt) throw usageError(`--config ${file}: unknown option "${k}" (keys are the flags' names without the dashes)`, help);
+    if (opt.type === 'boolean') {
+      if (typeof v !== 'boolean') throw usageError(`--config ${file}: "${k}" must be true or false`, help);
+      out[k as keyof O] = v;
+    } else {
+      if (typeof v === 'string') out[k as keyof O] = v;
+      else if (typeof v === 'number' && Number.isSafeInteger(v)) out[k as keyof O] = String(v);
+      else if (typeof v === 'bigint') out[k as keyof O] = v.toString();
+      else throw usageError(`--config ${file}: "${k}" must be a string`, help);
+    }
+  }
+  return out;
 }

@@ -1,7 +1,9 @@
 // The node's JSON-RPC methods, named area_verb. Params are positional arrays. Amounts and
 // other u64 values are decimal strings; hashes, addresses and bytes are 0x hex. A lookup that
 // finds nothing returns null.
-import { fromHex, to0x } from '../../consensus/bytes.ts';
+import { bytesEqual, fromHex, to0x } from '../../consensus/bytes.ts';
+import { decodeRewards, StateKind } from '../../vm/keys.ts';
+import type { State } from '../../vm/state.ts';
 import { decodeTx, txHash } from '../../consensus/encoding/index.ts';
 import { recoverTxSender } from '../../consensus/crypto/index.ts';
 import { TypeTag, type Block, type Tx } from '../../consensus/types.ts';
@@ -85,6 +87,18 @@ async function blockJson(ctx: RpcContext, hash: Uint8Array, block: Block, fullTx
     contributions: contributionsJson(ctx, block),
     txs: fullTxs ? block.txs.map((t) => txJson(t)) : block.txs.map((t) => to0x(txHash(t))),
   };
+}
+
+/** Rewards locked for `address` (block and round rewards, unbonded amounts), by the height that credits them. */
+function lockedRewardsOf(state: State, address: Uint8Array): { maturesAt: number; amount: bigint }[] {
+  const out: { maturesAt: number; amount: bigint }[] = [];
+  for (const k of state.keysWithPrefix(new Uint8Array([StateKind.LockedRewards]))) {
+    const v = state.get(k);
+    if (!v || k.length !== 5) continue;
+    const r = decodeRewards(v).find((x) => bytesEqual(x.address, address));
+    if (r) out.push({ maturesAt: new DataView(k.buffer, k.byteOffset + 1, 4).getUint32(0), amount: r.amount });
+  }
+  return out;
 }
 
 /** The winning ticket of a proof-of-useful-work seal, without its Merkle proofs; null for other seals. */
@@ -171,6 +185,9 @@ export function rpcMethods(ctx: RpcContext): RpcMethods {
       const pending = mempool.list().filter((e) => e.senderHex === a.slice(2).toLowerCase()).length;
       const out: { [k: string]: Json } = { address: to0x(address), balance: acct.balance.toString() };
       if (chain.params.training) out.bond = readBond(chain.state(), address).toString();
+      const locked = lockedRewardsOf(chain.state(), address);
+      out.locked = locked.map((l) => ({ maturesAt: l.maturesAt, amount: l.amount.toString() }));
+      out.lockedTotal = locked.reduce((s, l) => s + l.amount, 0n).toString();
       return { ...out, nonce: acct.nonce, pendingNonce: acct.nonce + pending, height: chain.head().header.height };
     },
 
