@@ -42,7 +42,15 @@ const COMMANDS: Record<string, { run: (argv: string[], io: Io) => Promise<number
   model: { run: modelCommand, help: MODEL_HELP },
 };
 
+/** The Node.js the code needs; npm installs it (the node@24 devDependency) and npm scripts and npx run it. */
+export const NODE_MAJOR = 24;
+
 export async function main(argv: string[], io: Io = stdio): Promise<number> {
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major < NODE_MAJOR) {
+    io.err(`tessera needs Node.js ${NODE_MAJOR}, this is ${process.version}: run it as "npx tessera" or "npm run tessera --" in the project, which use the Node ${NODE_MAJOR} that npm install brings`);
+    return EXIT_FAIL;
+  }
   const [cmd, ...rest] = argv;
   if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
     (cmd === undefined ? io.err : io.out)(MAIN_HELP);
