@@ -1,7 +1,6 @@
 // Shared CLI plumbing: flag parsing with clear errors, exit codes, output helpers.
 import { readFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { parse as parseToml } from 'smol-toml';
 import { isTesseraError } from '../../consensus/errors.ts';
 
 /** Exit codes: 0 success, 1 the command failed, 2 bad usage (unknown flag, bad value). */
@@ -122,7 +121,7 @@ export async function readConfig<O extends Options>(file: string, options: O, he
   }
   let raw: unknown;
   try {
-    raw = file.endsWith('.toml') ? parseToml(text) : JSON.parse(text);
+    raw = file.endsWith('.toml') ? (await import('smol-toml')).parse(text) : JSON.parse(text);
   } catch (e) {
     throw usageError(`--config ${file} is not valid ${file.endsWith('.toml') ? 'TOML' : 'JSON'}: ${(e as Error).message.split('\n')[0]}`, help);
   }
