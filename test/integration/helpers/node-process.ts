@@ -69,13 +69,14 @@ export async function until<T>(what: string, f: () => Promise<T | undefined>, ti
 
 /**
  * The devnet genesis scaled down for tests (as test/integration/mining-node.test.ts): 2 s blocks,
- * 2-block rounds, 6 lanes, a target for ~2 s blocks on a shared machine. Written to `dir`.
+ * 2-block rounds, 6 lanes, a target for ~2 s blocks on a shared machine (2^targetBits, default
+ * 2^225). Written to `dir`.
  */
-export async function shortRoundGenesis(dir: string): Promise<{ file: string; devKeys: { privateKey: string; address: string }[] }> {
+export async function shortRoundGenesis(dir: string, opts: { targetBits?: number } = {}): Promise<{ file: string; devKeys: { privateKey: string; address: string }[] }> {
   const devnet = JSON.parse(await readFile(join(ROOT, 'genesis', 'devnet.json'), 'utf8'));
   devnet.time = Math.floor(Date.now() / 1000);
   devnet.params.blockTimeSeconds = 2;
-  devnet.params.initialTarget = '0x' + (1n << 225n).toString(16).padStart(64, '0');
+  devnet.params.initialTarget = '0x' + (1n << BigInt(opts.targetBits ?? 225)).toString(16).padStart(64, '0');
   Object.assign(devnet.params.training, { roundBlocks: 2, maxLanes: 6, maxContributionsPerBlock: 8 });
   const file = join(dir, 'genesis-short-rounds.json');
   await writeFile(file, JSON.stringify(devnet));
