@@ -1,6 +1,8 @@
 // The `tessera` command line: `tessera <command> [options]`, `--help` on every command.
 // Exit codes: 0 success, 1 the command failed, 2 bad usage.
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { nodeCommand, NODE_HELP } from './commands/node.ts';
 import { keysCommand, KEYS_HELP } from './commands/keys.ts';
 import { txCommand, TX_HELP } from './commands/tx.ts';
@@ -30,7 +32,8 @@ Run "tessera <command> --help" for a command's options.`;
 
 /** "tessera 0.1.0 (node v24.9.0)": the package's version, and the Node.js running it. */
 export function versionLine(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  // package.json is read as data (the project's version), not imported as code
+  const pkg = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json'), 'utf8')) as { version: string };
   return `tessera ${pkg.version} (node ${process.version})`;
 }
 
