@@ -52,7 +52,11 @@ describe('a mining node for its operator', () => {
     const first = await scrape();
     const h0 = value(first, 'tessera_chain_head_height');
     await until('two more blocks', async () => ((await rpcCall(node.rpc, 'chain_head')).height >= h0 + 2 ? true : undefined), 90_000);
-    const later = await scrape();
+    // the miner worker reports its totals every few seconds: scrape until its first report is in
+    const later = await until('the miner\'s first totals', async () => {
+      const fs = await scrape();
+      return value(fs, 'tessera_miner_tiles_total') > 0 ? fs : undefined;
+    }, 60_000, 1000);
     expect(value(later, 'tessera_chain_head_height')).toBeGreaterThanOrEqual(h0 + 2);
     expect(value(later, 'tessera_chain_blocks_imported_total')).toBeGreaterThan(value(first, 'tessera_chain_blocks_imported_total'));
     expect(value(later, 'tessera_miner_tiles_total')).toBeGreaterThan(0);
