@@ -3,11 +3,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { nodeCommand, NODE_HELP } from './commands/node.ts';
-import { keysCommand, KEYS_HELP } from './commands/keys.ts';
-import { txCommand, TX_HELP } from './commands/tx.ts';
-import { queryCommand, QUERY_HELP } from './commands/query.ts';
-import { modelCommand, MODEL_HELP } from './commands/model.ts';
 import { CliError, describeError, EXIT_FAIL, EXIT_OK, EXIT_USAGE, HelpRequested, stdio, type Io } from './util.ts';
 
 export const MAIN_HELP = `Usage: tessera <command> [options]
@@ -37,12 +32,14 @@ export function versionLine(): string {
   return `tessera ${pkg.version} (node ${process.version})`;
 }
 
-const COMMANDS: Record<string, { run: (argv: string[], io: Io) => Promise<number>; help: string }> = {
-  node: { run: nodeCommand, help: NODE_HELP },
-  keys: { run: keysCommand, help: KEYS_HELP },
-  tx: { run: txCommand, help: TX_HELP },
-  query: { run: queryCommand, help: QUERY_HELP },
-  model: { run: modelCommand, help: MODEL_HELP },
+type Run = (argv: string[], io: Io) => Promise<number>;
+// Loaded on use: a query or key command does not load the node (its database, miner, servers).
+const COMMANDS: Record<string, () => Promise<Run>> = {
+  node: async () => (await import('./commands/node.ts')).nodeCommand,
+  keys: async () => (await import('./commands/keys.ts')).keysCommand,
+  tx: async () => (await import('./commands/tx.ts')).txCommand,
+  query: async () => (await import('./commands/query.ts')).queryCommand,
+  model: async () => (await import('./commands/model.ts')).modelCommand,
 };
 
 /** The Node.js the code needs; npm installs it (the node@24 devDependency) and npm scripts and npx run it. */
@@ -69,7 +66,7 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
     return EXIT_USAGE;
   }
   try {
-    return await command.run(rest, io);
+    return await (await command())(rest, io);
   } catch (e) {
     if (e instanceof HelpRequested) {
       io.out(e.help);
