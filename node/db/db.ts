@@ -151,8 +151,8 @@ export class ChainDb {
     for await (const [k, v] of this.db.iterator(bucketRange(Bucket.state))) yield [plain(k).subarray(1), plain(v)];
   }
 
-  /** Every (key without its bucket byte, value) of one bucket, in key order. */
-  async *bucketEntries(bucket: Bucket): AsyncGenerator<[Uint8Array, Uint8Array]> {
+  /** Every (key without its bucket byte, value) of a bucket, sorted by key. */
+  async *entries(bucket: Bucket): AsyncGenerator<[Uint8Array, Uint8Array]> {
     for await (const [k, v] of this.db.iterator(bucketRange(bucket))) yield [plain(k).subarray(1), plain(v)];
   }
 

@@ -76,7 +76,7 @@ export class PeerManager {
   async load(): Promise<void> {
     const expired: Uint8Array[] = [];
     const nowS = Math.floor(this.now() / 1000);
-    for await (const [k, v] of this.modules.db.bucketEntries(Bucket.peerBan)) {
+    for await (const [k, v] of this.modules.db.entries(Bucket.peerBan)) {
       const r = TupleReader.of(decodeCanonical(v, 'peer ban'), 'peer ban', 2);
       const e = { until: r.uint(), reason: r.string(64) };
       const id = Buffer.from(k).toString('utf8');

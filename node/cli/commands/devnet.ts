@@ -152,7 +152,7 @@ function startChild(index: number, args: string[], logFile: string): Promise<Dev
     }, 120_000);
     child.stdout!.on('data', (b: Buffer) => {
       out += b.toString();
-      const mm = /ready rpc=(\S+) p2p=(\S+)/.exec(out);
+      const mm = /ready rpc=(\S+).* p2p=(\S+)/.exec(out);
       if (mm) {
         clearTimeout(timer);
         resolveNode({ index, child, rpc: mm[1]!, p2p: mm[2]! });

@@ -52,7 +52,7 @@ export function startNode(args: string[], timeoutMs = 150_000): Promise<RunningN
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
-      const m = /ready rpc=(\S+) p2p=(\S+)/.exec(out);
+      const m = /ready rpc=(\S+).* p2p=(\S+)/.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve({ child, rpc: m[1]!, p2p: m[2]!, log: () => err });
