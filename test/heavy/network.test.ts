@@ -3,7 +3,8 @@
 // sent to the non-miner is mined and seen by every node; both miners' contributions land in the
 // same round; a node started late syncs to the head from a bootnode; the stored chain of a node
 // replays from genesis to its head state. Scaled down (2 s blocks, 3-block rounds, one worker
-// thread per miner) to stay cheap on a shared 2-core machine.
+// thread per miner). Three nodes, two of them mining: `npm run test:heavy`, not part of `npm test`
+// (on the shared 2-core machine its miners starved the CLI tests running beside it).
 import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,7 @@ import { fromHex, to0x } from '../../consensus/bytes.ts';
 import { PrivateKey, signTx } from '../../consensus/crypto/index.ts';
 import { TypeTag } from '../../consensus/types.ts';
 import { encodeTx } from '../../consensus/encoding/index.ts';
-import { replayDatadir, rpc, startNode, stopNode, until, writeKey, writeTestGenesis, type RunningNode } from './helpers/nodes.ts';
+import { replayDatadir, rpc, startNode, stopNode, until, writeKey, writeTestGenesis, type RunningNode } from '../integration/helpers/nodes.ts';
 
 const running: RunningNode[] = [];
 let dir: string;
