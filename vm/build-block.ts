@@ -5,7 +5,7 @@ import { computeContributionsRoot, computeTxRoot } from '../consensus/encoding/b
 import { blockHash } from '../consensus/encoding/header.ts';
 import type { ChainParams } from '../consensus/params.ts';
 import type { Block, BlockHeader, Tx } from '../consensus/types.ts';
-import { applyTxs, type ApplyOptions, type BlockResult } from './apply-block.ts';
+import { applyTxs, assembleTxs, type ApplyOptions, type BlockResult, type Skipped } from './apply-block.ts';
 import type { State } from './state.ts';
 
 export interface BlockTemplate {
@@ -28,6 +28,33 @@ export interface BlockTemplate {
 export function buildBlock(pre: State, t: BlockTemplate, p: ChainParams, opts: ApplyOptions = {}): { block: Block; result: BlockResult } {
   const height = t.parent.height + 1;
   const result = applyTxs(pre, { height, miner: t.miner, seal: t.seal }, t.txs, p, opts, t.contributions);
+  return { block: sealBlock(t, result, p), result };
+}
+
+/**
+ * Block assembly in one pass: builds a block from the template's txs and contributions that apply,
+ * each tried once on its own checkpoint; those that fail are left out and listed in `skipped`
+ * (by their position in the template). The block carries the kept ones in template order, and its
+ * roots are the one pass's result, which is what applyBlock computes for exactly those entries.
+ */
+export function buildBlockSkipping(
+  pre: State,
+  t: BlockTemplate,
+  p: ChainParams,
+  opts: ApplyOptions = {},
+): { block: Block; result: BlockResult; skipped: readonly Skipped[]; txApplies: number } {
+  const height = t.parent.height + 1;
+  const r = assembleTxs(pre, { height, miner: t.miner, seal: t.seal }, t.txs, p, opts, t.contributions);
+  const out = (what: Skipped['what']) => new Set(r.skipped.filter((s) => s.what === what).map((s) => s.index));
+  const outTxs = out('tx');
+  const outCs = out('contribution');
+  const kept = { ...t, txs: t.txs.filter((_, i) => !outTxs.has(i)), contributions: t.contributions.filter((_, i) => !outCs.has(i)) };
+  const { skipped, txApplies, ...result } = r;
+  return { block: sealBlock(kept, result, p), result, skipped, txApplies };
+}
+
+function sealBlock(t: BlockTemplate, result: BlockResult, p: ChainParams): Block {
+  const height = t.parent.height + 1;
   const header: BlockHeader = Object.freeze({
     version: p.version,
     chainId: p.chainId,
@@ -42,6 +69,5 @@ export function buildBlock(pre: State, t: BlockTemplate, p: ChainParams, opts: A
     seal: t.seal,
     miner: t.miner,
   });
-  const block: Block = Object.freeze({ header, txs: Object.freeze([...t.txs]), contributions: Object.freeze([...t.contributions]) });
-  return { block, result };
+  return Object.freeze({ header, txs: Object.freeze([...t.txs]), contributions: Object.freeze([...t.contributions]) });
 }
