@@ -71,6 +71,7 @@ async function blockJson(ctx: RpcContext, hash: Uint8Array, block: Block, fullTx
     target: '0x' + h.target.toString(16).padStart(64, '0'),
     seal: to0x(h.seal),
     miner: to0x(h.miner),
+    sig: to0x(h.sig),
     canonical: await ctx.chain.isCanonical(hash),
     totalWork: (ctx.chain.totalWorkOf(hash) ?? 0n).toString(),
     txCount: block.txs.length,
