@@ -93,6 +93,7 @@ export const APP_ERROR_CODES: Readonly<Record<string, number>> = {
   [BlockErrorCode.DUPLICATE_CONTRIBUTION]: 3030,
   [BlockErrorCode.UNBONDED_MINER]: 3031,
   [BlockErrorCode.CONTRIBUTION_BAD_SIGNATURE]: 3032,
+  [BlockErrorCode.BAD_HEADER_SIGNATURE]: 3033,
   // 4xxx: mempool
   [MempoolErrorCode.ALREADY_KNOWN]: 4001,
   [MempoolErrorCode.NONCE_GAP]: 4002,
@@ -107,6 +108,8 @@ export const APP_ERROR_CODES: Readonly<Record<string, number>> = {
   [ChainErrorCode.CLOSED]: 5005,
   [ChainErrorCode.QUEUE_FULL]: 5006,
   [ChainErrorCode.CORRUPT_DB]: 5007,
+  [ChainErrorCode.DUPLICATE_TICKET]: 5008,
+  [ChainErrorCode.KNOWN_INVALID]: 5009,
 };
 
 export function toRpcError(e: unknown): RpcError {

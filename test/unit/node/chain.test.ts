@@ -76,9 +76,12 @@ describe('chain import', () => {
     const chain = await openChain();
     const [b1] = buildChain(net, g(), 1, { txsPerBlock: 2 });
     await expect(chain.importBlock(new Uint8Array([0xc1, 2, 3]))).rejects.toMatchObject({ code: CodecErrorCode.MALFORMED });
-    // body without context: tx root
+    // a header whose fields were changed after signing: refused before the body is looked at
     const badRoot = { ...b1!.block, header: { ...b1!.block.header, txRoot: new Uint8Array(32) } };
-    await expect(chain.importBlock(badRoot)).rejects.toMatchObject({ code: BlockErrorCode.BAD_TX_ROOT });
+    await expect(chain.importBlock(badRoot)).rejects.toMatchObject({ code: BlockErrorCode.BAD_HEADER_SIGNATURE });
+    // body without context: a valid signed header with another body (not remembered: the real body still imports)
+    const otherBody = { ...b1!.block, txs: b1!.block.txs.slice(1) };
+    await expect(chain.importBlock(otherBody)).rejects.toMatchObject({ code: BlockErrorCode.BAD_TX_ROOT });
     // unknown parent
     const orphan = buildBlock(net, b1!.block, b1!.state, []);
     await expect(chain.importBlock(orphan.block)).rejects.toMatchObject({ code: ChainErrorCode.UNKNOWN_PARENT });
@@ -95,6 +98,11 @@ describe('chain import', () => {
     await expect(chain.importBlock(sealed)).rejects.toMatchObject({ code: BlockErrorCode.BAD_STATE_ROOT });
     expect(chain.head().hash).toEqual(net.genesis.hash);
     expect(chain.state().root()).toEqual(net.genesis.state.root());
+    // resent invalid blocks cost a lookup: the remembered code comes back
+    await expect(chain.importBlock(sealed)).rejects.toMatchObject({ code: ChainErrorCode.KNOWN_INVALID, context: { cause: BlockErrorCode.BAD_STATE_ROOT } });
+    await expect(chain.importBlock(badSeal)).rejects.toMatchObject({ code: ChainErrorCode.KNOWN_INVALID, context: { cause: BlockErrorCode.BAD_SEAL } });
+    // the body forged onto b1's header was not held against b1
+    await expect(chain.importBlock(b1!.block)).resolves.toMatchObject({ status: 'head' });
   });
 
   it('resumes at the same head and state root after a restart', async () => {
