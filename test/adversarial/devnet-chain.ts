@@ -12,6 +12,7 @@ import type { MatmulJob } from '../../consensus/matmul.ts';
 import type { TicketProof } from '../../consensus/pouw/ticket.ts';
 import { encodeTicket } from '../../consensus/pouw/ticket.ts';
 import { pouwSeal } from '../../consensus/seal-pouw.ts';
+import type { Seal } from '../../consensus/seal.ts';
 import { stepJobShapes } from '../../consensus/training/step.ts';
 import type { Block, BlockHeader, Tx } from '../../consensus/types.ts';
 import { buildGenesis, loadDevnetSpec, type Genesis, type GenesisSpec } from '../../genesis/index.ts';
@@ -35,6 +36,11 @@ export interface DevnetChain {
   close(): Promise<void>;
 }
 
+function countingSeal(seal: Seal, onVerify?: () => void): Seal {
+  if (!onVerify) return seal;
+  return Object.freeze({ ...seal, verify: (h: BlockHeader, parent: BlockHeader) => (onVerify(), seal.verify(h, parent)) });
+}
+
 /** The devnet genesis with a target at which about one tile in `odds` wins. */
 export function devnetSpec(odds = 4): GenesisSpec {
   const spec = loadDevnetSpec();
@@ -45,7 +51,16 @@ export function devnetSpec(odds = 4): GenesisSpec {
   return { ...spec, params };
 }
 
-export async function openDevnetChain(odds = 4, opts: { maxRememberedFailures?: number; maxQueuedImports?: number; maxQueuedBytes?: number } = {}): Promise<DevnetChain> {
+export interface DevnetChainOpts {
+  maxRememberedFailures?: number;
+  maxQueuedImports?: number;
+  maxQueuedBytes?: number;
+  /** Called on every seal verification (to count what the import path pays for). */
+  onSealVerify?: () => void;
+}
+
+export async function openDevnetChain(odds = 4, o: DevnetChainOpts = {}): Promise<DevnetChain> {
+  const { onSealVerify, ...opts } = o;
   const spec = devnetSpec(odds);
   const genesis = buildGenesis(spec);
   const dir = await mkdtemp(join(tmpdir(), 'tessera-adv-'));
@@ -53,7 +68,7 @@ export async function openDevnetChain(odds = 4, opts: { maxRememberedFailures?: 
   await db.open();
   const chain = await Chain.open(
     { params: spec.params, genesis, now: () => spec.time + 1_000_000, ...opts },
-    { db, logger: silentLogger, seal: pouwSeal(spec.params) },
+    { db, logger: silentLogger, seal: countingSeal(pouwSeal(spec.params), onSealVerify) },
   );
   return {
     spec, params: spec.params, genesis, chain, db,
