@@ -44,10 +44,13 @@ describe('SerialQueue', () => {
     release();
     await big;
     expect(q.bytes).toBe(0);
-    const a = q.push(async () => 'a', 600);
+    let open!: () => void;
+    const held = new Promise<void>((r) => (open = r));
+    const a = q.push(async () => (await held, 'a'), 600);
     await expect(q.push(async () => 'b', 600)).rejects.toBeInstanceOf(QueueFullError);
     const c = q.push(async () => 'c', 400);
     expect(q.bytes).toBe(1000);
+    open();
     expect([await a, await c]).toEqual(['a', 'c']);
     expect(q.bytes).toBe(0);
   });
