@@ -77,9 +77,9 @@ export async function noiseJob(ctx: TicketContext, job: MatmulJob, backend: Tile
   return { seed, factors, aP: addNoise(job.a, e), bP: addNoise(job.b, f) };
 }
 
-/** The job's seed (pouw/v2): the context's fields with the job's operand roots. */
-export function jobSeed(ctx: TicketContext, job: MatmulJob, ops = jobOperands(job)): Uint8Array {
-  return pouwSeed({ parent: ctx.parent, miner: ctx.miner, round: ctx.round, lane: ctx.lane, step: job.step, jobId: job.jobId, rootA: ops.rootA, rootB: ops.rootB });
+/** The job's seed (pouw/v2): the context's fields with the job's operand roots (given with the job, else computed). */
+export function jobSeed(ctx: TicketContext, job: MatmulJob, roots: { rootA: Uint8Array; rootB: Uint8Array } = job.roots ?? jobOperands(job)): Uint8Array {
+  return pouwSeed({ parent: ctx.parent, miner: ctx.miner, round: ctx.round, lane: ctx.lane, step: job.step, jobId: job.jobId, rootA: roots.rootA, rootB: roots.rootB });
 }
 
 /**
@@ -107,9 +107,9 @@ export function ticketMatmul(ctx: TicketContext, backend: TileBackend, onTicket?
       return backend.matmul(job.a, job.b, m, k, n);
     }
     const r = spec.r;
-    // the operand roots first: the seed (and so the noise) depends on them
-    const ops = jobOperands(job);
-    const seed = jobSeed(ctx, job, ops);
+    // the operand roots first: the seed (and so the noise) depends on them. A training step hands them
+    // over (it commits to them anyway); other jobs (filler, tests) compute them here.
+    const seed = jobSeed(ctx, job);
     const factors = backend.noiseFactors ? await backend.noiseFactors(seed, r, m, k, n) : noiseFactors(seed, r, m, k, n);
     let fold: Int32Array | undefined;
     let c: Int32Array;
@@ -146,7 +146,7 @@ export function ticketMatmul(ctx: TicketContext, backend: TileBackend, onTicket?
           wins++;
           if (onTicket) {
             const own = hash.slice();
-            const proof = buildTicketProof(ctx, job, spec, ti, tj, own, ops);
+            const proof = buildTicketProof(ctx, job, spec, ti, tj, own);
             onTicket({ proof, hash: own, step: job.step, jobId: job.jobId, ti, tj });
           }
         }
