@@ -128,7 +128,8 @@ export class Chain {
     const remembered = opts.maxRememberedFailures ?? 4096;
     this.invalid = new BoundedCache(remembered);
     this.badSeals = new BoundedCache(remembered);
-    this.evidence = new BoundedCache(256);
+    // evidence holds two headers (their seals: tickets of tens of kB) per entry: bounded in bytes too
+    this.evidence = new BoundedCache(256, (e) => e.first.seal.length + e.second.seal.length + 1024, 16 << 20);
     this.now = opts.now ?? (() => Math.floor(Date.now() / 1000));
   }
 
