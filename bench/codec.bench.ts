@@ -27,7 +27,7 @@ export default async function (): Promise<void> {
     header: {
       version: 1, chainId: 1, height: 1000, parent: sha256(u32be(1)), time: 1_700_000_000,
       stateRoot: sha256(u32be(2)), txRoot: computeTxRoot(txs), contributionsRoot: sha256(u32be(3)),
-      checkpointRoot: sha256(u32be(4)), target: 1n << 230n, seal: new Uint8Array(4096), miner: keys[0]!.address(),
+      checkpointRoot: sha256(u32be(4)), target: 1n << 230n, seal: new Uint8Array(4096), miner: keys[0]!.address(), sig: new Uint8Array(65),
     },
     txs,
     contributions: [],

@@ -157,3 +157,50 @@ export class TupleReader {
     if (this.i !== this.items.length) this.fail(`${this.items.length - this.i} extra fields`);
   }
 }
+
+// ---- Skipping without decoding -------------------------------------------------------------
+
+/**
+ * The offset just past the msgpack item that starts at `at`, found without decoding it (no
+ * allocation; arrays are walked, bins and strings skipped by their length). Lets a decoder take
+ * one element of a large tuple (a block's header) before paying for the rest. Throws CodecError
+ * MALFORMED on truncated input or on types that never occur in canonical values (maps, exts).
+ */
+export function msgpackItemEnd(b: Uint8Array, at: number, what = 'value'): number {
+  const bad = (reason: string): never => {
+    throw new CodecError(CodecErrorCode.MALFORMED, { what, reason });
+  };
+  const need = (n: number): void => {
+    if (at + n > b.length) bad('truncated');
+  };
+  const be = (n: number): number => {
+    need(n);
+    let v = 0;
+    for (let i = 0; i < n; i++) v = v * 256 + b[at + i]!;
+    at += n;
+    return v;
+  };
+  let items = 1;
+  while (items > 0) {
+    items--;
+    need(1);
+    const t = b[at++]!;
+    if (t <= 0x7f || t >= 0xe0 || t === 0xc0 || t === 0xc2 || t === 0xc3) continue;
+    let skip = 0; // be() moves `at` past the length field itself
+    if (t >= 0x90 && t <= 0x9f) items += t & 0x0f;
+    else if (t >= 0xa0 && t <= 0xbf) skip = t & 0x1f;
+    else if (t === 0xc4 || t === 0xd9) skip = be(1);
+    else if (t === 0xc5 || t === 0xda) skip = be(2);
+    else if (t === 0xc6 || t === 0xdb) skip = be(4);
+    else if (t === 0xcc || t === 0xd0) skip = 1;
+    else if (t === 0xcd || t === 0xd1) skip = 2;
+    else if (t === 0xce || t === 0xd2 || t === 0xca) skip = 4;
+    else if (t === 0xcf || t === 0xd3 || t === 0xcb) skip = 8;
+    else if (t === 0xdc) items += be(2);
+    else if (t === 0xdd) items += be(4);
+    else bad(`type 0x${t.toString(16)} at ${at - 1}`);
+    at += skip;
+    if (at > b.length) bad('truncated');
+  }
+  return at;
+}

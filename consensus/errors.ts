@@ -152,6 +152,12 @@ export enum BlockErrorCode {
    * context.cause = the TxError code when it does not recover at all, else expected/got addresses.
    */
   CONTRIBUTION_BAD_SIGNATURE = 'BLOCK_CONTRIBUTION_BAD_SIGNATURE',
+  // ---- hardening (docs/hardening.md) ----
+  /**
+   * The header's signature is missing, malformed or high-S (context.cause = the TxError code), or
+   * recovers to another address than header.miner (context.got).
+   */
+  BAD_HEADER_SIGNATURE = 'BLOCK_BAD_HEADER_SIGNATURE',
 }
 
 export interface BlockErrorContext {

@@ -22,6 +22,11 @@ export interface MatmulJob {
   readonly a: Int8Array;
   /** k x n, row-major, entries in [-63, 63]. */
   readonly b: Int8Array;
+  /**
+   * rootByRows(a) and rootByCols(b) when the caller has them already (a training step commits to them
+   * for its contribution): the ticket path's seed needs them before the product (consensus/pouw/seed.ts).
+   */
+  readonly roots?: { readonly rootA: Uint8Array; readonly rootB: Uint8Array };
 }
 
 /** Computes C = A·B exactly (m x n, row-major, int32). */

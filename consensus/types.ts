@@ -38,6 +38,11 @@ export interface BlockHeader {
   /** The block seal (winning ticket and its proof), opaque to the chain core; see consensus/seal.ts. */
   readonly seal: Uint8Array;
   readonly miner: Address;
+  /**
+   * The miner's signature over every other field (headerSigningHash, consensus/encoding/header.ts):
+   * 65 bytes r || s || recovery id, recovering to `miner`. Empty only in the genesis header.
+   */
+  readonly sig: Uint8Array;
 }
 
 interface TxCommon {

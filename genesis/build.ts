@@ -47,6 +47,7 @@ export function buildGenesis(spec: GenesisSpec): Genesis {
     target: spec.params.initialTarget,
     seal: new Uint8Array(0),
     miner: new Uint8Array(20),
+    sig: new Uint8Array(0), // genesis is not mined: no miner, no signature
   });
   const block: Block = Object.freeze({ header, txs: Object.freeze([]), contributions: Object.freeze([]) });
   return Object.freeze({ block, hash: blockHash(header), state, anchor: genesisAnchor(spec.time, spec.params) });

@@ -2,9 +2,10 @@
 // backend, tests every tile against the target, reports winners and returns the exact useful product.
 // Other jobs (too small to carry tickets) are computed plainly.
 import { bytesToBigInt } from '../consensus/bytes.ts';
-import { colsOf, rowsOf, type MatmulFn, type MatmulJob } from '../consensus/matmul.ts';
+import type { MatmulFn, MatmulJob } from '../consensus/matmul.ts';
 import { decodeFromParts } from '../consensus/pouw/decode.ts';
 import { noiseFactors, type NoiseFactors } from '../consensus/pouw/noise.ts';
+import { jobOperands } from '../consensus/pouw/operands.ts';
 import { pouwSeed } from '../consensus/pouw/seed.ts';
 import { checkSpec, isTicketJob, type PouwSpec } from '../consensus/pouw/spec.ts';
 import { buildTicketProof, type TicketProof } from '../consensus/pouw/ticket.ts';
@@ -69,11 +70,16 @@ export interface NoisedJob {
 export async function noiseJob(ctx: TicketContext, job: MatmulJob, backend: TileBackend): Promise<NoisedJob> {
   const { m, k, n } = job;
   const r = ctx.spec.r;
-  const seed = pouwSeed({ parent: ctx.parent, miner: ctx.miner, round: ctx.round, lane: ctx.lane, step: job.step, jobId: job.jobId });
+  const seed = jobSeed(ctx, job);
   const factors = noiseFactors(seed, r, m, k, n);
   const e = await backend.matmul(factors.eL, factors.eR, m, r, k);
   const f = await backend.matmul(factors.fL, factors.fR, k, r, n);
   return { seed, factors, aP: addNoise(job.a, e), bP: addNoise(job.b, f) };
+}
+
+/** The job's seed (pouw/v2): the context's fields with the job's operand roots (given with the job, else computed). */
+export function jobSeed(ctx: TicketContext, job: MatmulJob, roots: { rootA: Uint8Array; rootB: Uint8Array } = job.roots ?? jobOperands(job)): Uint8Array {
+  return pouwSeed({ parent: ctx.parent, miner: ctx.miner, round: ctx.round, lane: ctx.lane, step: job.step, jobId: job.jobId, rootA: roots.rootA, rootB: roots.rootB });
 }
 
 /**
@@ -101,7 +107,9 @@ export function ticketMatmul(ctx: TicketContext, backend: TileBackend, onTicket?
       return backend.matmul(job.a, job.b, m, k, n);
     }
     const r = spec.r;
-    const seed = pouwSeed({ parent: ctx.parent, miner: ctx.miner, round: ctx.round, lane: ctx.lane, step: job.step, jobId: job.jobId });
+    // the operand roots first: the seed (and so the noise) depends on them. A training step hands them
+    // over (it commits to them anyway); other jobs (filler, tests) compute them here.
+    const seed = jobSeed(ctx, job);
     const factors = backend.noiseFactors ? await backend.noiseFactors(seed, r, m, k, n) : noiseFactors(seed, r, m, k, n);
     let fold: Int32Array | undefined;
     let c: Int32Array;
@@ -121,7 +129,6 @@ export function ticketMatmul(ctx: TicketContext, backend: TileBackend, onTicket?
       c = decodeFromParts(res.c, x, y, factors, m, n);
     }
     // every tile is a ticket
-    let lines: { rowsA: Uint8Array[]; colsB: Uint8Array[] } | undefined;
     let tiles = 0;
     let wins = 0;
     const hasher = new TileHasher(seed, job, spec.w);
@@ -138,9 +145,8 @@ export function ticketMatmul(ctx: TicketContext, backend: TileBackend, onTicket?
         if (leadingWordAbove(hash, bound) === false && bytesToBigInt(hash) <= bound) {
           wins++;
           if (onTicket) {
-            lines ??= { rowsA: rowsOf(job.a, m, k), colsB: colsOf(job.b, k, n) };
             const own = hash.slice();
-            const proof = buildTicketProof(ctx, job, spec, ti, tj, own, lines);
+            const proof = buildTicketProof(ctx, job, spec, ti, tj, own);
             onTicket({ proof, hash: own, step: job.step, jobId: job.jobId, ti, tj });
           }
         }

@@ -4,6 +4,8 @@
 import { computeContributionsRoot, computeTxRoot } from '../consensus/encoding/block.ts';
 import { blockHash } from '../consensus/encoding/header.ts';
 import type { ChainParams } from '../consensus/params.ts';
+import { signHeader } from '../consensus/crypto/header-signature.ts';
+import type { PrivateKey } from '../consensus/crypto/keys.ts';
 import type { Block, BlockHeader, Tx } from '../consensus/types.ts';
 import { applyTxs, assembleTxs, type ApplyOptions, type BlockResult, type Skipped } from './apply-block.ts';
 import type { State } from './state.ts';
@@ -18,6 +20,8 @@ export interface BlockTemplate {
   readonly seal: Uint8Array;
   readonly txs: readonly Tx[];
   readonly contributions: readonly Uint8Array[];
+  /** The miner's key: signs the header (without it the header is left unsigned, for a caller that signs). */
+  readonly signer?: PrivateKey;
 }
 
 /**
@@ -68,6 +72,8 @@ function sealBlock(t: BlockTemplate, result: BlockResult, p: ChainParams): Block
     target: t.target,
     seal: t.seal,
     miner: t.miner,
+    sig: new Uint8Array(0),
   });
-  return Object.freeze({ header, txs: Object.freeze([...t.txs]), contributions: Object.freeze([...t.contributions]) });
+  const signed = t.signer ? signHeader(header, t.signer) : header;
+  return Object.freeze({ header: signed, txs: Object.freeze([...t.txs]), contributions: Object.freeze([...t.contributions]) });
 }

@@ -1,10 +1,11 @@
 // Block: [0x02, headerTuple, [txTuples...], [contribution bins...]]
 // txRoot = merkleRoot(encoded txs); contributionsRoot = merkleRoot(contribution bytes).
-import { decodeCanonical, encode, TupleReader } from '../codec.ts';
+import { decodeCanonical, encode, msgpackItemEnd, TupleReader } from '../codec.ts';
 import { CodecError, CodecErrorCode } from '../errors.ts';
 import { merkleRoot } from '../merkle.ts';
 import { TypeTag, type Block, type Tx } from '../types.ts';
 import { headerFromTuple, headerTuple } from './header.ts';
+import type { BlockHeader } from '../types.ts';
 import { encodeTx, txFromTuple, txTuple } from './tx.ts';
 import { withDefaults, type DecodeLimits } from './limits.ts';
 
@@ -32,6 +33,22 @@ export function decodeBlock(bytes: Uint8Array, limits?: Partial<DecodeLimits>): 
   });
   r.end();
   return Object.freeze({ header, txs: Object.freeze(txs), contributions: Object.freeze(contributions) });
+}
+
+/**
+ * The header of an encoded block, decoded without touching the body: the import path checks the
+ * header (parent, time, target, signature, seal) before it pays for decoding and hashing the body.
+ * Canonical like decodeHeader; the body is checked by decodeBlock afterwards.
+ */
+export function decodeBlockHeader(bytes: Uint8Array, limits?: Partial<DecodeLimits>): BlockHeader {
+  const l = withDefaults(limits);
+  if (bytes.length > l.maxBlockBytes) throw new CodecError(CodecErrorCode.TOO_LARGE, { what: 'block', reason: `${bytes.length} > ${l.maxBlockBytes} bytes` });
+  // [0x02, header, txs, contributions]: fixarray(4), positive fixint 2, then the header tuple
+  if (bytes.length > 0 && bytes[0] !== 0x94) msgpackItemEnd(bytes, 0, 'block'); // MALFORMED when not msgpack at all
+  if (bytes.length < 3 || bytes[0] !== 0x94) throw new CodecError(CodecErrorCode.BAD_SHAPE, { what: 'block', reason: 'not a 4-tuple' });
+  if (bytes[1] !== TypeTag.Block) throw new CodecError(CodecErrorCode.BAD_SHAPE, { what: 'block', reason: `type byte ${bytes[1]}, expected ${TypeTag.Block}` });
+  const end = msgpackItemEnd(bytes, 2, 'block.header');
+  return headerFromTuple(decodeCanonical(bytes.subarray(2, end), 'block.header', l.maxSealBytes + 1024), l, 'block.header');
 }
 
 export function computeTxRoot(txs: readonly Tx[]): Uint8Array {

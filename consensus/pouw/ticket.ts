@@ -129,7 +129,7 @@ export function buildTicketProof(
   ti: number,
   tj: number,
   hash: Uint8Array,
-  lines?: { rowsA: Uint8Array[]; colsB: Uint8Array[] },
+  lines?: { rowsA: Uint8Array[]; colsB: Uint8Array[]; linesRootA?: Uint8Array; linesRootB?: Uint8Array },
 ): TicketProof {
   const { m, k, n } = job;
   const rows = lines?.rowsA ?? rowsOf(job.a, m, k);
@@ -153,7 +153,7 @@ export function buildTicketProof(
   return makeTicketProof({
     round: id.round, miner: id.miner, lane: id.lane, step: job.step, jobId: job.jobId,
     m, k, n, r: spec.r, h: spec.h, w: spec.w, ti, tj, hash,
-    linesRootA: merkleRoot(rows), linesRootB: merkleRoot(cols),
+    linesRootA: lines?.linesRootA ?? merkleRoot(rows), linesRootB: lines?.linesRootB ?? merkleRoot(cols),
     rowsA, proofsA, colsB, proofsB,
   });
 }

@@ -3,7 +3,8 @@
 //  2. target: the claimed hash against target·th·tw·k                                 (ABOVE_TARGET)
 //  3. operands int7                                                                    (BAD_OPERAND)
 //  4. Merkle proofs of the tile's rows of A and columns of B                           (BAD_PROOF)
-//  5. the transcript recomputed exactly (th·tw·k MACs) and hashed                      (BAD_TRANSCRIPT)
+//  5. the transcript recomputed exactly (th·tw·k MACs) and hashed, the seed over the job's
+//     operand roots (rootA, rootB derived from the proven line roots; seed.ts)           (BAD_TRANSCRIPT)
 import { bytesEqual } from '../bytes.ts';
 import { INT7_MAX } from '../matmul.ts';
 import { verifyMerkleProof } from '../merkle.ts';
@@ -56,7 +57,7 @@ export function verifyTicket(t: TicketProof, parent: Uint8Array, target: bigint,
       throw new PouwError(PouwErrorCode.BAD_PROOF, { field: 'colsB', index: y });
 
   // 5. transcript
-  const seed = pouwSeed({ parent, miner: t.miner, round: t.round, lane: t.lane, step: t.step, jobId: t.jobId });
+  const seed = pouwSeed({ parent, miner: t.miner, round: t.round, lane: t.lane, step: t.step, jobId: t.jobId, rootA: t.rootA, rootB: t.rootB });
   const r = spec.r;
   const aP = addLowRank(aRows, noiseEL(seed, r, i0, th), noiseER(seed, r, k), th, r, k);
   // B' columns as rows of B'^T = B^T + F_R^T · F_L^T  (tw x r)·(r x k)

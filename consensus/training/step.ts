@@ -82,10 +82,12 @@ export async function runStep(
   let jobId = 0;
   const mm = async (a: Int8Array, b: Int8Array, m: number, k: number, n: number): Promise<Int32Array> => {
     const id = jobId++;
-    const c = await matmul({ step, jobId: id, m, k, n, a, b });
+    // input roots first: the contribution commits to them and a ticket job's seed binds them
+    const roots = { rootA: rootByRows(a, m, k), rootB: rootByCols(b, k, n) };
+    const c = await matmul({ step, jobId: id, m, k, n, a, b, roots });
     if (!(c instanceof Int32Array) || c.length !== m * n)
       throw new TrainingError(TrainingErrorCode.BAD_PRODUCT, { what: `job ${id}`, step, reason: `length ${c?.length}` });
-    jobs.push({ aRoot: rootByRows(a, m, k), bRoot: rootByCols(b, k, n), cRoot: rootInt32(c, m, n) });
+    jobs.push({ aRoot: roots.rootA, bRoot: roots.rootB, cRoot: rootInt32(c, m, n) });
     return c;
   };
 

@@ -1,9 +1,11 @@
-// Header-vs-parent validation, cheapest checks first; the seal last. `now` is the only
+// Header-vs-parent validation, cheapest checks first: fields, time, target, then the miner's
+// signature over the whole header, the seal last. `now` is the only
 // wall-clock input of the chain core (the future-time rule).
 import { bytesEqual } from '../bytes.ts';
 import { BlockError, BlockErrorCode } from '../errors.ts';
 import { blockHash } from '../encoding/header.ts';
 import { expectedTarget } from '../difficulty.ts';
+import { verifyHeaderSignature } from '../crypto/header-signature.ts';
 import type { ChainParams } from '../params.ts';
 import type { Seal } from '../seal.ts';
 import type { BlockHeader } from '../types.ts';
@@ -49,5 +51,7 @@ export function validateHeader(h: BlockHeader, ctx: HeaderContext, p: ChainParam
   if (h.target !== target) throw new BlockError(BlockErrorCode.BAD_TARGET, { height: h.height, expected: target, got: h.target });
   if (ctx.seal.name !== p.sealName)
     throw new BlockError(BlockErrorCode.WRONG_SEAL, { expected: p.sealName, got: ctx.seal.name });
+  // one signature recovery before the seal (a PoUW seal recomputes a tile's transcript)
+  verifyHeaderSignature(h);
   ctx.seal.verify(h, parent);
 }

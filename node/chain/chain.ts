@@ -1,13 +1,24 @@
 // The chain: stores blocks, keeps the head state, imports blocks one at a time through a serial
 // queue, and reorganises to a heavier branch.
 //
-// Import of one block, cheapest checks first:
-//   1. decode (canonical bytes only; CodecError)
-//   2. known? (ChainError ALREADY_KNOWN), body without context (BlockError: caps, duplicates, roots)
-//   3. parent stored? (ChainError UNKNOWN_PARENT / INVALID_ANCESTOR), header vs parent
-//      (BlockError: height, time, ASERT target, seal)
-//   4. state transition on the parent's post-state (applyBlock: TxError / BlockError)
-// A block on the head is applied at once. A block on a side branch is stored after steps 1-3;
+// Import of one block, cheapest checks first; the body is not decoded or hashed before its header
+// has passed (docs/hardening.md):
+//   0. at the door: size <= maxBlockBytes (BlockError TOO_LARGE), queue bounded in count and bytes
+//      (ChainError QUEUE_FULL)
+//   1. the header alone, decoded without the body (canonical; CodecError)
+//   2. lookups: stored? (ALREADY_KNOWN), remembered failure by hash (KNOWN_INVALID), parent stored?
+//      (UNKNOWN_PARENT / INVALID_ANCESTOR), (parent, ticket) already used by another block
+//      (DUPLICATE_TICKET; a second header signed by the same miner is kept as equivocation
+//      evidence), (parent, ticket) remembered as a bad seal (KNOWN_INVALID)
+//   3. header vs parent (BlockError: height, time, ASERT target, miner's signature, seal)
+//   4. body: decode, caps, duplicates, roots against the header (CodecError / BlockError)
+//   5. state transition on the parent's post-state (applyBlock: TxError / BlockError)
+// Failures of steps 3 and 5 are remembered in bounded caches (by block hash; a seal failure also by
+// (parent, ticket)), so a resent invalid block costs a lookup. Step 4 failures are not: the body may
+// be a forgery attached to someone else's valid header, and remembering it would censor the real
+// block. After step 4 the block is exactly what its miner signed: its (parent, ticket) is used, and
+// no other block with that ticket on that parent is accepted (one ticket seals one block).
+// A block on the head is applied at once. A block on a side branch is stored after steps 1-4;
 // if its branch has more cumulative work than the head, the chain rolls the head state back to
 // the common ancestor with the stored undo diffs and applies the branch; a block of the branch
 // that fails is dropped with its descendants, and the head moves only if the valid part of the
@@ -15,7 +26,10 @@
 // diffs, canonical index, tx index, head), so a crash at any point leaves a state equal to a
 // replay of the stored canonical chain. Txs of abandoned blocks go back to the mempool.
 import { bytesEqual, toHex, to0x } from '../../consensus/bytes.ts';
-import { blockHash, decodeBlock, decodeHeader, decodeLimits, encodeBlock, encodeHeader, txHash } from '../../consensus/encoding/index.ts';
+import { blockHash, decodeBlock, decodeBlockHeader, decodeHeader, decodeLimits, encodeBlock, encodeHeader, headerSigningHash, txHash } from '../../consensus/encoding/index.ts';
+import { verifyHeaderSignature } from '../../consensus/crypto/header-signature.ts';
+import { BlockError, BlockErrorCode, TesseraError } from '../../consensus/errors.ts';
+import { sha256 } from '../../consensus/hash.ts';
 import { blockWork, expectedTarget, type AsertAnchor } from '../../consensus/difficulty.ts';
 import { isBetterChain } from '../../consensus/fork-choice.ts';
 import { validateBlockBody, validateHeader } from '../../consensus/validation/index.ts';
@@ -30,6 +44,7 @@ import { encode } from '../../consensus/codec.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { Mempool } from '../mempool/mempool.ts';
+import { BoundedCache } from './bounded-cache.ts';
 import { BlockTree, type TreeNode } from './block-tree.ts';
 import { ChainError, ChainErrorCode } from './errors.ts';
 import { QueueFullError, SerialQueue } from './queue.ts';
@@ -48,6 +63,16 @@ export interface ChainOpts {
   now?: () => number;
   /** Most blocks waiting in the import queue (default 1024). */
   maxQueuedImports?: number;
+  /** Most bytes of encoded blocks waiting in the import queue (default max(64 MiB, 2 x maxBlockBytes)). */
+  maxQueuedBytes?: number;
+  /** Most remembered failures, per cache (by block hash; by (parent, ticket)); default 4096. */
+  maxRememberedFailures?: number;
+}
+
+/** Two headers on one parent with one ticket, both signed by the ticket's miner. */
+export interface EquivocationEvidence {
+  readonly first: BlockHeader;
+  readonly second: BlockHeader;
 }
 
 export interface ChainModules {
@@ -83,7 +108,13 @@ export interface TxLocation {
 export class Chain {
   private readonly tree = new BlockTree();
   private readonly queue: SerialQueue;
-  private readonly invalid = new Set<string>();
+  /** block hash hex -> the code it failed with. */
+  private readonly invalid: BoundedCache<string>;
+  /** (parent, ticket) key -> the code its seal failed with. */
+  private readonly badSeals: BoundedCache<string>;
+  /** (parent, ticket) key -> hash hex of the one block that used it (one per stored block). */
+  private readonly tickets = new Map<string, string>();
+  private readonly evidence: BoundedCache<EquivocationEvidence>;
   private headNode!: TreeNode;
   private headState!: State;
   private closed = false;
@@ -93,7 +124,12 @@ export class Chain {
     private readonly opts: ChainOpts,
     private readonly modules: ChainModules,
   ) {
-    this.queue = new SerialQueue(opts.maxQueuedImports ?? 1024);
+    this.queue = new SerialQueue(opts.maxQueuedImports ?? 1024, opts.maxQueuedBytes ?? Math.max(64 << 20, 2 * opts.params.maxBlockBytes));
+    const remembered = opts.maxRememberedFailures ?? 4096;
+    this.invalid = new BoundedCache(remembered);
+    this.badSeals = new BoundedCache(remembered);
+    // evidence holds two headers (their seals: tickets of tens of kB) per entry: bounded in bytes too
+    this.evidence = new BoundedCache(256, (e) => e.first.seal.length + e.second.seal.length + 1024, 16 << 20);
     this.now = opts.now ?? (() => Math.floor(Date.now() / 1000));
   }
 
@@ -141,10 +177,33 @@ export class Chain {
    */
   importBlock(input: Uint8Array | Block, opts: { own?: boolean } = {}): Promise<ImportResult> {
     if (this.closed) return Promise.reject(new ChainError(ChainErrorCode.CLOSED, {}));
-    return this.queue.push(() => this.doImport(input, opts.own === true)).catch((e: unknown) => {
-      if (e instanceof QueueFullError) throw new ChainError(ChainErrorCode.QUEUE_FULL, { limit: e.limit });
+    let bytes: Uint8Array;
+    try {
+      bytes = input instanceof Uint8Array ? input : encodeBlock(input);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const max = this.params.maxBlockBytes;
+    if (bytes.length > max) return Promise.reject(new BlockError(BlockErrorCode.TOO_LARGE, { expected: max, got: bytes.length }));
+    return this.queue.push(() => this.doImport(input, bytes, opts.own === true), bytes.length).catch((e: unknown) => {
+      if (e instanceof QueueFullError) throw new ChainError(ChainErrorCode.QUEUE_FULL, { limit: e.limit, unit: e.unit });
       throw e;
     });
+  }
+
+  /** Blocks' bytes waiting in the import queue (including the one being imported). */
+  get queuedBytes(): number {
+    return this.queue.bytes;
+  }
+
+  /** How many failures are remembered (by block hash, by (parent, ticket)); each cache is bounded. */
+  rememberedFailures(): { byHash: number; bySeal: number; limit: number } {
+    return { byHash: this.invalid.size, bySeal: this.badSeals.size, limit: this.invalid.maxEntries };
+  }
+
+  /** Pairs of signed headers with one ticket on one parent seen on import (bounded, newest kept). */
+  equivocations(): EquivocationEvidence[] {
+    return this.evidence.values();
   }
 
   /** Waits for queued imports, then refuses new ones. The db is the caller's to close. */
@@ -221,7 +280,11 @@ export class Chain {
     if (!schema || !bytesEqual(schema, encode(SCHEMA_VERSION)))
       throw new ChainError(ChainErrorCode.CORRUPT_DB, { reason: `unknown schema version (this node writes ${SCHEMA_VERSION})` });
 
-    for await (const [hash, e] of db.blockIndexEntries()) this.tree.add(hash, decodeHeader(e.header, decodeLimits(this.params)), e.totalWork);
+    for await (const [hash, e] of db.blockIndexEntries()) {
+      const header = decodeHeader(e.header, decodeLimits(this.params));
+      this.tree.add(hash, header, e.totalWork);
+      if (header.height > 0) this.tickets.set(ticketKey(header), toHex(hash));
+    }
     const headHash = await db.getHead();
     const head = headHash && this.tree.get(headHash);
     if (!head) throw new ChainError(ChainErrorCode.CORRUPT_DB, { reason: 'head block not in the block index' });
@@ -238,33 +301,53 @@ export class Chain {
 
   // ---- import ------------------------------------------------------------------------------
 
-  private async doImport(input: Uint8Array | Block, own = false): Promise<ImportResult> {
+  private async doImport(input: Uint8Array | Block, bytes: Uint8Array, own = false): Promise<ImportResult> {
     const started = performance.now();
     const p = this.params;
     const limits = decodeLimits(p);
-    const bytes = input instanceof Uint8Array ? input : encodeBlock(input);
-    const block = input instanceof Uint8Array ? decodeBlock(input, limits) : input;
-    const header = block.header;
+    // 1. the header alone
+    const header = input instanceof Uint8Array ? decodeBlockHeader(input, limits) : input.header;
     const hash = blockHash(header);
     const hashHex = toHex(hash);
+    // 2. lookups
     if (this.tree.get(hash)) throw new ChainError(ChainErrorCode.ALREADY_KNOWN, { hash: to0x(hash), height: header.height });
-    if (this.invalid.has(hashHex)) throw new ChainError(ChainErrorCode.INVALID_ANCESTOR, { hash: to0x(hash), reason: 'block already found invalid' });
-    validateBlockBody(block, p, bytes.length);
+    const knownBad = this.invalid.get(hashHex);
+    if (knownBad !== undefined) throw new ChainError(ChainErrorCode.KNOWN_INVALID, { hash: to0x(hash), cause: knownBad });
     const parent = this.tree.get(header.parent);
     if (!parent) {
       if (this.invalid.has(toHex(header.parent))) {
-        this.invalid.add(hashHex);
+        this.invalid.set(hashHex, ChainErrorCode.INVALID_ANCESTOR);
         throw new ChainError(ChainErrorCode.INVALID_ANCESTOR, { hash: to0x(hash), parent: to0x(header.parent) });
       }
       throw new ChainError(ChainErrorCode.UNKNOWN_PARENT, { hash: to0x(hash), parent: to0x(header.parent), height: header.height });
     }
+    const tk = ticketKey(header);
+    const first = this.tickets.get(tk);
+    if (first !== undefined && first !== hashHex) {
+      const equivocation = this.noteEquivocation(header, first, tk);
+      this.invalid.set(hashHex, ChainErrorCode.DUPLICATE_TICKET);
+      throw new ChainError(ChainErrorCode.DUPLICATE_TICKET, { hash: to0x(hash), parent: to0x(header.parent), expected: '0x' + first, ...(equivocation ? { reason: 'equivocation' } : {}) });
+    }
+    const sealBad = this.badSeals.get(tk);
+    if (sealBad !== undefined) throw new ChainError(ChainErrorCode.KNOWN_INVALID, { hash: to0x(hash), cause: sealBad, reason: 'ticket already found invalid on this parent' });
+    // 3. header vs parent
     const verifyStarted = performance.now();
-    validateHeader(
-      header,
-      { parent: parent.header, ancestorTimes: this.tree.ancestorTimes(parent, p.medianTimeSpan), now: this.now(), block1Time: this.tree.block1Time(parent), seal: this.modules.seal },
-      p,
-    );
+    try {
+      validateHeader(
+        header,
+        { parent: parent.header, ancestorTimes: this.tree.ancestorTimes(parent, p.medianTimeSpan), now: this.now(), block1Time: this.tree.block1Time(parent), seal: this.modules.seal },
+        p,
+      );
+    } catch (e) {
+      this.rememberHeaderFailure(e, hashHex, tk);
+      throw e;
+    }
     this.modules.metrics?.observe?.('chain_block_verify_seconds', (performance.now() - verifyStarted) / 1000);
+    // 4. body: only now decoded and hashed
+    const block = input instanceof Uint8Array ? decodeBlock(input, limits) : input;
+    validateBlockBody(block, p, bytes.length);
+    // the block is what its miner signed: its ticket is used on this parent, whatever follows
+    this.tickets.set(tk, hashHex);
     const totalWork = parent.totalWork + blockWork(header.target);
 
     if (parent.hashHex === this.headNode.hashHex) {
@@ -272,7 +355,7 @@ export class Chain {
       try {
         result = applyBlock(this.headState, block, p, { bodyValidated: true }); // body checked above
       } catch (e) {
-        this.invalid.add(hashHex);
+        this.invalid.set(hashHex, e instanceof TesseraError ? e.code : 'ERROR');
         throw e;
       }
       const node: TreeNode = { hash, hashHex, header, totalWork };
@@ -350,7 +433,7 @@ export class Chain {
       // drop the failing block and everything built on it
       const bad = apply[applied.length]!;
       for (const d of [bad, ...this.tree.descendants(bad)]) {
-        this.invalid.add(d.hashHex);
+        this.invalid.set(d.hashHex, d === bad && failure instanceof TesseraError ? failure.code : ChainErrorCode.INVALID_ANCESTOR);
         this.tree.delete(d.hash);
         if (d.hashHex !== tip.hashHex) b.del(key(Bucket.block, d.hash)).del(key(Bucket.blockIndex, d.hash));
       }
@@ -391,6 +474,34 @@ export class Chain {
     return { hash: tip.hash, height: tip.header.height, status: 'reorg', undone: undo.length };
   }
 
+  /** Remembers a header failure that will not heal: every code but a time in the future. */
+  private rememberHeaderFailure(e: unknown, hashHex: string, tk: string): void {
+    if (!(e instanceof BlockError) || e.code === BlockErrorCode.TIME_TOO_NEW) return;
+    this.invalid.set(hashHex, e.code);
+    // a ticket that fails its proof fails on this parent whatever the other header fields say
+    if (e.code === BlockErrorCode.BAD_SEAL && e.context.cause !== undefined) this.badSeals.set(tk, e.code);
+  }
+
+  /**
+   * A second block with a used ticket: when both headers are signed by the ticket's miner and differ,
+   * keeps the pair as evidence (bounded). Costs one signature recovery. Returns whether it was one.
+   */
+  private noteEquivocation(second: BlockHeader, firstHex: string, tk: string): boolean {
+    const first = this.tree.get(Buffer.from(firstHex, 'hex'))?.header;
+    if (!first || !bytesEqual(first.miner, second.miner)) return false;
+    try {
+      verifyHeaderSignature(second);
+    } catch {
+      return false;
+    }
+    if (bytesEqual(headerSigningHash(first), headerSigningHash(second))) return false;
+    if (!this.evidence.has(tk)) {
+      this.evidence.set(tk, { first, second });
+      this.modules.logger.warn('equivocation: two signed headers with one ticket', { miner: to0x(second.miner), height: second.height });
+    }
+    return true;
+  }
+
   /** Adds to `b` the writes of applying `block` at the head: state, undo record, canonical and tx index. */
   private writeApply(b: DbBatch, node: TreeNode, block: Block, diff: StateDiff): void {
     for (const c of diff.changes) b.putState(c.key, c.after);
@@ -411,3 +522,7 @@ export class Chain {
   }
 }
 
+/** (parent, ticket) of a header: one ticket seals one block on one parent. */
+function ticketKey(h: BlockHeader): string {
+  return toHex(h.parent) + toHex(sha256(h.seal));
+}

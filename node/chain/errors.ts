@@ -16,6 +16,14 @@ export enum ChainErrorCode {
   QUEUE_FULL = 'CHAIN_QUEUE_FULL',
   /** The datadir's records contradict each other (e.g. stored state root != head's); see reason. */
   CORRUPT_DB = 'CHAIN_CORRUPT_DB',
+  /**
+   * Another block on the same parent with the same ticket (seal) is already stored or was found
+   * invalid: one ticket seals one block. context.hash = this block, expected = the first block's hash;
+   * reason 'equivocation' when this header too is signed by the ticket's miner (evidence kept).
+   */
+  DUPLICATE_TICKET = 'CHAIN_DUPLICATE_TICKET',
+  /** The block (by hash), or its (parent, seal), failed before: context.cause = the remembered error code. */
+  KNOWN_INVALID = 'CHAIN_KNOWN_INVALID',
 }
 
 export interface ChainErrorContext {
@@ -27,6 +35,8 @@ export interface ChainErrorContext {
   found?: string;
   limit?: number;
   reason?: string;
+  /** QUEUE_FULL: which bound ('jobs' or 'bytes'). */
+  unit?: string;
 }
 
 export class ChainError extends TesseraError<ChainErrorCode, ChainErrorContext> {}

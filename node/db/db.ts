@@ -151,6 +151,17 @@ export class ChainDb {
     for await (const [k, v] of this.db.iterator(bucketRange(Bucket.state))) yield [plain(k).subarray(1), plain(v)];
   }
 
+  /** Entries and bytes (keys + values) of the whole db: what an attack on storage would grow. */
+  async contentSize(): Promise<{ entries: number; bytes: number }> {
+    let entries = 0;
+    let bytes = 0;
+    for await (const [k, v] of this.db.iterator()) {
+      entries++;
+      bytes += k.length + v.length;
+    }
+    return { entries, bytes };
+  }
+
   /** Every (key without its bucket byte, value) of a bucket, sorted by key. */
   async *entries(bucket: Bucket): AsyncGenerator<[Uint8Array, Uint8Array]> {
     for await (const [k, v] of this.db.iterator(bucketRange(bucket))) yield [plain(k).subarray(1), plain(v)];

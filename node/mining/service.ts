@@ -11,7 +11,7 @@ import { bytesEqual, to0x } from '../../consensus/bytes.ts';
 import { asertTarget, type AsertAnchor } from '../../consensus/difficulty.ts';
 import { blockHash } from '../../consensus/encoding/header.ts';
 import { txHash } from '../../consensus/encoding/tx.ts';
-import type { PrivateKey } from '../../consensus/crypto/index.ts';
+import { signHeader, type PrivateKey } from '../../consensus/crypto/index.ts';
 import type { ChainParams, TrainingParams } from '../../consensus/params.ts';
 import { decodeTicket } from '../../consensus/pouw/ticket.ts';
 import { checkpointRoot, type Checkpoint } from '../../consensus/training/checkpoint.ts';
@@ -322,10 +322,11 @@ export class MiningService {
     const candidates = contributions.forBlock(pre, round.round, t.maxContributionsPerBlock, Math.max(0, p.maxBlockBytes - 512 * 1024));
     const now = (this.opts.now ?? (() => Math.floor(Date.now() / 1000)))();
     const txs = mempool.pending(p.maxTxsPerBlock);
-    const { block, dropped, contributions: used } = assembleBlock(
+    const { block: unsigned, dropped, contributions: used } = assembleBlock(
       { pre, parent, recentTimes, now, target, miner: this.opts.miner, seal, txs, contributions: candidates },
       p,
     );
+    const block = { ...unsigned, header: signHeader(unsigned.header, this.opts.key) }; // the miner signs the whole header
     for (const d of dropped) {
       logger.warn(`left a ${d.what} out of the block`, { reason: d.reason });
       if (d.what === 'contribution') contributions.remove(candidates[d.index]!);

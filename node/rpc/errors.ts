@@ -96,6 +96,7 @@ export const APP_ERROR_CODES: Readonly<Record<string, number>> = {
   [BlockErrorCode.DUPLICATE_CONTRIBUTION]: 3030,
   [BlockErrorCode.UNBONDED_MINER]: 3031,
   [BlockErrorCode.CONTRIBUTION_BAD_SIGNATURE]: 3032,
+  [BlockErrorCode.BAD_HEADER_SIGNATURE]: 3033,
   // 4xxx: mempool
   [MempoolErrorCode.ALREADY_KNOWN]: 4001,
   [MempoolErrorCode.NONCE_GAP]: 4002,
@@ -125,6 +126,8 @@ export const APP_ERROR_CODES: Readonly<Record<string, number>> = {
   [NetworkErrorCode.WRONG_GENESIS]: 6012,
   [NetworkErrorCode.TIMEOUT]: 6013,
   [NetworkErrorCode.INTERNAL]: 6014,
+  [ChainErrorCode.DUPLICATE_TICKET]: 5008,
+  [ChainErrorCode.KNOWN_INVALID]: 5009,
 };
 
 export function toRpcError(e: unknown): RpcError {

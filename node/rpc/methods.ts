@@ -100,6 +100,7 @@ async function blockJson(ctx: RpcContext, hash: Uint8Array, block: Block, fullTx
     sealBytes: h.seal.length,
     ticket: ticketJson(ctx, h.seal),
     miner: to0x(h.miner),
+    sig: to0x(h.sig),
     canonical: await ctx.chain.isCanonical(hash),
     totalWork: (ctx.chain.totalWorkOf(hash) ?? 0n).toString(),
     txCount: block.txs.length,

@@ -2,6 +2,7 @@
 // including a reorg to a heavier branch, and is killed with SIGKILL at points drawn from fixed
 // seeds. After every kill the datadir must reopen, and its state root must equal a replay of
 // the stored canonical chain from genesis. A final run completes the import.
+import { testKey } from '../fixtures/chain.ts';
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -89,9 +90,9 @@ describe('SIGKILL while importing', () => {
     try {
       // branch A: 40 blocks; branch B forks at height 20 and is heavier (24 blocks after the fork)
       const g = { header: net.genesis.block.header, state: net.genesis.state };
-      const a = buildChain(net, g, 40, { txsPerBlock: 8, miner: new Uint8Array(20).fill(0xa) });
+      const a = buildChain(net, g, 40, { txsPerBlock: 8, miner: testKey(10) });
       const fork: Built = a[19]!;
-      const b = buildChain(net, { header: fork.block.header, state: fork.state }, 24, { txsPerBlock: 8, miner: new Uint8Array(20).fill(0xb) });
+      const b = buildChain(net, { header: fork.block.header, state: fork.state }, 24, { txsPerBlock: 8, miner: testKey(11) });
       // phase 1 file: branch A and B up to A's height (equal work: B stays a side branch);
       // phase 2 file: everything, so its first new block triggers a 20-block reorg
       const phase1 = [...a, ...b.slice(0, 20)];

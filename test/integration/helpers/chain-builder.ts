@@ -2,7 +2,8 @@
 // it (a seal that proves nothing; the node binary refuses it). Used by node tests, the
 // SIGKILL child script and bench/import.bench.ts.
 import { loadDevnetSpec, buildGenesis, type Genesis, type GenesisSpec } from '../../../genesis/index.ts';
-import { PrivateKey, signTx } from '../../../consensus/crypto/index.ts';
+import { PrivateKey, signHeader, signTx } from '../../../consensus/crypto/index.ts';
+import { keyOfMiner, testKey } from '../../fixtures/chain.ts';
 import { expectedTarget } from '../../../consensus/difficulty.ts';
 import { toHex } from '../../../consensus/bytes.ts';
 import { blockHash, computeContributionsRoot, computeTxRoot } from '../../../consensus/encoding/index.ts';
@@ -75,12 +76,13 @@ export interface Built {
 /**
  * A valid test-sealed child of `parent` (whose post-state is `pre`) carrying `txs`. `spacing`
  * (seconds after the parent, default the block time) changes the ASERT target of the *next*
- * block; `miner` picks the reward address (use it to make sibling blocks differ).
+ * block; `miner` picks the reward address and the signing key (a key, or a test key's address; use it to make sibling blocks differ).
  */
-export function buildBlock(net: TestNet, parent: { header: BlockHeader }, pre: State, txs: readonly Tx[], opts: { spacing?: number; miner?: Uint8Array } = {}): Built {
+export function buildBlock(net: TestNet, parent: { header: BlockHeader }, pre: State, txs: readonly Tx[], opts: { spacing?: number; miner?: Uint8Array | PrivateKey } = {}): Built {
   const p = net.params;
   const ph = parent.header;
-  const miner = opts.miner ?? new Uint8Array(20).fill(0x77);
+  const key = keyOfMiner(opts.miner ?? testKey(77));
+  const miner = key.address();
   const height = ph.height + 1;
   const result = applyTxs(pre, { height, miner }, txs, p);
   const unsealed: BlockHeader = {
@@ -96,8 +98,9 @@ export function buildBlock(net: TestNet, parent: { header: BlockHeader }, pre: S
     target: expectedTarget(ph, block1TimeOf(ph), p),
     seal: new Uint8Array(0),
     miner,
+    sig: new Uint8Array(0),
   };
-  const header: BlockHeader = Object.freeze({ ...unsealed, seal: testSealFor(unsealed) });
+  const header: BlockHeader = signHeader({ ...unsealed, seal: testSealFor(unsealed) }, key);
   const block: Block = Object.freeze({ header, txs: Object.freeze([...txs]), contributions: Object.freeze([]) });
   const hash = blockHash(header);
   block1Times.set(toHex(hash), height === 1 ? header.time : block1TimeOf(ph)!);
@@ -109,7 +112,7 @@ export function buildChain(
   net: TestNet,
   from: { header: BlockHeader; state: State },
   n: number,
-  opts: { txsPerBlock?: number; miner?: Uint8Array; nonces?: Map<number, number>; amount?: bigint } = {},
+  opts: { txsPerBlock?: number; miner?: Uint8Array | PrivateKey; nonces?: Map<number, number>; amount?: bigint } = {},
 ): Built[] {
   const out: Built[] = [];
   let parent = { header: from.header };

@@ -33,6 +33,7 @@ const header: BlockHeader = {
   target: (1n << 240n) + 12345n,
   seal: new Uint8Array([9, 8, 7]),
   miner: testKey(2).address(),
+  sig: new Uint8Array(65).fill(3),
 };
 
 const block: Block = { header, txs: [tx, transfer(testKey(1), testKey(0).address(), 1n, 0)], contributions: [new Uint8Array([1, 2, 3])] };

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { BlockError, BlockErrorCode } from '../../../consensus/errors.ts';
 import { validateHeader, medianTimePast, type HeaderContext } from '../../../consensus/validation/header.ts';
 import { TEST_SEAL, testSealFor, type Seal } from '../../../consensus/seal.ts';
-import { blockHash } from '../../../consensus/encoding/header.ts';
+import { blockHash, headerSigningHash } from '../../../consensus/encoding/header.ts';
+import { signHeader } from '../../../consensus/crypto/header-signature.ts';
+import { signHash } from '../../../consensus/crypto/signature.ts';
 import type { BlockHeader } from '../../../consensus/types.ts';
 import { buildGenesis } from '../../../genesis/build.ts';
 import type { GenesisSpec } from '../../../genesis/spec.ts';
@@ -37,7 +39,9 @@ function ctx(over: Partial<HeaderContext> = {}): HeaderContext {
   return { parent, ancestorTimes: times, now, block1Time: block1TimeOf(parent), seal: TEST_SEAL, ...over };
 }
 
-/** A valid child header with some fields changed, resealed so only the changed rule fails. */
+const MINER_KEY = testKey(99); // childBlock's default miner
+
+/** A valid child header with some fields changed, resealed and re-signed so only the changed rule fails. */
 function child(over: Partial<BlockHeader> = {}): BlockHeader {
   const base: BlockHeader = {
     ...parent,
@@ -46,7 +50,7 @@ function child(over: Partial<BlockHeader> = {}): BlockHeader {
     time: parent.time + 10,
     ...over,
   };
-  return { ...base, seal: testSealFor(base) };
+  return signHeader({ ...base, seal: testSealFor(base) }, MINER_KEY);
 }
 
 function codeOf(h: BlockHeader, c: HeaderContext = ctx()): string | undefined {
@@ -96,7 +100,7 @@ describe('header validation', () => {
   });
 
   it('the seal is checked last, through the Seal interface', () => {
-    const h = { ...child(), seal: new Uint8Array(8) };
+    const h = signHeader({ ...child(), seal: new Uint8Array(8) }, MINER_KEY);
     expect(codeOf(h)).toBe(BlockErrorCode.BAD_SEAL);
     // A header broken in a cheap way reports the cheap error, not the seal.
     expect(codeOf({ ...child({ height: 99 }), seal: new Uint8Array(8) })).toBe(BlockErrorCode.BAD_HEIGHT);
@@ -105,6 +109,32 @@ describe('header validation', () => {
     validateHeader(child(), ctx({ seal: counting }), P);
     expect(called).toBe(1);
     expect(codeOf(child(), ctx({ seal: { ...counting, name: 'pouw' } }))).toBe(BlockErrorCode.WRONG_SEAL);
+  });
+
+  it('the miner signs the whole header: checked after the cheap rules, before the seal', () => {
+    let called = 0;
+    const counting: Seal = { name: 'test', testOnly: true, verify: () => void called++ };
+    const c = ctx({ seal: counting });
+    const good = child();
+    // unsigned, another key, a signature over another header, a high-S twin, a garbage recovery id
+    const cases: BlockHeader[] = [
+      { ...good, sig: new Uint8Array(0) },
+      { ...good, sig: signHash(headerSigningHash(good), testKey(5)) },
+      { ...good, sig: signHash(headerSigningHash({ ...good, time: good.time + 1 }), MINER_KEY) },
+      { ...good, sig: new Uint8Array([...good.sig.subarray(0, 64), 7]) },
+    ];
+    for (const h of cases) expect(codeOf(h, c)).toBe(BlockErrorCode.BAD_HEADER_SIGNATURE);
+    // every field is covered: change one after signing (the seal and the miner too) and it fails
+    const seal2 = testSealFor({ ...good, stateRoot: new Uint8Array(32).fill(1) });
+    for (const over of [{ stateRoot: new Uint8Array(32).fill(1) }, { txRoot: new Uint8Array(32) }, { checkpointRoot: new Uint8Array(32).fill(2) }, { seal: seal2 }, { miner: testKey(5).address() }] as Partial<BlockHeader>[])
+      expect(codeOf({ ...good, ...over }, c)).toBe(BlockErrorCode.BAD_HEADER_SIGNATURE);
+    expect(called).toBe(0); // the seal never ran on a badly signed header
+    // a cheap rule still comes first
+    expect(codeOf({ ...child({ height: 99 }), sig: new Uint8Array(0) }, c)).toBe(BlockErrorCode.BAD_HEIGHT);
+    // the signing hash is tagged and bound to the chain id: another chain id is another hash
+    expect(headerSigningHash({ ...good, chainId: 2 })).not.toEqual(headerSigningHash(good));
+    expect(codeOf(good, c)).toBeUndefined();
+    expect(called).toBe(1);
   });
 
   it('errors carry typed context', () => {

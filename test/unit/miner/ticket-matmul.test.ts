@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matmulRef } from '../../../consensus/matmul.ts';
+import { matmulRef, rootByCols, rootByRows } from '../../../consensus/matmul.ts';
 import { DEFAULT_POUW_SPEC } from '../../../consensus/pouw/spec.ts';
 import { decodeTicket, encodeTicket } from '../../../consensus/pouw/ticket.ts';
 import { verifyTicket } from '../../../consensus/pouw/verify.ts';
@@ -39,6 +39,24 @@ describe('ticketMatmul (js backend)', () => {
     await ticketMatmul(ctx, new JsBackend(), (t) => a.push(t))(j);
     const other = new Uint8Array(32).fill(1);
     for (const t of a) expect(() => verifyTicket(t.proof, other, ctx.target, spec)).toThrow();
+  });
+});
+
+describe('ticketMatmul: the pouw/v2 seed over the operand roots', () => {
+  it('roots handed over by the caller give the same tickets as roots computed here; wrong roots give tickets that fail', async () => {
+    const ctx: TicketContext = { parent: PARENT, miner: MINER, round: 1, lane: 0, target: easyTarget(8 * 8 * 40, 2), spec };
+    const j = job(40, 40, 40, 'roots');
+    const computed: WinningTicket[] = [];
+    const given: WinningTicket[] = [];
+    const wrong: WinningTicket[] = [];
+    await ticketMatmul(ctx, new JsBackend(), (t) => computed.push(t))(j);
+    await ticketMatmul(ctx, new JsBackend(), (t) => given.push(t))({ ...j, roots: { rootA: rootByRows(j.a, 40, 40), rootB: rootByCols(j.b, 40, 40) } });
+    expect(given.map((t) => encodeTicket(t.proof))).toEqual(computed.map((t) => encodeTicket(t.proof)));
+    expect(computed.length).toBeGreaterThan(0);
+    // a caller lying about the roots only hurts itself: its tickets do not verify
+    await ticketMatmul(ctx, new JsBackend(), (t) => wrong.push(t))({ ...j, roots: { rootA: rootByRows(j.b, 40, 40), rootB: rootByCols(j.a, 40, 40) } });
+    expect(wrong.length).toBeGreaterThan(0);
+    for (const t of wrong) expect(() => verifyTicket(t.proof, PARENT, ctx.target, spec)).toThrow();
   });
 });
 

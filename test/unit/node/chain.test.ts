@@ -1,4 +1,5 @@
 // The chain over a real LevelDB in a temp dir, real signatures, blocks sealed with the TEST seal.
+import { testKey } from '../../fixtures/chain.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -75,24 +76,33 @@ describe('chain import', () => {
     const chain = await openChain();
     const [b1] = buildChain(net, g(), 1, { txsPerBlock: 2 });
     await expect(chain.importBlock(new Uint8Array([0xc1, 2, 3]))).rejects.toMatchObject({ code: CodecErrorCode.MALFORMED });
-    // body without context: tx root
+    // a header whose fields were changed after signing: refused before the body is looked at
     const badRoot = { ...b1!.block, header: { ...b1!.block.header, txRoot: new Uint8Array(32) } };
-    await expect(chain.importBlock(badRoot)).rejects.toMatchObject({ code: BlockErrorCode.BAD_TX_ROOT });
+    await expect(chain.importBlock(badRoot)).rejects.toMatchObject({ code: BlockErrorCode.BAD_HEADER_SIGNATURE });
+    // body without context: a valid signed header with another body (not remembered: the real body still imports)
+    const otherBody = { ...b1!.block, txs: b1!.block.txs.slice(1) };
+    await expect(chain.importBlock(otherBody)).rejects.toMatchObject({ code: BlockErrorCode.BAD_TX_ROOT });
     // unknown parent
     const orphan = buildBlock(net, b1!.block, b1!.state, []);
     await expect(chain.importBlock(orphan.block)).rejects.toMatchObject({ code: ChainErrorCode.UNKNOWN_PARENT });
     // header vs parent: a broken seal
-    const badSeal = { ...b1!.block, header: { ...b1!.block.header, seal: new Uint8Array(8) } };
+    const { signHeader } = await import('../../../consensus/crypto/header-signature.ts');
+    const badSeal = { ...b1!.block, header: signHeader({ ...b1!.block.header, seal: new Uint8Array(8) }, testKey(77)) };
     await expect(chain.importBlock(badSeal)).rejects.toMatchObject({ code: BlockErrorCode.BAD_SEAL });
     // state transition: a state root that is not the result of the txs
-    const wrongState = buildBlock(net, g(), g().state, [], { miner: new Uint8Array(20).fill(1) });
+    const wrongState = buildBlock(net, g(), g().state, [], { miner: testKey(12) });
     const lying = { ...wrongState.block, header: { ...wrongState.block.header, stateRoot: new Uint8Array(32).fill(9) } };
     // (re-seal so that the header is otherwise valid)
     const { testSealFor } = await import('../../../consensus/seal.ts');
-    const sealed = { ...lying, header: { ...lying.header, seal: testSealFor(lying.header) } };
+    const sealed = { ...lying, header: signHeader({ ...lying.header, seal: testSealFor(lying.header) }, testKey(12)) };
     await expect(chain.importBlock(sealed)).rejects.toMatchObject({ code: BlockErrorCode.BAD_STATE_ROOT });
     expect(chain.head().hash).toEqual(net.genesis.hash);
     expect(chain.state().root()).toEqual(net.genesis.state.root());
+    // resent invalid blocks cost a lookup: the remembered code comes back
+    await expect(chain.importBlock(sealed)).rejects.toMatchObject({ code: ChainErrorCode.KNOWN_INVALID, context: { cause: BlockErrorCode.BAD_STATE_ROOT } });
+    await expect(chain.importBlock(badSeal)).rejects.toMatchObject({ code: ChainErrorCode.KNOWN_INVALID, context: { cause: BlockErrorCode.BAD_SEAL } });
+    // the body forged onto b1's header was not held against b1
+    await expect(chain.importBlock(b1!.block)).resolves.toMatchObject({ status: 'head' });
   });
 
   it('resumes at the same head and state root after a restart', async () => {
@@ -131,10 +141,10 @@ describe('reorg', () => {
     const chain = await openChain(mempool);
     const [k0, k1, k2] = net.keys;
     // branch A: two blocks with k0's txs (nonces 0, 1)
-    const a1 = buildBlock(net, g(), g().state, [transfer(net, k0!, 0, k2!.address(), 500n)], { miner: new Uint8Array(20).fill(0xa) });
-    const a2 = buildBlock(net, a1.block, a1.state, [transfer(net, k0!, 1, k2!.address(), 600n)], { miner: new Uint8Array(20).fill(0xa) });
+    const a1 = buildBlock(net, g(), g().state, [transfer(net, k0!, 0, k2!.address(), 500n)], { miner: testKey(10) });
+    const a2 = buildBlock(net, a1.block, a1.state, [transfer(net, k0!, 1, k2!.address(), 600n)], { miner: testKey(10) });
     // branch B: three blocks with k1's txs
-    const bMiner = new Uint8Array(20).fill(0xb);
+    const bMiner = testKey(11);
     const b1 = buildBlock(net, g(), g().state, [transfer(net, k1!, 0, k2!.address(), 7n)], { miner: bMiner });
     const b2 = buildBlock(net, b1.block, b1.state, [], { miner: bMiner });
     const b3 = buildBlock(net, b2.block, b2.state, [transfer(net, k1!, 1, k2!.address(), 8n)], { miner: bMiner });
@@ -170,9 +180,9 @@ describe('reorg', () => {
 
   it('keeps the head when the heavier branch holds an invalid block, and rejects its descendants', async () => {
     const chain = await openChain();
-    const a = buildChain(net, g(), 2, { txsPerBlock: 1, miner: new Uint8Array(20).fill(0xa) });
+    const a = buildChain(net, g(), 2, { txsPerBlock: 1, miner: testKey(10) });
     for (const x of a) await chain.importBlock(x.block);
-    const miner = new Uint8Array(20).fill(0xb);
+    const miner = testKey(11);
     const b1 = buildBlock(net, g(), g().state, [], { miner });
     // b2 computed on the wrong pre-state: its header is valid, its state root is not
     const b2 = buildBlock(net, b1.block, g().state, [], { miner });

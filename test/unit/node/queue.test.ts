@@ -34,4 +34,24 @@ describe('SerialQueue', () => {
     expect(await second).toBe(2);
     expect(await q.push(async () => 4)).toBe(4);
   });
+
+  it('refuses jobs beyond its byte cap (one job of any size is always taken), and frees the bytes when jobs end', async () => {
+    const q = new SerialQueue(100, 1000);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const big = q.push(() => gate, 5000); // alone in the queue: taken
+    await expect(q.push(async () => 1, 1)).rejects.toMatchObject({ unit: 'bytes', limit: 1000 });
+    release();
+    await big;
+    expect(q.bytes).toBe(0);
+    let open!: () => void;
+    const held = new Promise<void>((r) => (open = r));
+    const a = q.push(async () => (await held, 'a'), 600);
+    await expect(q.push(async () => 'b', 600)).rejects.toBeInstanceOf(QueueFullError);
+    const c = q.push(async () => 'c', 400);
+    expect(q.bytes).toBe(1000);
+    open();
+    expect([await a, await c]).toEqual(['a', 'c']);
+    expect(q.bytes).toBe(0);
+  });
 });

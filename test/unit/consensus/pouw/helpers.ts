@@ -14,6 +14,8 @@ export function job(m: number, k: number, n: number, label = 'j', step = 0, jobI
 
 export const PARENT = sha256(new TextEncoder().encode('parent'));
 export const MINER = sha256(new TextEncoder().encode('miner')).slice(0, 20);
+/** Stand-in operand roots for tests that only need some seed (no product of their own). */
+export const ROOTS = { rootA: sha256(new TextEncoder().encode('root A')), rootB: sha256(new TextEncoder().encode('root B')) };
 /** A target so high that about one tile in `odds` wins, for a tile of h·w·k MACs. */
 export function easyTarget(macsPerTile: number, odds: number): bigint {
   return (1n << 256n) / BigInt(macsPerTile) / BigInt(odds);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { noiseFactors, noisedOperands, noiseEL, noiseER, noiseFR } from '../../../../consensus/pouw/noise.ts';
 import { pouwSeed } from '../../../../consensus/pouw/seed.ts';
-import { PARENT, MINER } from './helpers.ts';
+import { PARENT, MINER, ROOTS } from './helpers.ts';
 
-const seed = pouwSeed({ parent: PARENT, miner: MINER, round: 1, lane: 0, step: 2, jobId: 3 });
+const seed = pouwSeed({ parent: PARENT, miner: MINER, round: 1, lane: 0, step: 2, jobId: 3, ...ROOTS });
 
 /** Rank over the rationals by fraction-free Gaussian elimination with bigint. */
 function rank(rows: bigint[][]): number {
@@ -25,12 +25,13 @@ function rank(rows: bigint[][]): number {
 
 describe('pouw noise', () => {
   it('the seed binds every field', () => {
-    const base = { parent: PARENT, miner: MINER, round: 1, lane: 0, step: 2, jobId: 3 };
+    const base = { parent: PARENT, miner: MINER, round: 1, lane: 0, step: 2, jobId: 3, ...ROOTS };
     const seeds = new Set([
       base, { ...base, round: 2 }, { ...base, lane: 1 }, { ...base, step: 3 }, { ...base, jobId: 4 },
       { ...base, parent: new Uint8Array(32) }, { ...base, miner: new Uint8Array(20) },
+      { ...base, rootA: new Uint8Array(32) }, { ...base, rootB: new Uint8Array(32) }, { ...base, rootA: ROOTS.rootB, rootB: ROOTS.rootA },
     ].map((x) => Buffer.from(pouwSeed(x)).toString('hex')));
-    expect(seeds.size).toBe(7);
+    expect(seeds.size).toBe(10);
   });
 
   it('keeps A + E and B + F inside int8 for extreme int7 operands, for every allowed r', () => {

@@ -17,7 +17,7 @@ const id = { round: 7, miner: MINER, lane: 1 };
 
 /** Honest mining of one job with the reference: every winning tile's proof. */
 function mine(j: MatmulJob, parent = PARENT, cheat?: 'no-noise' | 'fold-first'): TicketProof[] {
-  const seed = pouwSeed({ parent, miner: MINER, round: id.round, lane: id.lane, step: j.step, jobId: j.jobId });
+  const seed = pouwSeed({ parent, miner: MINER, round: id.round, lane: id.lane, step: j.step, jobId: j.jobId, rootA: rootByRows(j.a, m, k), rootB: rootByCols(j.b, k, n) });
   const f = noiseFactors(seed, spec.r, m, k, n);
   let { aP, bP } = noisedOperands(j.a, j.b, m, k, n, f);
   if (cheat === 'no-noise') ({ aP, bP } = { aP: j.a, bP: j.b });

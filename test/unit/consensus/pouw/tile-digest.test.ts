@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { foldStep, tileDigest, tileDigestWords, tileHash, tileHashOfDigest } from '../../../../consensus/pouw/transcript.ts';
 import { hmacSha256 } from '../../../../consensus/hash.ts';
 import { pouwSeed } from '../../../../consensus/pouw/seed.ts';
-import { MINER, PARENT } from './helpers.ts';
+import { MINER, PARENT, ROOTS } from './helpers.ts';
 
-const seed = pouwSeed({ parent: PARENT, miner: MINER, round: 1, lane: 0, step: 0, jobId: 0 });
+const seed = pouwSeed({ parent: PARENT, miner: MINER, round: 1, lane: 0, step: 0, jobId: 0, ...ROOTS });
 const shape = { m: 100, k: 64, n: 70 };
 const states = (th: number, tw: number, salt = 1) => {
   const s = new Int32Array(th * tw);
@@ -82,7 +82,7 @@ describe('tile digest', () => {
     expect(tileHashOfDigest(seed, shape, 2, 3, d)).toEqual(want);
     expect(tileHash(seed, shape, 3, 2, s, 16)).not.toEqual(want);
     expect(tileHash(seed, { ...shape, m: 101 }, 2, 3, s, 16)).not.toEqual(want);
-    expect(tileHash(pouwSeed({ parent: PARENT, miner: MINER, round: 2, lane: 0, step: 0, jobId: 0 }), shape, 2, 3, s, 16)).not.toEqual(want);
+    expect(tileHash(pouwSeed({ parent: PARENT, miner: MINER, round: 2, lane: 0, step: 0, jobId: 0, ...ROOTS }), shape, 2, 3, s, 16)).not.toEqual(want);
     expect(() => tileHash(seed, shape, 2, 3, s, 15)).toThrow(RangeError);
   });
 });

@@ -5,7 +5,7 @@ import { decodeProduct } from '../../../../consensus/pouw/decode.ts';
 import { noiseFactors, noisedOperands } from '../../../../consensus/pouw/noise.ts';
 import { pouwSeed } from '../../../../consensus/pouw/seed.ts';
 import { freivalds } from '../../../../consensus/pouw/freivalds.ts';
-import { int7, job, MINER, PARENT, testRandom } from './helpers.ts';
+import { int7, job, MINER, PARENT, ROOTS, testRandom } from './helpers.ts';
 
 describe('transcript', () => {
   it('is the product plus the fold of running sums after every r steps (last block shorter)', () => {
@@ -43,7 +43,7 @@ describe('decode and Freivalds', () => {
   it('decode recovers A·B exactly', () => {
     for (const [m, k, n, r] of [[64, 100, 72, 16], [33, 129, 40, 8], [128, 64, 64, 32]] as const) {
       const j = job(m, k, n, `d${m}`);
-      const seed = pouwSeed({ parent: PARENT, miner: MINER, round: 0, lane: 0, step: 0, jobId: m });
+      const seed = pouwSeed({ parent: PARENT, miner: MINER, round: 0, lane: 0, step: 0, jobId: m, ...ROOTS });
       const f = noiseFactors(seed, r, m, k, n);
       const { aP, bP } = noisedOperands(j.a, j.b, m, k, n, f);
       const { c: cP } = noisedProductRef(aP, bP, m, k, n, r);

@@ -1,13 +1,13 @@
 // The fused wasm ticket job (noise add + pack, noised product + transcript, decode) against the plain-JS
 // reference of every stage, and the fast tile hasher against consensus tileHash.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { matmulRef } from '../../../../consensus/matmul.ts';
+import { matmulRef, rootByCols, rootByRows } from '../../../../consensus/matmul.ts';
 import { noiseFactors, noisedOperands } from '../../../../consensus/pouw/noise.ts';
 import { pouwSeed } from '../../../../consensus/pouw/seed.ts';
 import { noisedProductRef, tileHash, tileStates } from '../../../../consensus/pouw/transcript.ts';
 import { WasmBackend } from '../../../../miner/backends/wasm/backend.ts';
 import { TileHasher } from '../../../../miner/tile-hasher.ts';
-import { int7, job, MINER, PARENT } from '../../consensus/pouw/helpers.ts';
+import { int7, job, MINER, PARENT, ROOTS } from '../../consensus/pouw/helpers.ts';
 
 let be: WasmBackend;
 beforeAll(async () => {
@@ -15,7 +15,7 @@ beforeAll(async () => {
 });
 afterAll(async () => be?.close());
 
-const seedOf = (jobId: number) => pouwSeed({ parent: PARENT, miner: MINER, round: 1, lane: 0, step: 2, jobId });
+const seedOf = (jobId: number) => pouwSeed({ parent: PARENT, miner: MINER, round: 1, lane: 0, step: 2, jobId, ...ROOTS });
 
 const cases: [string, number, number, number, number][] = [
   ['odd shapes, r = 16', 37, 83, 29, 16],
@@ -153,7 +153,7 @@ describe('ticketMatmul on wasm picks exactly the winning tiles', () => {
       const stats = newTicketStats();
       const c = await ticketMatmul(ctx, be, (t) => got.push(`${t.ti},${t.tj}`), stats)(j);
       expect(c).toEqual(matmulRef(j));
-      const seed = pouwSeed({ parent: PARENT, miner: MINER, round: 4, lane: 1, step: 1, jobId: 3 });
+      const seed = pouwSeed({ parent: PARENT, miner: MINER, round: 4, lane: 1, step: 1, jobId: 3, rootA: rootByRows(j.a, m, k), rootB: rootByCols(j.b, k, n) });
       const f = noiseFactors(seed, 16, m, k, n);
       const { aP, bP } = noisedOperands(j.a, j.b, m, k, n, f);
       const { fold } = noisedProductRef(aP, bP, m, k, n, 16);
