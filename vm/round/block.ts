@@ -1,12 +1,12 @@
 // The mining part of a block on a chain with training params, after its transactions:
-//   contributions -> the seal's ticket -> reward split -> round close when due.
+//   contribution parts -> the seal's ticket -> reward split -> round close when due.
 // Reward split of subsidy + fees: ticketShareBps / 10,000 (rounded down) is held in the ticket's win
 // record for the block's miner; the rest goes into the open round's pool.
 import { BPS, type ChainParams, type TrainingParams } from '../../consensus/params.ts';
 import { decodeSealTicket } from '../../consensus/seal-pouw.ts';
 import type { StateView } from '../view.ts';
 import { closeRound } from './close.ts';
-import { applyContributions } from './contributions.ts';
+import { applyParts } from './parts.ts';
 import type { RoundInfo } from './keys.ts';
 import { requireRound, writeRound } from './state.ts';
 import { applyTicket } from './ticket.ts';
@@ -34,7 +34,7 @@ export function applyMining(view: StateView, ctx: MiningContext, contributions: 
   const t = p.training!;
   const round = requireRound(view);
   const ticket = decodeSealTicket({ height: ctx.height, miner: ctx.miner, seal: ctx.seal }, p);
-  applyContributions(view, contributions, t, round, ctx.height, p.chainId);
+  applyParts(view, contributions, t, round, ctx.height, p.chainId);
   const ticketAmount = (reward * BigInt(t.ticketShareBps)) / BigInt(BPS);
   applyTicket(view, ticket, t, round, ctx.height, ticketAmount);
   const open: RoundInfo = { ...round, pool: round.pool + (reward - ticketAmount) };
