@@ -57,10 +57,9 @@ export default async function (): Promise<void> {
   json.time = Math.floor(Date.now() / 1000);
   json.params.blockTimeSeconds = json.params.blockTimeSeconds / SCALE;
   json.params.initialTarget = '0x' + (BigInt(json.params.initialTarget) * BigInt(SCALE)).toString(16).padStart(64, '0');
-  json.params.training.maxLanes = Math.ceil(json.params.training.maxLanes / SCALE);
   const spec = parseGenesis(json);
   const t = spec.params.training!;
-  console.log(`devnet${SCALE !== 1 ? ` scaled ${SCALE}x` : ''} (task ${t.task.name}, H=${t.task.localSteps}): ${spec.params.blockTimeSeconds} s blocks, rounds of ${t.roundBlocks} blocks, maxLanes ${t.maxLanes}, ${t.maxContributionsPerBlock} contributions per block; running ${RUN_SECONDS} s`);
+  console.log(`devnet${SCALE !== 1 ? ` scaled ${SCALE}x` : ''} (task ${t.task.name}, H=${t.task.localSteps}): ${spec.params.blockTimeSeconds} s blocks, rounds of ${t.roundBlocks} blocks, ${t.maxContributionsPerBlock} parts per block; running ${RUN_SECONDS} s`);
   const dir = await mkdtemp(join(tmpdir(), 'tessera-bench-mining-'));
   const node = new TesseraNode(
     { datadir: dir, genesis: spec, rpc: { host: '127.0.0.1', port: 0 }, mining: { miner: spec.devKeys[0]!.address, key: PrivateKey.fromBytes(spec.devKeys[0]!.privateKey), backend: 'auto' } },

@@ -3,7 +3,7 @@
 // commitments, delta). Not a chain object (the v1 per-lane on-chain contribution, type 0x40, is
 // retired); validators and fraud proofs (fraud.ts) work lane by lane on it.
 import { weightsRoot } from './checkpoint.ts';
-import type { LaneLeaf } from './part.ts';
+import { lanesRoot, openLanes, sumDeltas, type ContributionPart, type LaneLeaf } from './part.ts';
 import type { StepCommit } from './step.ts';
 import type { Trajectory } from './trajectory.ts';
 import type { TrainingTask } from './spec.ts';
@@ -35,4 +35,21 @@ export function laneLeafOf(task: TrainingTask, base: readonly Int32Array[], c: P
 /** Bytes a lane adds on chain: none beyond its share of its part (the lane tree's leaves stay off chain). */
 export function laneLeafBytesOf(leaf: LaneLeaf): number {
   return 32 + leaf.steps.reduce((n, s) => n + 32 * (1 + 3 * s.jobs.length), 0);
+}
+
+/**
+ * The unsigned part of consecutive lanes (lanes[i] is lane laneStart + i of one miner and round,
+ * trained from W_R = `base`), with openings of `openLanesOf`.
+ */
+export function partOfLanes(task: TrainingTask, base: readonly Int32Array[], lanes: readonly Contribution[], openLanesOf: readonly number[] = []): ContributionPart {
+  const first = lanes[0];
+  if (!first) throw new RangeError('a part needs a lane');
+  lanes.forEach((c, i) => {
+    if (c.lane !== first.lane + i || c.round !== first.round) throw new RangeError(`lane ${c.lane} of round ${c.round} is not lane ${first.lane + i} of round ${first.round}`);
+  });
+  const leaves = lanes.map((c) => laneLeafOf(task, base, c));
+  return {
+    round: first.round, miner: first.miner, laneStart: first.lane, laneCount: lanes.length, baseRoot: first.baseRoot,
+    lanesRoot: lanesRoot(first.lane, leaves), delta: sumDeltas(task, lanes.map((c) => c.delta)), openings: openLanes(first.lane, leaves, openLanesOf),
+  };
 }

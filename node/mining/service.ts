@@ -1,9 +1,10 @@
 // The node's mining service: runs miner/loop.ts in a worker thread (node/mining/worker.ts), feeds
 // it the head, target, open round and checkpoint on every head change, turns its winning tickets
 // into blocks (node/mining/assemble.ts) imported through the chain's one import queue, and puts
-// its contributions into the contribution pool for the next blocks of the round. The worker holds no
-// key: it hands over unsigned contributions, which the service checks and signs with the miner's
-// key (consensus/training/contribution.ts) before they enter the pool. getStepData() asks the worker
+// aggregates its finished lanes into one contribution part per block it builds (the lanes finished
+// since its last part that landed: consensus/training/part.ts). The worker holds no key: it hands
+// over finished lanes (leaf and delta), which the service checks, sums and signs with the miner's
+// key. getStepData() asks the worker
 // for W_{R,m,s} of an own lane (kept for the challenge window, miner/step-store.ts): what P2P serving
 // and validators will call.
 import { Worker } from 'node:worker_threads';
@@ -13,15 +14,17 @@ import { blockHash } from '../../consensus/encoding/header.ts';
 import type { PrivateKey } from '../../consensus/crypto/index.ts';
 import type { ChainParams, TrainingParams } from '../../consensus/params.ts';
 import { decodeTicket } from '../../consensus/pouw/ticket.ts';
-import { checkpointRoot, type Checkpoint } from '../../consensus/training/checkpoint.ts';
-import { decodeContribution, decodeSignedContribution, encodeSignedContribution, signContribution } from '../../consensus/training/contribution.ts';
+import type { Checkpoint } from '../../consensus/training/checkpoint.ts';
+import { checkWeights } from '../../consensus/training/checkpoint.ts';
+import { encodeSignedPart, lanesRoot, MAX_OPENINGS, openLanes, signPart, sumDeltas, type LaneLeaf } from '../../consensus/training/part.ts';
 import type { BackendName } from '../../miner/backends/types.ts';
 import type { MinerStats } from '../../miner/loop.ts';
-import { contributionPrefix, winKey } from '../../vm/round/keys.ts';
-import { readCheckpoint, readRound } from '../../vm/round/state.ts';
+import { tileIdOfWinKey, winKey, winPrefix, type RoundInfo } from '../../vm/round/keys.ts';
+import { readParts } from '../../vm/round/parts.ts';
+import { readCheckpoint, readRound, type StateReader } from '../../vm/round/state.ts';
 import type { Chain } from '../chain/chain.ts';
 import type { Logger } from '../log/logger.ts';
-import type { ContributionPool } from '../mempool/contributions.ts';
+import type { ContributionPool, PooledContribution } from '../mempool/contributions.ts';
 import type { Mempool } from '../mempool/mempool.ts';
 import { assembleBlock } from './assemble.ts';
 import type { FromMiner, MinerWorkerData, ToMiner } from './messages.ts';
@@ -54,9 +57,11 @@ export interface MiningStatus {
   backend: string;
   blocksMined: number;
   ticketsStale: number;
+  /** Own lanes finished, and those that landed (in own parts of canonical blocks), with their useful MACs. */
   contributionsMade: number;
-  /** Own contribution lanes that landed in canonical blocks, and their useful MACs. */
   contributionsLanded: number;
+  /** Own parts that landed. */
+  partsLanded: number;
   landedMacs: number;
   miner: MinerStats | undefined;
 }
@@ -65,11 +70,12 @@ export class MiningService {
   private worker?: Worker;
   private pushed?: { hash: Uint8Array; round: number };
   private building: Promise<void> = Promise.resolve();
-  private readonly laneMacs = new Map<string, number>();
+  /** Finished lanes of the open round not yet in a landed part: leaf, delta, useful MACs. */
+  private lanes: { round: number; byLane: Map<number, { leaf: LaneLeaf; delta: Int32Array[]; macs: number }> } = { round: -1, byLane: new Map() };
   private stopped = false;
   private nextRequest = 1;
   private readonly requests = new Map<number, { resolve: (w: Int32Array[] | undefined) => void; reject: (e: Error) => void }>();
-  readonly status: MiningStatus = { backend: '', blocksMined: 0, ticketsStale: 0, contributionsMade: 0, contributionsLanded: 0, landedMacs: 0, miner: undefined };
+  readonly status: MiningStatus = { backend: '', blocksMined: 0, ticketsStale: 0, contributionsMade: 0, contributionsLanded: 0, partsLanded: 0, landedMacs: 0, miner: undefined };
 
   constructor(
     private readonly opts: MiningOpts,
@@ -87,7 +93,7 @@ export class MiningService {
   async start(): Promise<void> {
     const t = this.training;
     const data: MinerWorkerData = {
-      task: t.task, pouw: t.pouw, maxLanes: t.maxLanes, miner: this.opts.miner,
+      task: t.task, pouw: t.pouw, miner: this.opts.miner,
       keepRounds: Math.ceil(t.challengeWindow / t.roundBlocks) + 1, backend: this.opts.backend,
       ...(this.opts.threads ? { threads: this.opts.threads } : {}),
       ...(this.opts.checkpointInterval ? { checkpointInterval: this.opts.checkpointInterval } : {}),
@@ -100,7 +106,7 @@ export class MiningService {
       w.on('message', (m: FromMiner) => {
         if (m.type === 'ready') {
           this.status.backend = `${m.backend} (${m.detail})`;
-          this.modules.logger.info('miner ready', { backend: m.backend, detail: m.detail, trainSamples: m.trainSamples, maxLanes: t.maxLanes, fillerLane: t.maxLanes - 1 });
+          this.modules.logger.info('miner ready', { backend: m.backend, detail: m.detail, trainSamples: m.trainSamples });
           resolve();
         } else if (m.type === 'error') reject(new Error(`miner worker failed: ${m.message}`));
         else this.onMessage(m);
@@ -115,49 +121,7 @@ export class MiningService {
       });
     });
     await ready;
-    await this.restoreStepData(data.keepRounds);
     this.onHead();
-  }
-
-  /**
-   * After a restart the worker's StepStore is empty: hands it the own lanes of the rounds still in
-   * the challenge window, from the contributions in the canonical blocks of those rounds and W_R of
-   * each round (the open round's from the state, older ones from `checkpoints`), so that getStepData
-   * serves them as before. A round whose W_R is not at hand, or does not match a lane's base root,
-   * is skipped (logged).
-   */
-  private async restoreStepData(keepRounds: number): Promise<void> {
-    const { chain, logger } = this.modules;
-    const t = this.training;
-    const state = chain.state();
-    const open = readRound(state);
-    if (!open) return;
-    const oldest = Math.max(0, open.round - keepRounds);
-    const byRound = new Map<number, { base: Uint8Array; lanes: { lane: number; roots: Uint8Array[] }[] }>();
-    // rounds close exactly roundBlocks after they open: the window's contributions are in these blocks
-    const lowest = Math.max(1, open.openedAt - keepRounds * t.roundBlocks);
-    for (let h = chain.head().header.height; h >= lowest; h--) {
-      const b = await chain.getBlockByHeight(h);
-      if (!b) break;
-      for (const bytes of b.block.contributions) {
-        const c = decodeSignedContribution(t.task, bytes);
-        if (c.round < oldest || !bytesEqual(c.miner, this.opts.miner)) continue;
-        const e = byRound.get(c.round) ?? { base: c.baseRoot, lanes: [] };
-        byRound.set(c.round, e);
-        if (bytesEqual(e.base, c.baseRoot)) e.lanes.push({ lane: c.lane, roots: c.steps.map((s) => s.weightsRoot) });
-      }
-    }
-    let lanes = 0;
-    for (const [round, e] of [...byRound].sort((a, b) => a[0] - b[0])) {
-      const ck = round === open.round ? readCheckpoint(state, t.task) : await this.modules.checkpoints?.(round);
-      if (!ck || !bytesEqual(checkpointRoot(t.task, ck), e.base)) {
-        logger.warn('per-step data of a round cannot be restored: its W_R is not at hand', { round, lanes: e.lanes.length });
-        continue;
-      }
-      this.post({ type: 'restore', round, checkpoint: ck, lanes: e.lanes });
-      lanes += e.lanes.length;
-    }
-    if (lanes > 0) logger.info('per-step data restored', { rounds: byRound.size, lanes });
   }
 
   /**
@@ -204,33 +168,55 @@ export class MiningService {
         usefulWork: computed > 0 ? `${((100 * this.status.landedMacs) / computed).toFixed(1)}%` : '-', computedGMacs: (computed / 1e9).toFixed(1),
       });
     }
-    const inState = this.ownLanesInState(round.round);
-    const pooled = this.modules.contributions.lanesOf(round.round, this.opts.miner);
-    const doneLanes = newRound ? [...inState, ...pooled] : undefined;
-    // Lanes the rest of the round can still include: what is in, plus the cap of each block left.
-    const t = this.training;
-    const blocksLeft = Math.max(0, round.openedAt + t.roundBlocks - head.header.height);
-    const laneBudget = inState.length + blocksLeft * t.maxContributionsPerBlock;
+    if (this.lanes.round !== round.round) this.lanes = { round: round.round, byLane: new Map() };
+    const inState = this.ownLanesInState(state, round.round);
+    for (const l of inState) this.lanes.byLane.delete(l);
+    const doneLanes = newRound ? [...inState, ...this.lanes.byLane.keys()] : undefined;
     this.post({
       type: 'work',
       work: {
         parent: head.hash, height: head.header.height, target, round: round.round,
         ...(newRound ? { checkpoint: readCheckpoint(state, this.training.task) } : {}),
         ...(doneLanes && doneLanes.length ? { doneLanes } : {}),
-        laneBudget,
       },
     });
     this.pushed = { hash: head.hash, round: round.round };
   }
 
-  private ownLanesInState(round: number): number[] {
-    const prefix = contributionPrefix(round);
+  private ownLanesInState(state: StateReader, round: number): number[] {
     const lanes: number[] = [];
-    for (const k of this.modules.chain.state().keysWithPrefix(prefix)) {
-      const miner = k.subarray(prefix.length, prefix.length + 20);
-      if (bytesEqual(miner, this.opts.miner)) lanes.push(new DataView(k.buffer, k.byteOffset + prefix.length + 20, 4).getUint32(0));
-    }
+    for (const p of readParts(state, round, this.opts.miner)) for (let l = p.laneStart; l < p.laneStart + p.laneCount; l++) lanes.push(l);
     return lanes;
+  }
+
+  /**
+   * The own part for a block on `pre`: the finished lanes no landed part covers, from the lowest, as
+   * one run [a, b) of consecutive lanes (a part's range), D their summed deltas, an opening for every
+   * lane of the run on which the miner won a ticket; signed. Undefined when no lane is ready.
+   */
+  private ownPart(pre: StateReader, round: RoundInfo): PooledContribution | undefined {
+    if (this.lanes.round !== round.round) return undefined;
+    const covered = new Set(this.ownLanesInState(pre, round.round));
+    const free = [...this.lanes.byLane.keys()].filter((l) => !covered.has(l)).sort((x, y) => x - y);
+    if (free.length === 0) return undefined;
+    const winLanes = new Set(pre.keysWithPrefix(winPrefix(round.round, this.opts.miner)).map((k) => tileIdOfWinKey(k).lane));
+    const a = free[0]!;
+    let b = a + 1;
+    let opened = winLanes.has(a) ? 1 : 0;
+    while (this.lanes.byLane.has(b) && !covered.has(b) && opened + (winLanes.has(b) ? 1 : 0) <= MAX_OPENINGS) {
+      if (winLanes.has(b)) opened++;
+      b++;
+    }
+    const lanes = Array.from({ length: b - a }, (_, i) => this.lanes.byLane.get(a + i)!);
+    const leaves = lanes.map((x) => x.leaf);
+    const t = this.training;
+    const part = {
+      round: round.round, miner: this.opts.miner, laneStart: a, laneCount: b - a, baseRoot: round.checkpointRoot,
+      lanesRoot: lanesRoot(a, leaves), delta: sumDeltas(t.task, lanes.map((x) => x.delta)),
+      openings: openLanes(a, leaves, [...winLanes].filter((l) => l >= a && l < b)),
+    };
+    const bytes = encodeSignedPart(signPart(part, this.opts.key, this.opts.params.chainId));
+    return { round: round.round, miner: this.opts.miner, laneStart: a, laneCount: b - a, bytes };
   }
 
   private onMessage(m: FromMiner): void {
@@ -239,13 +225,11 @@ export class MiningService {
         this.building = this.building.then(() => this.buildOn(m.seal, m.parent, m.filler)).catch((e: unknown) => this.modules.logger.error('block assembly failed', { error: (e as Error).message }));
         break;
       case 'contribution': {
-        const bytes = this.signOwn(m.round, m.lane, m.bytes);
-        if (!bytes) break;
-        const res = this.modules.contributions.add({ round: m.round, miner: this.opts.miner, lane: m.lane, bytes });
+        if (!this.acceptLane(m)) break;
+        if (this.lanes.round !== m.round) this.lanes = { round: m.round, byLane: new Map() };
+        this.lanes.byLane.set(m.lane, { leaf: m.leaf, delta: m.delta, macs: m.macs });
         this.status.contributionsMade++;
-        this.laneMacs.set(`${m.round}/${m.lane}`, m.macs);
-        this.modules.logger.debug('contribution ready', { round: m.round, lane: m.lane, bytes: m.bytes.length, trainLoss: m.lossMilli / 1000, batchAccuracy: m.accuracyBp / 100, pool: res });
-        if (res === 'full') this.modules.logger.warn('contribution pool full: contribution dropped', { round: m.round, lane: m.lane });
+        this.modules.logger.debug('lane ready', { round: m.round, lane: m.lane, trainLoss: m.lossMilli / 1000, batchAccuracy: m.accuracyBp / 100 });
         break;
       }
       case 'stats':
@@ -268,20 +252,16 @@ export class MiningService {
     }
   }
 
-  /**
-   * The worker's unsigned contribution, checked to be our miner's lane as announced, signed with the
-   * miner's key for this chain: the on-chain bytes. Undefined (logged) when the worker's bytes are not
-   * such a contribution (a bug in the worker, never signed).
-   */
-  private signOwn(round: number, lane: number, unsigned: Uint8Array): Uint8Array | undefined {
+  /** The worker's finished lane has the task's shape (a bug in the worker otherwise: logged, never signed). */
+  private acceptLane(m: { round: number; lane: number; leaf: LaneLeaf; delta: Int32Array[] }): boolean {
     try {
-      const c = decodeContribution(this.training.task, unsigned);
-      if (c.round !== round || c.lane !== lane || !bytesEqual(c.miner, this.opts.miner))
-        throw new Error(`it is for round ${c.round} lane ${c.lane} of ${to0x(c.miner)}, announced round ${round} lane ${lane} of ${to0x(this.opts.miner)}`);
-      return encodeSignedContribution(signContribution(c, this.opts.key, this.opts.params.chainId));
+      const task = this.training.task;
+      checkWeights(task, m.delta, 'delta');
+      if (m.leaf.steps.length !== task.localSteps || m.leaf.finalRoot.length !== 32) throw new Error(`${m.leaf.steps.length} steps`);
+      return true;
     } catch (e) {
-      this.modules.logger.error('miner worker sent a contribution the node will not sign', { round, lane, error: (e as Error).message });
-      return undefined;
+      this.modules.logger.error('miner worker sent a lane the node will not sign', { round: m.round, lane: m.lane, error: (e as Error).message });
+      return false;
     }
   }
 
@@ -301,7 +281,9 @@ export class MiningService {
     const parent = head.header;
     const recentTimes = chain.headAncestorTimes();
     const t = this.training;
-    const candidates = contributions.forBlock(pre, round.round, t.maxContributionsPerBlock, Math.max(0, p.maxBlockBytes - 512 * 1024));
+    const own = this.ownPart(pre, round);
+    const room = Math.max(0, p.maxBlockBytes - 512 * 1024 - (own?.bytes.length ?? 0));
+    const candidates = [...(own ? [own] : []), ...contributions.forBlock(pre, round.round, t.maxContributionsPerBlock - (own ? 1 : 0), room, this.opts.miner)];
     const now = (this.opts.now ?? (() => Math.floor(Date.now() / 1000)))();
     const { block, dropped, contributions: used } = assembleBlock(
       { pre, parent, recentTimes, now, target, miner: this.opts.miner, seal, txs: mempool.pending(p.maxTxsPerBlock), contributions: candidates },
@@ -318,14 +300,18 @@ export class MiningService {
     const res = await chain.importBlock(block);
     this.status.blocksMined++;
     for (const c of used) {
-      this.status.contributionsLanded++;
-      this.status.landedMacs += this.laneMacs.get(`${c.round}/${c.lane}`) ?? 0;
-      this.laneMacs.delete(`${c.round}/${c.lane}`);
       contributions.remove(c);
+      if (c !== own) continue;
+      this.status.partsLanded++;
+      for (let l = c.laneStart; l < c.laneStart + c.laneCount; l++) {
+        this.status.contributionsLanded++;
+        this.status.landedMacs += this.lanes.byLane.get(l)?.macs ?? 0;
+        this.lanes.byLane.delete(l);
+      }
     }
     logger.info('mined block', {
       height: res.height, hash: to0x(blockHash(block.header)), round: round.round, txs: block.txs.length,
-      contributions: used.length, lanes: laneRanges(used.map((c) => c.lane)),
+      parts: used.length, lanes: laneRanges(used.flatMap((c) => Array.from({ length: c.laneCount }, (_, i) => c.laneStart + i))),
       ticket: `lane ${proof.lane} step ${proof.step} job ${proof.jobId} tile ${proof.ti},${proof.tj}${filler ? ' (filler)' : ''}`,
       status: res.status,
     });
