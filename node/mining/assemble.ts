@@ -59,7 +59,7 @@ export function assembleBlock(i: AssembleInput, p: ChainParams): Assembled {
       const reason = `${e.code}: ${e.message}`;
       const at = (n: number | undefined, len: number) => (typeof n === 'number' && n < len ? n : len - 1);
       // Drop the failing entry when the error names it; otherwise drop the txs, then the contributions.
-      if (cs.length > 0 && /CONTRIBUTION|UNBONDED|TICKET_MISMATCH/.test(String(e.code))) {
+      if (cs.length > 0 && /CONTRIBUTION|UNBONDED|INSUFFICIENT_BOND|TICKET_MISMATCH/.test(String(e.code))) {
         const k = at(ctx.index, cs.length);
         dropped.push({ what: 'contribution', index: cs[k]!, reason });
         cs = cs.filter((_, j) => j !== k);

@@ -194,7 +194,7 @@ export class MiningService {
    * one run [a, b) of consecutive lanes (a part's range), D their summed deltas, an opening for every
    * lane of the run on which the miner won a ticket; signed. Undefined when no lane is ready.
    */
-  private ownPart(pre: StateReader, round: RoundInfo): PooledContribution | undefined {
+  ownPart(pre: StateReader, round: RoundInfo): PooledContribution | undefined {
     if (this.lanes.round !== round.round) return undefined;
     const covered = new Set(this.ownLanesInState(pre, round.round));
     const free = [...this.lanes.byLane.keys()].filter((l) => !covered.has(l)).sort((x, y) => x - y);
