@@ -10,8 +10,8 @@
 //     keeps and serves them for the challenge window; the chain holds their root (32 bytes per
 //     part, whatever its lane count), so chain bytes follow parts, not lanes.
 //   D = the aggregate delta: sum over the part's lanes of (W_{R,m,lane,H} - W_R), every entry
-//     (layer by layer, row-major) a zigzag LEB128 varint of a safe integer (minimal, at most 8
-//     bytes: |x| < 2^53). bench/parts.bench.ts measures it against the alternatives.
+//     (layer by layer, row-major) a zigzag LEB128 varint of an integer |x| < 2^52 (minimal, at most
+//     8 bytes; the zigzag value stays below 2^53, exact). bench/parts.bench.ts measures it against the alternatives.
 //   openings = [[lane, finalRoot, steps, siblings], ...], lanes ascending and inside the range:
 //     the full leaf of each lane of the part on which its miner won a ticket, with its Merkle path
 //     in lanesRoot, so the VM checks every such ticket's job roots against the lane's leaf.
@@ -28,7 +28,7 @@ import { TrainingError, TrainingErrorCode } from './errors.ts';
 import type { JobCommit, StepCommit } from './step.ts';
 import { jobsPerStep, layerCount, layerSize, paramCount, stepClip, type TrainingTask } from './spec.ts';
 
-/** The aggregate delta D: per layer, safe integers (|x| < 2^53, exact in a float64 slot). */
+/** The aggregate delta D: per layer, integers |x| < 2^52 (exact in a float64 slot, and so is their zigzag). */
 export type AggDelta = readonly Float64Array[];
 
 /** What a lane commits: its final weights root and its H step commitments. */
@@ -67,6 +67,8 @@ const MAX_ROUND = 2 ** 48;
 /** Lane numbers are u32; 0xffffffff is the miner's filler lane (never in a part). */
 export const MAX_LANE = 0xffff_fffe;
 const MAX_VARINT_BYTES = 8;
+/** Largest |entry| of D (and of a round's delta sum). */
+export const MAX_D = 2 ** 52 - 1;
 
 function bad(reason: string, index?: number): never {
   throw new TrainingError(TrainingErrorCode.BAD_CONTRIBUTION, { what: 'part', reason, ...(index !== undefined ? { index } : {}) });
@@ -83,7 +85,7 @@ export function deltaBound(task: TrainingTask, lanes: number): number {
 
 /** Most lanes one round may hold: keeps every sum of deltas (and its bound) a safe integer. */
 export function maxRoundLanes(task: TrainingTask): number {
-  return Math.min(MAX_LANE, Math.floor(Number.MAX_SAFE_INTEGER / (task.localSteps * stepClip(task))));
+  return Math.min(MAX_LANE, Math.floor(MAX_D / (task.localSteps * stepClip(task))));
 }
 
 // ---- lane trees ----
@@ -116,7 +118,7 @@ export function verifyOpening(p: Pick<ContributionPart, 'laneStart' | 'laneCount
 
 // ---- D ----
 
-/** Zigzag LEB128 of safe integers (layer by layer). */
+/** Zigzag LEB128 of integers |x| <= MAX_D (layer by layer). */
 export function encodeAggDelta(delta: AggDelta): Uint8Array {
   let n = 0;
   for (const d of delta) n += d.length;
@@ -125,7 +127,7 @@ export function encodeAggDelta(delta: AggDelta): Uint8Array {
   for (const d of delta)
     for (let i = 0; i < d.length; i++) {
       const v = d[i]!;
-      if (!Number.isSafeInteger(v) || Math.abs(v) >= 2 ** 53) throw new RangeError(`D entry ${v} is not a safe integer`);
+      if (!Number.isSafeInteger(v) || Math.abs(v) > MAX_D) throw new RangeError(`D entry ${v} is beyond ±(2^52 - 1)`);
       let z = v >= 0 ? 2 * v : -2 * v - 1;
       while (z >= 0x80) {
         out[o++] = (z % 0x80) | 0x80;
@@ -164,6 +166,7 @@ export function decodeAggDelta(task: TrainingTask, bytes: Uint8Array): Float64Ar
           break;
         }
       }
+      if (z > 2 * MAX_D + 1) bad('D entry beyond ±(2^52 - 1)');
       d[i] = z % 2 === 1 ? -(z - 1) / 2 - 1 : z / 2;
     }
     out.push(d);

@@ -43,16 +43,17 @@ describe('contribution part encoding', () => {
     expect(() => decodeSignedPart(task, bytes.slice(0, -1))).toThrow();
   });
 
-  it('D varints are exact for every safe integer, minimal, at most 8 bytes', () => {
+  it('D varints are exact up to ±(2^52 - 1), minimal, at most 8 bytes', () => {
     const rnd = mulberry32(3);
     const n = task.layers[0]! * task.layers[1]!;
     const m = task.layers[1]! * task.layers[2]!;
-    const vals = [0, 1, -1, 63, -64, 64, 2 ** 31 - 1, -(2 ** 31), 2 ** 40 + 3, -(2 ** 52) + 1, 2 ** 53 - 1, -(2 ** 53) + 1];
+    const vals = [0, 1, -1, 63, -64, 64, 2 ** 31 - 1, -(2 ** 31), 2 ** 40 + 3, -(2 ** 52) + 1, 2 ** 52 - 1, -(2 ** 51) - 7];
     const d0 = new Float64Array(n).map((_, i) => vals[i] ?? Math.floor((rnd() - 0.5) * 2 ** 30));
     const d = [d0, new Float64Array(m).fill(-5)];
     expect(decodeAggDelta(task, encodeAggDelta(d))).toEqual(d);
     expect(() => decodeAggDelta(task, new Uint8Array([0x80, 0x00]))).toThrow(/non-minimal/);
     expect(() => decodeAggDelta(task, new Uint8Array(9).fill(0xff))).toThrow(/longer than 8/);
+    expect(() => encodeAggDelta([new Float64Array(n).fill(2 ** 52), new Float64Array(m)])).toThrow(RangeError);
   });
 });
 
