@@ -17,6 +17,7 @@ import { SimpleMetrics, type Metrics } from './metrics/metrics.ts';
 import { loadMnist } from '../genesis/datasets/mnist.ts';
 import type { BackendName } from '../miner/backends/types.ts';
 import { ContributionPool } from './mempool/contributions.ts';
+import { LaneStore } from './mining/lane-store.ts';
 import { MiningService } from './mining/service.ts';
 import { CheckpointStore } from './model/checkpoint-store.ts';
 import { TrainingTracker } from './model/tracker.ts';
@@ -87,7 +88,7 @@ export class TesseraNode {
       if (!spec.params.training) throw new Error('--mine needs a genesis with a training section (proof of useful work trains its task)');
       this.mining = new MiningService(
         { ...this.opts.mining, params: spec.params },
-        { chain: this.chain, mempool: this.mempool, contributions: this.contributions, logger: logger.child('miner'), onHeadChange: () => this.onHead(), checkpoints: async (r) => (await this.tracker?.store.get(r))?.checkpoint },
+        { chain: this.chain, mempool: this.mempool, contributions: this.contributions, logger: logger.child('miner'), onHeadChange: () => this.onHead(), checkpoints: async (r) => (await this.tracker?.store.get(r))?.checkpoint, lanes: new LaneStore({ db: this.db }) },
       );
       const bond = readBond(this.chain.state(), this.opts.mining.miner);
       if (bond < spec.params.training.minBond)

@@ -22,6 +22,9 @@ export enum Bucket {
   checkpoint = 0x09,
   /** u64be(round) -> encode([checkpointRoot, accuracyBp, lossMilli, heldOutSamples, contributions averaged into W_R]): held-out evaluation of W_R (node-side, not consensus) */
   roundEval = 0x0a,
+  // 0x0b..0x0f: reserved (consensus hardening)
+  /** u64be(round) || u32be(lane) -> encode([baseRoot, [step weights roots...]]): the mining node's own landed lanes, for serving per-step data after a restart (node-side) */
+  ownLane = 0x10,
 }
 
 export function key(bucket: Bucket, ...parts: Uint8Array[]): Uint8Array {

@@ -151,6 +151,11 @@ export class ChainDb {
     for await (const [k, v] of this.db.iterator(bucketRange(Bucket.state))) yield [plain(k).subarray(1), plain(v)];
   }
 
+  /** Every (key without the bucket byte, value) of a bucket, from `from` (inclusive, without the bucket byte) on, in key order. */
+  async *bucketEntries(bucket: Bucket, from: Uint8Array = new Uint8Array(0)): AsyncGenerator<[Uint8Array, Uint8Array]> {
+    for await (const [k, v] of this.db.iterator({ gte: key(bucket, from), lt: bucketRange(bucket).lt })) yield [plain(k).subarray(1), plain(v)];
+  }
+
   /** Every (hash, index entry) of stored blocks, canonical and side. */
   async *blockIndexEntries(): AsyncGenerator<[Uint8Array, BlockIndexEntry]> {
     for await (const [k, v] of this.db.iterator(bucketRange(Bucket.blockIndex))) yield [plain(k).subarray(1), decodeIndex(plain(v))];

@@ -14,7 +14,7 @@ import { blockHash } from '../../consensus/encoding/header.ts';
 import type { PrivateKey } from '../../consensus/crypto/index.ts';
 import type { ChainParams, TrainingParams } from '../../consensus/params.ts';
 import { decodeTicket } from '../../consensus/pouw/ticket.ts';
-import type { Checkpoint } from '../../consensus/training/checkpoint.ts';
+import { checkpointRoot, type Checkpoint } from '../../consensus/training/checkpoint.ts';
 import { checkWeights } from '../../consensus/training/checkpoint.ts';
 import { encodeSignedPart, lanesRoot, MAX_OPENINGS, openLanes, signPart, sumDeltas, type LaneLeaf } from '../../consensus/training/part.ts';
 import type { BackendName } from '../../miner/backends/types.ts';
@@ -27,6 +27,7 @@ import type { Logger } from '../log/logger.ts';
 import type { ContributionPool, PooledContribution } from '../mempool/contributions.ts';
 import type { Mempool } from '../mempool/mempool.ts';
 import { assembleBlock } from './assemble.ts';
+import type { LaneStore, OwnLane } from './lane-store.ts';
 import type { FromMiner, MinerWorkerData, ToMiner } from './messages.ts';
 
 export interface MiningOpts {
@@ -51,6 +52,8 @@ export interface MiningModules {
   onHeadChange?: () => void;
   /** W_R of a past round (the node's checkpoint store): restores per-step data after a restart. */
   checkpoints?: (round: number) => Promise<Checkpoint | undefined>;
+  /** The own landed lanes (bucket ownLane): written when an own part lands, read to restore per-step data after a restart. */
+  lanes?: LaneStore;
 }
 
 export interface MiningStatus {
@@ -121,7 +124,40 @@ export class MiningService {
       });
     });
     await ready;
+    await this.restoreStepData(data.keepRounds);
     this.onHead();
+  }
+
+  /**
+   * After a restart the worker's StepStore is empty: hands it the own lanes of the rounds still in
+   * the challenge window, from the lane store (their step roots; parts carry only the lanes' root on
+   * chain), with W_R of each round (the open round's from the state, older ones from `checkpoints`).
+   * A round whose W_R is not at hand, or does not match the lanes' base root, is skipped (logged).
+   * Rounds behind the window are deleted from the store.
+   */
+  private async restoreStepData(keepRounds: number): Promise<void> {
+    const { chain, logger, lanes: store } = this.modules;
+    const t = this.training;
+    const state = chain.state();
+    const open = readRound(state);
+    if (!open || !store) return;
+    const oldest = Math.max(0, open.round - keepRounds);
+    await store.pruneBelow(oldest);
+    const byRound = new Map<number, OwnLane[]>();
+    for (const l of await store.from(oldest)) byRound.set(l.round, [...(byRound.get(l.round) ?? []), l]);
+    let n = 0;
+    for (const [round, lanes] of byRound) {
+      const ck = round === open.round ? readCheckpoint(state, t.task) : await this.modules.checkpoints?.(round);
+      const base = ck ? checkpointRoot(t.task, ck) : undefined;
+      const ok = lanes.filter((l) => base && bytesEqual(l.baseRoot, base));
+      if (!ck || ok.length === 0) {
+        logger.warn('per-step data of a round cannot be restored: its W_R is not at hand', { round, lanes: lanes.length });
+        continue;
+      }
+      this.post({ type: 'restore', round, checkpoint: ck, lanes: ok.map((l) => ({ lane: l.lane, roots: [...l.roots] })) });
+      n += ok.length;
+    }
+    if (n > 0) logger.info('per-step data restored', { rounds: byRound.size, lanes: n });
   }
 
   /**
@@ -299,16 +335,20 @@ export class MiningService {
     }
     const res = await chain.importBlock(block);
     this.status.blocksMined++;
+    const landed: OwnLane[] = [];
     for (const c of used) {
       contributions.remove(c);
       if (c !== own) continue;
       this.status.partsLanded++;
       for (let l = c.laneStart; l < c.laneStart + c.laneCount; l++) {
+        const x = this.lanes.byLane.get(l);
         this.status.contributionsLanded++;
-        this.status.landedMacs += this.lanes.byLane.get(l)?.macs ?? 0;
+        this.status.landedMacs += x?.macs ?? 0;
+        if (x) landed.push({ round: c.round, lane: l, baseRoot: round.checkpointRoot, roots: x.leaf.steps.map((s) => s.weightsRoot) });
         this.lanes.byLane.delete(l);
       }
     }
+    await this.modules.lanes?.put(landed);
     logger.info('mined block', {
       height: res.height, hash: to0x(blockHash(block.header)), round: round.round, txs: block.txs.length,
       parts: used.length, lanes: laneRanges(used.flatMap((c) => Array.from({ length: c.laneCount }, (_, i) => c.laneStart + i))),
