@@ -18,6 +18,7 @@ import { loadMnist } from '../genesis/datasets/mnist.ts';
 import type { BackendName } from '../miner/backends/types.ts';
 import { ContributionPool } from './mempool/contributions.ts';
 import { LaneStore } from './mining/lane-store.ts';
+import { PartPruner } from './chain/prune.ts';
 import { MiningService } from './mining/service.ts';
 import { CheckpointStore } from './model/checkpoint-store.ts';
 import { TrainingTracker } from './model/tracker.ts';
@@ -28,6 +29,8 @@ export interface NodeOpts {
   genesis: GenesisSpec;
   rpc: { host: string; port: number };
   mempool?: { maxPerAccount?: number; maxTotal?: number };
+  /** Keep contribution part bodies for good (default: pruned once their challenge window closed: node/chain/prune.ts). */
+  archive?: boolean;
   /** Mine with this address (needs a genesis with training); `key` is its key, which signs its contributions. */
   mining?: { miner: Uint8Array; key: PrivateKey; backend: BackendName | 'auto'; threads?: number };
 }
@@ -41,6 +44,8 @@ export interface NodeModules {
 
 export class TesseraNode {
   private db?: ChainDb;
+  private pruner?: PartPruner;
+  private pruning: Promise<void> = Promise.resolve();
   private rpc?: RpcServer;
   chain?: Chain;
   mempool?: Mempool;
@@ -75,6 +80,7 @@ export class TesseraNode {
     }
     this.mempool = new Mempool({ chainId: spec.params.chainId, minFee: spec.params.minFee, ...this.opts.mempool }, { logger: logger.child('mempool') });
     this.chain = await Chain.open({ params: spec.params, genesis }, { db: this.db, logger: logger.child('chain'), seal, mempool: this.mempool, metrics });
+    if (spec.params.training && !this.opts.archive) this.pruner = new PartPruner({ training: spec.params.training }, { db: this.db });
     const head = this.chain.head();
     logger.info('chain', { name: spec.name, chainId: spec.chainId, genesis: to0x(genesis.hash), head: to0x(head.hash), height: head.header.height, seal: seal.name });
 
@@ -118,6 +124,14 @@ export class TesseraNode {
     this.lastHead = h;
     this.mining?.onHead();
     void this.tracker?.onHead();
+    const pruner = this.pruner;
+    if (pruner) {
+      const height = chain.head().header.height;
+      this.pruning = this.pruning.then(() => pruner.prune(height)).then(
+        (n) => void (n > 0 && this.modules.logger.debug('pruned part bodies', { blocks: n, head: height })),
+        (e: unknown) => this.modules.logger.error('pruning part bodies failed', { error: (e as Error).message }),
+      );
+    }
   }
 
   async stop(): Promise<void> {
@@ -125,6 +139,7 @@ export class TesseraNode {
     await this.mining?.stop();
     await this.rpc?.stop();
     await this.tracker?.close();
+    await this.pruning;
     await this.chain?.close();
     await this.db?.close();
     this.modules.logger.info('stopped');

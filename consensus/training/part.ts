@@ -305,10 +305,25 @@ export interface PartHeader {
   readonly laneCount: number;
   readonly baseRoot: Uint8Array;
   readonly lanesRoot: Uint8Array;
-  /** SHA-256 of the part's on-chain bytes. */
+  /**
+   * The Merkle leaf hash of the part's on-chain bytes (SHA-256(0x00 || bytes)): the block's
+   * contributionsRoot is the root over these (consensus/encoding/block.ts), so part headers kept
+   * after the bodies were pruned still check against their block header.
+   */
   readonly partHash: Uint8Array;
 }
 
 export function partHeaderOf(p: SignedPart, bytes: Uint8Array): PartHeader {
-  return { round: p.round, miner: p.miner, laneStart: p.laneStart, laneCount: p.laneCount, baseRoot: p.baseRoot, lanesRoot: p.lanesRoot, partHash: sha256(bytes) };
+  return { round: p.round, miner: p.miner, laneStart: p.laneStart, laneCount: p.laneCount, baseRoot: p.baseRoot, lanesRoot: p.lanesRoot, partHash: leafHash(bytes) };
+}
+
+export function encodePartHeader(h: PartHeader): Uint8Array {
+  return encode([h.round, h.miner, h.laneStart, h.laneCount, h.baseRoot, h.lanesRoot, h.partHash]);
+}
+
+export function decodePartHeader(bytes: Uint8Array): PartHeader {
+  const r = TupleReader.of(decodeCanonical(bytes, 'part header'), 'part header', 7);
+  const h = { round: r.uint(MAX_ROUND), miner: r.bytes(20), laneStart: r.uint(MAX_LANE), laneCount: r.uint(MAX_LANE), baseRoot: r.bytes(32), lanesRoot: r.bytes(32), partHash: r.bytes(32) };
+  r.end();
+  return Object.freeze(h);
 }

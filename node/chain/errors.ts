@@ -16,6 +16,8 @@ export enum ChainErrorCode {
   QUEUE_FULL = 'CHAIN_QUEUE_FULL',
   /** The datadir's records contradict each other (e.g. stored state root != head's); see reason. */
   CORRUPT_DB = 'CHAIN_CORRUPT_DB',
+  /** A reorg would re-apply a block whose part bodies this (non-archive) node pruned: deeper than the challenge window. */
+  PRUNED = 'CHAIN_PRUNED',
 }
 
 export interface ChainErrorContext {

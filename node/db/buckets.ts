@@ -25,6 +25,8 @@ export enum Bucket {
   // 0x0b..0x0f: reserved (consensus hardening)
   /** u64be(round) || u32be(lane) -> encode([baseRoot, [step weights roots...]]): the mining node's own landed lanes, for serving per-step data after a restart (node-side) */
   ownLane = 0x10,
+  /** block hash (32) -> encode([encodePartHeader bytes...]): the part headers of a canonical block whose part bodies were pruned (the block bucket then holds it without its parts) */
+  prunedParts = 0x11,
 }
 
 export function key(bucket: Bucket, ...parts: Uint8Array[]): Uint8Array {

@@ -114,6 +114,7 @@ export const APP_ERROR_CODES: Readonly<Record<string, number>> = {
   [ChainErrorCode.CLOSED]: 5005,
   [ChainErrorCode.QUEUE_FULL]: 5006,
   [ChainErrorCode.CORRUPT_DB]: 5007,
+  [ChainErrorCode.PRUNED]: 5020,
 };
 
 export function toRpcError(e: unknown): RpcError {

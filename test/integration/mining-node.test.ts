@@ -99,7 +99,8 @@ describe('a mining node', () => {
     const keyFile = join(dir, 'miner.key');
     await writeFile(keyFile, `${devnet.devKeys[1].privateKey as string}\n`);
     const datadir = join(dir, 'data');
-    const args = ['--mine', '--miner-address', miner, '--datadir', datadir, '--genesis', genesisFile, '--rpc', '127.0.0.1:0', '--log-format', 'json'];
+    // --archive: step 2 replays the whole chain from genesis, parts included
+    const args = ['--mine', '--archive', '--miner-address', miner, '--datadir', datadir, '--genesis', genesisFile, '--rpc', '127.0.0.1:0', '--log-format', 'json'];
 
     // 1. Mine until three rounds have closed and been evaluated.
     const n1 = await startNode([...args, '--miner-key-file', keyFile]);

@@ -38,6 +38,8 @@ Options:
   --backend <name>       compute backend: auto | js | wasm | gpujs (default auto: the fastest
                          that passes its bit-exactness self-test)
   --threads <n>          worker threads of the wasm backend (default: all cores)
+  --archive              keep contribution part bodies for good (default: pruned once their
+                         round's challenge window has closed; part headers are always kept)
   -h, --help             this help
 
 Stop it with Ctrl-C (SIGINT) or SIGTERM; a kill -9 loses nothing that was imported.`;
@@ -57,6 +59,7 @@ export async function nodeCommand(argv: string[], io: Io): Promise<number> {
       'passphrase-file': { type: 'string' },
       backend: { type: 'string' },
       threads: { type: 'string' },
+      archive: { type: 'boolean' },
     },
     NODE_HELP,
   );
@@ -96,7 +99,7 @@ export async function nodeCommand(argv: string[], io: Io): Promise<number> {
     const key = mining.key ?? devKeyFor(spec, mining.miner, datadir, logger);
     miningOpts = { ...mining, key, miner: key.address() };
   }
-  const node = new TesseraNode({ datadir, genesis: spec, rpc, ...(miningOpts ? { mining: miningOpts } : {}) }, { logger });
+  const node = new TesseraNode({ datadir, genesis: spec, rpc, ...(values.archive ? { archive: true } : {}), ...(miningOpts ? { mining: miningOpts } : {}) }, { logger });
   try {
     await node.start();
   } catch (e) {
