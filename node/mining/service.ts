@@ -243,16 +243,24 @@ export class MiningService {
       if (winLanes.has(b)) opened++;
       b++;
     }
-    const lanes = Array.from({ length: b - a }, (_, i) => this.lanes.byLane.get(a + i)!);
-    const leaves = lanes.map((x) => x.leaf);
     const t = this.training;
-    const part = {
-      round: round.round, miner: this.opts.miner, laneStart: a, laneCount: b - a, baseRoot: round.checkpointRoot,
-      lanesRoot: lanesRoot(a, leaves), delta: sumDeltas(t.task, lanes.map((x) => x.delta)),
-      openings: openLanes(a, leaves, [...winLanes].filter((l) => l >= a && l < b)),
-    };
-    const bytes = encodeSignedPart(signPart(part, this.opts.key, this.opts.params.chainId));
-    return { round: round.round, miner: this.opts.miner, laneStart: a, laneCount: b - a, bytes };
+    // the run as one part; halved while it would exceed the part size cap (many openings)
+    for (;;) {
+      const lanes = Array.from({ length: b - a }, (_, i) => this.lanes.byLane.get(a + i)!);
+      const leaves = lanes.map((x) => x.leaf);
+      const part = {
+        round: round.round, miner: this.opts.miner, laneStart: a, laneCount: b - a, baseRoot: round.checkpointRoot,
+        lanesRoot: lanesRoot(a, leaves), delta: sumDeltas(t.task, lanes.map((x) => x.delta)),
+        openings: openLanes(a, leaves, [...winLanes].filter((l) => l >= a && l < b)),
+      };
+      const bytes = encodeSignedPart(signPart(part, this.opts.key, this.opts.params.chainId));
+      if (bytes.length <= t.maxContributionBytes) return { round: round.round, miner: this.opts.miner, laneStart: a, laneCount: b - a, bytes };
+      if (b - a === 1) {
+        this.modules.logger.error('a one-lane part exceeds maxContributionBytes', { round: round.round, lane: a, bytes: bytes.length });
+        return undefined;
+      }
+      b = a + Math.ceil((b - a) / 2);
+    }
   }
 
   private onMessage(m: FromMiner): void {
