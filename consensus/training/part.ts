@@ -235,11 +235,8 @@ export function maxPartBytes(task: TrainingTask): number {
   return 200 + MAX_VARINT_BYTES * paramCount(task) + 16 + MAX_OPENINGS * (leafBytesMax(task) + 40 * 34) + SIG_BYTES;
 }
 
-function readSteps(task: TrainingTask, raw: unknown, what: string): StepCommit[] {
+function readSteps(task: TrainingTask, rawSteps: unknown[], what: string): StepCommit[] {
   const J = jobsPerStep(task);
-  const r = TupleReader.of(raw, what);
-  const rawSteps = r.array(task.localSteps);
-  // r wraps [steps] only to reuse the reader's checks
   if (rawSteps.length !== task.localSteps) bad(`${what}: ${rawSteps.length} steps, task has ${task.localSteps}`);
   return rawSteps.map((rs, s) => {
     const sr = TupleReader.of(rs, `${what} step ${s}`, 1 + 3 * J);
@@ -268,7 +265,7 @@ function readBody(task: TrainingTask, r: TupleReader): ContributionPart {
     const or = TupleReader.of(raw, what, 4);
     const lane = or.uint(MAX_LANE);
     const finalRoot = or.bytes(32);
-    const steps = readSteps(task, [or.raw()], what);
+    const steps = readSteps(task, or.array(task.localSteps), what);
     const siblings = or.array(64).map((s) => {
       if (!(s instanceof Uint8Array) || s.length !== 32) bad(`${what}: a sibling is not 32 bytes`);
       return new Uint8Array(s);
