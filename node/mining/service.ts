@@ -21,9 +21,9 @@ import type { BackendName } from '../../miner/backends/types.ts';
 import type { MinerStats } from '../../miner/loop.ts';
 import { tileIdOfWinKey, winKey, winPrefix, type RoundInfo } from '../../vm/round/keys.ts';
 import { readParts } from '../../vm/round/parts.ts';
-import { readCheckpoint, readRound, type StateReader } from '../../vm/round/state.ts';
+import { readBond, readCheckpoint, readRound, type StateReader } from '../../vm/round/state.ts';
 import type { Chain } from '../chain/chain.ts';
-import type { Logger } from '../log/logger.ts';
+import { shortHex, type Logger } from '../log/logger.ts';
 import type { ContributionPool, PooledContribution } from '../mempool/contributions.ts';
 import type { Mempool } from '../mempool/mempool.ts';
 import { assembleBlock } from './assemble.ts';
@@ -76,6 +76,8 @@ export class MiningService {
   /** Finished lanes of the open round not yet in a landed part: leaf, delta, useful MACs. */
   private lanes: { round: number; byLane: Map<number, { leaf: LaneLeaf; delta: Int32Array[]; macs: number }> } = { round: -1, byLane: new Map() };
   private stopped = false;
+  /** Whether the miner had the minimum bond at the last head (undefined before the first). */
+  private bonded?: boolean;
   private nextRequest = 1;
   private readonly requests = new Map<number, { resolve: (w: Int32Array[] | undefined) => void; reject: (e: Error) => void }>();
   readonly status: MiningStatus = { backend: '', blocksMined: 0, ticketsStale: 0, contributionsMade: 0, contributionsLanded: 0, partsLanded: 0, landedMacs: 0, miner: undefined };
@@ -208,12 +210,26 @@ export class MiningService {
     const inState = this.ownLanesInState(state, round.round);
     for (const l of inState) this.lanes.byLane.delete(l);
     const doneLanes = newRound ? [...inState, ...this.lanes.byLane.keys()] : undefined;
+    const t = this.training;
+    // A miner without the minimum bond has its parts refused by every node: it trains no lane
+    // (noTask: filler jobs only, which still win blocks) and says so once, and again when that
+    // changes.
+    const bonded = readBond(state, this.opts.miner) >= t.minBond;
+    if (bonded !== this.bonded) {
+      if (!bonded)
+        this.modules.logger.warn('the miner address is not bonded: nodes refuse its contributions, so it trains no lane and only mines blocks with filler jobs until a Bond tx of at least minBond lands', {
+          miner: to0x(this.opts.miner), bond: readBond(state, this.opts.miner).toString(), minBond: t.minBond.toString(),
+        });
+      else if (this.bonded === false) this.modules.logger.info('the miner address is bonded now: training lanes', { bond: readBond(state, this.opts.miner).toString() });
+      this.bonded = bonded;
+    }
     this.post({
       type: 'work',
       work: {
         parent: head.hash, height: head.header.height, target, round: round.round,
         ...(newRound ? { checkpoint: readCheckpoint(state, this.training.task) } : {}),
         ...(doneLanes && doneLanes.length ? { doneLanes } : {}),
+        ...(bonded ? {} : { noTask: true }),
       },
     });
     this.pushed = { hash: head.hash, round: round.round };
@@ -341,7 +357,7 @@ export class MiningService {
       this.status.ticketsStale++;
       return;
     }
-    const res = await chain.importBlock(block);
+    const res = await chain.importBlock(block, { own: true });
     this.status.blocksMined++;
     const landed: OwnLane[] = [];
     for (const c of used) {
@@ -357,11 +373,13 @@ export class MiningService {
       }
     }
     await this.modules.lanes?.put(landed);
+    // One line per mined block (the chain logs its import at debug): lanes are the round's
+    // training shards this block's parts carry; see docs/glossary.md.
     logger.info('mined block', {
-      height: res.height, hash: to0x(blockHash(block.header)), round: round.round, txs: block.txs.length,
+      height: res.height, hash: shortHex(blockHash(block.header)), round: round.round, txs: block.txs.length,
       parts: used.length, lanes: laneRanges(used.flatMap((c) => Array.from({ length: c.laneCount }, (_, i) => c.laneStart + i))),
       ticket: `lane ${proof.lane} step ${proof.step} job ${proof.jobId} tile ${proof.ti},${proof.tj}${filler ? ' (filler)' : ''}`,
-      status: res.status,
+      ...(res.status !== 'head' ? { status: res.status } : {}),
     });
     this.modules.onHeadChange?.();
     this.onHead();
