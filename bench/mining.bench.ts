@@ -2,7 +2,8 @@
 // its worker thread on the best backend) on the devnet genesis as it is (10 s blocks, 60 s rounds;
 // TESSERA_BENCH_MINING_SCALE=S divides block time, lanes and difficulty by S for a quicker, less
 // faithful run: a lane takes as long as ever, so scaled rounds hold S times fewer lanes), then:
-//  - useful-work fraction: MACs of own contributions that landed in rounds that closed, over all
+//  - chain growth (bytes of the canonical blocks per hour of block time);
+//  - useful-work fraction: MACs of own lanes (in parts) that landed in rounds that closed, over all
 //    MACs the miner computed between the first and the last round close (goal >= 95%); also with
 //    the ticket path's noise + decode overhead counted as computed;
 //  - block verification (seal recompute + state transition, replayed) against block compute time
@@ -17,6 +18,7 @@ import { initCheckpoint } from '../consensus/training/checkpoint.ts';
 import { runTrajectory } from '../consensus/training/trajectory.ts';
 import type { MatmulFn } from '../consensus/matmul.ts';
 import { sealFor } from '../consensus/seal-pouw.ts';
+import { encodeBlock } from '../consensus/encoding/block.ts';
 import { buildGenesis, parseGenesis } from '../genesis/index.ts';
 import { loadMnist } from '../genesis/datasets/mnist.ts';
 import { createBackend } from '../miner/backends/index.ts';
@@ -57,10 +59,9 @@ export default async function (): Promise<void> {
   json.time = Math.floor(Date.now() / 1000);
   json.params.blockTimeSeconds = json.params.blockTimeSeconds / SCALE;
   json.params.initialTarget = '0x' + (BigInt(json.params.initialTarget) * BigInt(SCALE)).toString(16).padStart(64, '0');
-  json.params.training.maxLanes = Math.ceil(json.params.training.maxLanes / SCALE);
   const spec = parseGenesis(json);
   const t = spec.params.training!;
-  console.log(`devnet${SCALE !== 1 ? ` scaled ${SCALE}x` : ''} (task ${t.task.name}, H=${t.task.localSteps}): ${spec.params.blockTimeSeconds} s blocks, rounds of ${t.roundBlocks} blocks, maxLanes ${t.maxLanes}, ${t.maxContributionsPerBlock} contributions per block; running ${RUN_SECONDS} s`);
+  console.log(`devnet${SCALE !== 1 ? ` scaled ${SCALE}x` : ''} (task ${t.task.name}, H=${t.task.localSteps}): ${spec.params.blockTimeSeconds} s blocks, rounds of ${t.roundBlocks} blocks, ${t.maxContributionsPerBlock} parts per block; running ${RUN_SECONDS} s`);
   const dir = await mkdtemp(join(tmpdir(), 'tessera-bench-mining-'));
   const node = new TesseraNode(
     { datadir: dir, genesis: spec, rpc: { host: '127.0.0.1', port: 0 }, mining: { miner: spec.devKeys[0]!.address, key: PrivateKey.fromBytes(spec.devKeys[0]!.privateKey), backend: 'auto' } },
@@ -95,9 +96,11 @@ export default async function (): Promise<void> {
     let state = g.state;
     let parent = g.block.header;
     let verifyMs = 0;
+    let chainBytes = 0;
     const times: number[] = [];
     for (let h = 1; h <= head; h++) {
       const b = (await chain.getBlockByHeight(h))!.block;
+      chainBytes += encodeBlock(b).length;
       const t0 = performance.now();
       seal.verify(b.header, parent);
       state = applyBlock(state, b, spec.params).state;
@@ -106,6 +109,11 @@ export default async function (): Promise<void> {
       parent = b.header;
     }
     const meanInterval = (times[times.length - 1]! - spec.time) / head;
+    const chainSecs = times[times.length - 1]! - spec.time;
+    console.log(
+      `chain growth: ${(chainBytes / 1e6).toFixed(1)} MB in ${head} blocks over ${chainSecs} s of block time = ${((chainBytes / chainSecs) * 3600 / 1e6).toFixed(0)} MB per hour ` +
+        `(${st.partsLanded} parts carried ${st.contributionsLanded} lanes)`,
+    );
     console.log(
       `block verification ${(verifyMs / head).toFixed(1)} ms per block (replay of ${head} blocks, seal + state transition incl. round closes) ` +
         `vs block compute time ${(meanInterval * 1000).toFixed(0)} ms (mean interval): ratio 1/${Math.round((meanInterval * 1000) / (verifyMs / head))}`,

@@ -7,7 +7,8 @@ import { evaluate } from '../consensus/training/evaluate.ts';
 import { outerUpdate } from '../consensus/training/outer.ts';
 import { MNIST_MLP, type TrainingTask } from '../consensus/training/spec.ts';
 import { runTrajectory } from '../consensus/training/trajectory.ts';
-import { contributionOf, encodeContribution } from '../consensus/training/contribution.ts';
+import { contributionOf, partOfLanes } from '../consensus/training/contribution.ts';
+import { encodePart } from '../consensus/training/part.ts';
 import { stepJobShapes } from '../consensus/training/step.ts';
 import { loadMnist } from '../genesis/datasets/mnist.ts';
 import { trainFloat } from './float-reference.ts';
@@ -15,17 +16,18 @@ import { trainFloat } from './float-reference.ts';
 const MINERS = 3;
 const ROUNDS = 20;
 
-/** One lane's contribution (delta + per-step commitments) in bytes against the MACs it took. */
+/** A one-lane contribution part (D, lanes root, signature) in bytes against the MACs it took. */
 export async function contributionSize(task: TrainingTask): Promise<void> {
   const { train } = loadMnist();
   const miner = new Uint8Array(20).fill(7);
-  const t = await runTrajectory(task, train, initCheckpoint(task), { round: 0, miner, lane: 0 }, matmulPlain);
-  const bytes = encodeContribution(contributionOf(t)).length;
+  const ck = initCheckpoint(task);
+  const t = await runTrajectory(task, train, ck, { round: 0, miner, lane: 0 }, matmulPlain);
+  const bytes = encodePart(partOfLanes(task, ck.weights, [contributionOf(t)])).length + 65;
   let macsPerStep = 0;
   for (const [m, k, n] of stepJobShapes(task)) macsPerStep += m * k * n;
   const macs = macsPerStep * task.localSteps;
   console.log(
-    `one lane's contribution: ${bytes} bytes for ${(macs / 1e6).toFixed(1)} M MACs (H=${task.localSteps} x batch ${task.batch}): ` +
+    `a one-lane part: ${bytes} bytes for ${(macs / 1e6).toFixed(1)} M MACs (H=${task.localSteps} x batch ${task.batch}): ` +
       `${((macs / bytes) / 1e3).toFixed(1)} k MACs per byte carried on chain`,
   );
 }

@@ -158,6 +158,19 @@ export enum BlockErrorCode {
    * recovers to another address than header.miner (context.got).
    */
   BAD_HEADER_SIGNATURE = 'BLOCK_BAD_HEADER_SIGNATURE',
+  // ---- contribution parts, v2 (docs/mining-vm.md) ----
+  /** The miner's bond is below bondPerLane times the lanes its parts of the round claim. */
+  INSUFFICIENT_BOND = 'BLOCK_INSUFFICIENT_BOND',
+  /** A part's lanes overlap a landed part of the same miner and round. */
+  CONTRIBUTION_LANES_OVERLAP = 'BLOCK_CONTRIBUTION_LANES_OVERLAP',
+  /** An element of a part's D is beyond what its lanes of H clipped steps can reach. */
+  CONTRIBUTION_DELTA_OUT_OF_BOUND = 'BLOCK_CONTRIBUTION_DELTA_OUT_OF_BOUND',
+  /** An opening does not prove its leaf, does not start from W_R, or opens a lane without a win. */
+  CONTRIBUTION_BAD_OPENING = 'BLOCK_CONTRIBUTION_BAD_OPENING',
+  /** A win of the miner on one of the part's lanes is not opened. */
+  CONTRIBUTION_MISSING_OPENING = 'BLOCK_CONTRIBUTION_MISSING_OPENING',
+  /** The ticket's lane is already covered by a landed part of its miner. */
+  TICKET_LANE_CLOSED = 'BLOCK_TICKET_LANE_CLOSED',
 }
 
 export interface BlockErrorContext {

@@ -18,10 +18,19 @@ export interface TrainingParams {
   readonly challengeWindow: number;
   /** Least bond of a miner whose contribution a block may include. */
   readonly minBond: bigint;
-  /** Lanes per miner and round: lane < maxLanes. */
-  readonly maxLanes: number;
-  /** Cap on one encoded contribution. */
+  /**
+   * Bond per lane: a miner's parts of a round may claim at most bond / bondPerLane lanes in all
+   * (and its bond must be >= minBond), so one minimum bond cannot back any number of junk lanes.
+   */
+  readonly bondPerLane: bigint;
+  /**
+   * Lanes one round's pool pays for: each lane earns pool / max(laneBudget, lanes of the round);
+   * what no lane claims carries over to the next round (docs/mining-vm.md, "pool rewards").
+   */
+  readonly laneBudget: number;
+  /** Cap on one encoded contribution part. */
   readonly maxContributionBytes: number;
+  /** Parts per block (at most one per miner). */
   readonly maxContributionsPerBlock: number;
   /** Parts per 10,000 of a block's subsidy + fees held for its ticket winner; the rest goes to the round pool. */
   readonly ticketShareBps: number;

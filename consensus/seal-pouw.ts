@@ -2,8 +2,8 @@
 // verify(header, parent), cheapest first:
 //   1. size cap (maxSealBytes), canonical decode                         BAD_TICKET (cause: codec code)
 //   2. ticket.miner == header.miner                                      BAD_TICKET
-//   3. the job exists in the task: step < H, jobId < jobs per step, (m, k, n) = the job's shape,
-//      lane < maxLanes                                                    BAD_TICKET
+//   3. the job exists in the task: step < H, jobId < jobs per step, (m, k, n) = the job's shape
+//      (any u32 lane: a miner trains as many lanes as it can)            BAD_TICKET
 //   4. verifyTicket(proof, blockHash(parent), header.target, spec): spec, target, int7, Merkle
 //      proofs, exact transcript recompute                                BAD_SEAL (cause: PouwErrorCode)
 // What needs state (the round is open, no second win of a tile, roots against the miner's
@@ -45,7 +45,6 @@ export function decodeSealTicket(header: SealedFields, p: ChainParams): TicketPr
     throw e;
   }
   if (!bytesEqual(proof.miner, header.miner)) badTicket(header, 'MINER', 'ticket.miner != header.miner');
-  if (proof.lane >= t.maxLanes) badTicket(header, 'LANE', `lane ${proof.lane} >= ${t.maxLanes}`);
   if (proof.step >= t.task.localSteps) badTicket(header, 'STEP', `step ${proof.step} >= ${t.task.localSteps}`);
   const shapes = stepJobShapes(t.task);
   const shape = shapes[proof.jobId];

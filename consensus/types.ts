@@ -18,8 +18,9 @@ export enum TypeTag {
   // later issues add: Challenge, RegisterData, PayRoyalty, Propose, Vote, ...
   /** A winning proof-of-useful-work ticket (consensus/pouw/ticket.ts). */
   Ticket = 0x50,
-  /** A miner's round contribution (consensus/training/contribution.ts). */
-  Contribution = 0x40,
+  // 0x40: the per-lane contribution of v1, retired (never reused)
+  /** A miner's contribution part, v2 (consensus/training/part.ts). */
+  ContributionPart = 0x41,
 }
 
 export interface BlockHeader {

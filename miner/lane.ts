@@ -5,7 +5,8 @@
 // abandoned as soon as its round closes.
 import type { MatmulFn } from '../consensus/matmul.ts';
 import { checkpointRoot, type Checkpoint } from '../consensus/training/checkpoint.ts';
-import { contributionOf, encodeContribution, type Contribution } from '../consensus/training/contribution.ts';
+import { contributionOf, laneLeafOf, type Contribution } from '../consensus/training/contribution.ts';
+import type { LaneLeaf } from '../consensus/training/part.ts';
 import type { Dataset } from '../consensus/training/dataset.ts';
 import { shardIndices, shardSeed, type RoundContext } from '../consensus/training/shard.ts';
 import { runStep, type StepCommit } from '../consensus/training/step.ts';
@@ -14,7 +15,8 @@ import { stepBatch } from '../consensus/training/trajectory.ts';
 
 export interface LaneResult {
   readonly contribution: Contribution;
-  readonly bytes: Uint8Array;
+  /** The lane's leaf in its part's lane tree (final weights root, step commitments). */
+  readonly leaf: LaneLeaf;
   /** W_{R,m,s} (the input weights of local step s) for the steps s that `keepStep` named. */
   readonly kept: ReadonlyMap<number, readonly Int32Array[]>;
   /** Sum of the per-step batch losses (2^-8 nats) and samples classified right. */
@@ -56,5 +58,5 @@ export async function runLane(
     return d;
   });
   const contribution = contributionOf({ ctx, baseRoot, seed, indices, steps, weights: w, delta, lossSum, correct });
-  return { contribution, bytes: encodeContribution(contribution), kept, lossSum, correct };
+  return { contribution, leaf: laneLeafOf(task, ck.weights, contribution), kept, lossSum, correct };
 }

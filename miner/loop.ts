@@ -1,10 +1,11 @@
 // The miner loop: pure logic, no I/O of its own. The node hands it work (head, target, open round,
 // the round's checkpoint) through setWork() and receives events (winning tickets, contributions,
-// stats). It trains lane after lane of the open round (0, 1, 2, ... up to the genesis cap: a fast
-// miner takes more lanes instead of idling), every product through the ticket path against the
-// head current when that job starts; a ticket whose parent is no longer the head is dropped. When
-// no useful lane is left it runs the declared filler job (miner/filler.ts) so that blocks keep
-// coming, and counts those MACs as not useful. Per-step data of each finished lane is kept in a
+// stats). It trains lane after lane of the open round (0, 1, 2, ...: as many as its compute allows;
+// the node aggregates finished lanes into one contribution part per block), every product through
+// the ticket path against the head current when that job starts; a ticket whose parent is no longer
+// the head is dropped. Only when no task is open (work without a round to train) does it run the
+// declared filler job (miner/filler.ts) so that blocks keep coming, and counts those MACs as not
+// useful. Per-step data of each finished lane is kept in a
 // StepStore for the challenge window (W_R per round, the lane's step roots, every k-th step's
 // weights), and getStepData() regenerates any W_{R,m,s} from it.
 import { bytesEqual } from '../consensus/bytes.ts';
@@ -17,7 +18,8 @@ import type { TrainingTask } from '../consensus/training/spec.ts';
 import { stepJobShapes } from '../consensus/training/step.ts';
 import { isTicketJob } from '../consensus/pouw/spec.ts';
 import type { TileBackend } from './backends/types.ts';
-import { fillerJob } from './filler.ts';
+import { FILLER_LANE, fillerJob } from './filler.ts';
+import { MAX_LANE, type LaneLeaf } from '../consensus/training/part.ts';
 import { runLane } from './lane.ts';
 import { StepStore, type StepStoreStats } from './step-store.ts';
 import { newTicketStats, ticketMatmul, type TicketStats, type WinningTicket } from './ticket-matmul.ts';
@@ -34,12 +36,8 @@ export interface MinerWork {
   readonly checkpoint?: Checkpoint;
   /** Lanes of this miner already contributed in this round (on restart: skip them). */
   readonly doneLanes?: readonly number[];
-  /**
-   * Most lanes of this round worth training: those the remaining blocks of the round can still
-   * include (the node computes it from the round's blocks left and the per-block cap). A lane
-   * beyond it would finish after the round closed; the miner runs filler instead. Default: no cap.
-   */
-  readonly laneBudget?: number;
+  /** No task is open: mine the filler job only. */
+  readonly noTask?: boolean;
 }
 
 export interface MinedTicket {
@@ -51,8 +49,9 @@ export interface MinedTicket {
 export interface MinedContribution {
   readonly round: number;
   readonly lane: number;
-  /** encodeContribution bytes. */
-  readonly bytes: Uint8Array;
+  /** The lane's leaf (final weights root, step commitments) and its delta W_{R,m,lane,H} - W_R. */
+  readonly leaf: LaneLeaf;
+  readonly delta: Int32Array[];
   /** Useful MACs the lane computed (ticket and plain jobs, without the noise/decode overhead). */
   readonly macs: number;
   /** Mean training loss of the lane in milli-nats and its batch accuracy in basis points. */
@@ -62,7 +61,7 @@ export interface MinedContribution {
 
 export interface MinerStats {
   round: number;
-  /** The lane in progress (-1: none; maxLanes - 1: the filler lane). */
+  /** The lane in progress (-1: none; FILLER_LANE: the filler job). */
   lane: number;
   lanesDone: number;
   lanesAbandoned: number;
@@ -90,7 +89,6 @@ export interface MinerEvents {
 export interface MinerLoopOpts {
   readonly task: TrainingTask;
   readonly pouw: PouwSpec;
-  readonly maxLanes: number;
   readonly miner: Uint8Array;
   /** Rounds of per-step data kept behind the open one (challenge window in rounds, + 1). */
   readonly keepRounds: number;
@@ -160,9 +158,9 @@ export class MinerLoop {
     return w;
   }
 
-  /** The lane reserved for filler work (never contributed), or -1 when the cap leaves none. */
+  /** The lane of filler work (never in a part: parts cover lanes <= MAX_LANE). */
   get fillerLane(): number {
-    return this.opts.maxLanes >= 2 ? this.opts.maxLanes - 1 : -1;
+    return FILLER_LANE;
   }
 
   /** New head and/or round. A new round needs its checkpoint. */
@@ -198,11 +196,8 @@ export class MinerLoop {
         continue;
       }
       while (this.done.has(this.nextLane)) this.nextLane++;
-      const usefulLanes = this.fillerLane >= 0 ? this.fillerLane : this.opts.maxLanes;
-      const budget = w.laneBudget ?? Infinity;
-      if (this.nextLane < usefulLanes && this.done.size < budget) await this.mineLane(w.round, this.nextLane++, this.checkpoint);
-      else if (this.fillerLane >= 0) await this.mineFiller(w);
-      else await this.waitForWork();
+      if (!w.noTask && this.nextLane <= MAX_LANE) await this.mineLane(w.round, this.nextLane++, this.checkpoint);
+      else await this.mineFiller(w);
     }
   }
 
@@ -268,7 +263,7 @@ export class MinerLoop {
       this.steps.put(round, lane, res.contribution.steps.map((s) => s.weightsRoot), res.kept);
       const samples = task.localSteps * task.batch;
       this.modules.events.contribution({
-        round, lane, bytes: res.bytes, macs,
+        round, lane, leaf: res.leaf, delta: res.contribution.delta.map((d) => d), macs,
         lossMilli: Math.floor((1000 * res.lossSum) / (256 * samples)),
         accuracyBp: Math.floor((10000 * res.correct) / samples),
       });

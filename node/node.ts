@@ -21,6 +21,8 @@ import { MempoolJournal } from './mempool/journal.ts';
 import { loadCheckedTrainingSet, loadMnist } from '../genesis/datasets/mnist.ts';
 import type { BackendName } from '../miner/backends/types.ts';
 import { ContributionPool } from './mempool/contributions.ts';
+import { LaneStore } from './mining/lane-store.ts';
+import { PartPruner } from './chain/prune.ts';
 import { MiningService } from './mining/service.ts';
 import { CheckpointStore } from './model/checkpoint-store.ts';
 import { TrainingTracker } from './model/tracker.ts';
@@ -33,6 +35,8 @@ export interface NodeOpts {
   /** The HTTP server of the explorer and /metrics (node/explorer/routes.ts); absent: none. */
   http?: { host: string; port: number };
   mempool?: { maxPerAccount?: number; maxTotal?: number };
+  /** Keep contribution part bodies for good (default: pruned once their challenge window closed: node/chain/prune.ts). */
+  archive?: boolean;
   /** Mine with this address (needs a genesis with training); `key` is its key, which signs its contributions. */
   mining?: { miner: Uint8Array; key: PrivateKey; backend: BackendName | 'auto'; threads?: number };
   /** Join the peer-to-peer network (node/network); without it the node runs alone. */
@@ -48,6 +52,8 @@ export interface NodeModules {
 
 export class TesseraNode {
   private db?: ChainDb;
+  private pruner?: PartPruner;
+  private pruning: Promise<void> = Promise.resolve();
   private rpc?: RpcServer;
   private http?: RpcServer;
   private journal?: MempoolJournal;
@@ -87,6 +93,7 @@ export class TesseraNode {
     }
     this.mempool = new Mempool({ chainId: spec.params.chainId, minFee: spec.params.minFee, training: !!spec.params.training, accountCreationFee: spec.params.accountCreationFee, ...this.opts.mempool }, { logger: logger.child('mempool') });
     this.chain = await Chain.open({ params: spec.params, genesis }, { db: this.db, logger: logger.child('chain'), seal, mempool: this.mempool, metrics });
+    if (spec.params.training && !this.opts.archive) this.pruner = new PartPruner({ training: spec.params.training }, { db: this.db });
     this.journal = new MempoolJournal({ db: this.db, mempool: this.mempool, logger: logger.child('mempool') });
     await this.journal.restore(this.chain.state());
     const head = this.chain.head();
@@ -103,7 +110,7 @@ export class TesseraNode {
       if (!spec.params.training) throw new Error('--mine needs a genesis with a training section (proof of useful work trains its task)');
       this.mining = new MiningService(
         { ...this.opts.mining, params: spec.params },
-        { chain: this.chain, mempool: this.mempool, contributions: this.contributions, logger: logger.child('miner'), onHeadChange: () => this.onHead(), onMined: (b) => void this.network?.publishBlock(b), checkpoints: async (r) => (await this.tracker?.store.get(r))?.checkpoint },
+        { chain: this.chain, mempool: this.mempool, contributions: this.contributions, logger: logger.child('miner'), onHeadChange: () => this.onHead(), onMined: (b) => void this.network?.publishBlock(b), checkpoints: async (r) => (await this.tracker?.store.get(r))?.checkpoint, lanes: new LaneStore({ db: this.db }) },
       );
       logger.info('starting the miner', { miner: to0x(this.opts.mining.miner), backend: this.opts.mining.backend, ...(this.opts.mining.threads ? { threads: this.opts.mining.threads } : {}) });
       await this.mining.start();
@@ -184,6 +191,14 @@ export class TesseraNode {
     this.lastHead = h;
     this.mining?.onHead();
     void this.tracker?.onHead();
+    const pruner = this.pruner;
+    if (pruner) {
+      const height = chain.head().header.height;
+      this.pruning = this.pruning.then(() => pruner.prune(height)).then(
+        (n) => void (n > 0 && this.modules.logger.debug('pruned part bodies', { blocks: n, head: height })),
+        (e: unknown) => this.modules.logger.error('pruning part bodies failed', { error: (e as Error).message }),
+      );
+    }
   }
 
   async stop(): Promise<void> {
@@ -194,6 +209,7 @@ export class TesseraNode {
     await this.rpc?.stop();
     await this.journal?.save().catch((e: unknown) => this.modules.logger.error('mempool journal not saved', { error: (e as Error).message }));
     await this.tracker?.close();
+    await this.pruning;
     await this.chain?.close();
     await this.db?.close();
     this.modules.logger.info('stopped');

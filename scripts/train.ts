@@ -9,7 +9,8 @@ import { outerUpdate } from '../consensus/training/outer.ts';
 import { MNIST_MLP, paramCount } from '../consensus/training/spec.ts';
 import { TASKS } from '../genesis/tasks.ts';
 import { runTrajectory } from '../consensus/training/trajectory.ts';
-import { contributionOf, encodeContribution } from '../consensus/training/contribution.ts';
+import { contributionOf, partOfLanes } from '../consensus/training/contribution.ts';
+import { encodePart } from '../consensus/training/part.ts';
 import { loadCheckedTrainingSet, loadMnist } from '../genesis/datasets/mnist.ts';
 import { loadDevnetSpec } from '../genesis/spec.ts';
 
@@ -132,7 +133,7 @@ async function main(): Promise<void> {
         const done = m * task.localSteps + p.step + 1;
         if (process.stdout.isTTY) process.stdout.write(`\rround ${r} ${bar(done, opts.miners * task.localSteps)} miner ${m + 1}/${opts.miners} step ${p.step + 1}/${task.localSteps}`);
       });
-      contributionBytes = encodeContribution(contributionOf(t)).length;
+      contributionBytes = encodePart(partOfLanes(task, ck.weights, [contributionOf(t)])).length + 65;
       deltas.push(t.delta as Int32Array[]);
       lossSum += t.lossSum;
     }

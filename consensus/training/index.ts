@@ -12,4 +12,5 @@ export * from './trajectory.ts';
 export * from './outer.ts';
 export * from './evaluate.ts';
 export * from './contribution.ts';
+export * from './part.ts';
 export * from './fraud.ts';

@@ -8,7 +8,7 @@
 import { checkWeights, sat, type Checkpoint } from './checkpoint.ts';
 import { TrainingError, TrainingErrorCode } from './errors.ts';
 import { roundDiv, roundShift } from './fixed.ts';
-import { layerCount, log2, type TrainingTask } from './spec.ts';
+import { layerCount, layerSize, log2, type TrainingTask } from './spec.ts';
 
 /** Element-wise rounded mean of the deltas of M contributions. */
 export function meanDelta(task: TrainingTask, deltas: readonly (readonly Int32Array[])[]): Int32Array[] {
@@ -31,11 +31,38 @@ export function meanDelta(task: TrainingTask, deltas: readonly (readonly Int32Ar
   return out;
 }
 
-/** W_{R+1} (and the outer momentum) from W_R and the deltas of the contributions included in round R. */
+/**
+ * The mean delta from the sum of the round's lane deltas (the parts' D added up) and its lane
+ * count: round(sum / lanes) per entry, nearest with ties up, exact (BigInt-free while |sum| < 2^53),
+ * saturated. The same numbers as meanDelta over the lanes one by one (both round sum / M the
+ * same way), which test/unit/consensus/training/part.test.ts checks.
+ */
+export function meanFromSum(task: TrainingTask, sum: readonly Float64Array[], lanes: number): Int32Array[] {
+  if (!Number.isSafeInteger(lanes) || lanes < 1) throw new TrainingError(TrainingErrorCode.BAD_OUTER, { what: 'outer', reason: `${lanes} lanes` });
+  if (sum.length !== layerCount(task)) throw new TrainingError(TrainingErrorCode.BAD_SHAPE, { what: 'delta sum', reason: `${sum.length} layers` });
+  const pow2 = (lanes & (lanes - 1)) === 0;
+  const sh = log2(lanes);
+  return sum.map((s, l) => {
+    if (s.length !== layerSize(task, l)) throw new TrainingError(TrainingErrorCode.BAD_SHAPE, { what: 'delta sum', index: l, reason: `length ${s.length}` });
+    const mean = new Int32Array(s.length);
+    for (let i = 0; i < s.length; i++) mean[i] = sat(pow2 ? roundShift(s[i]!, sh) : roundDiv(s[i]!, lanes));
+    return mean;
+  });
+}
+
+/** W_{R+1} from W_R, the sum of the round's lane deltas and the round's lane count (the round close's rule). */
+export function outerUpdateFromSum(task: TrainingTask, ck: Checkpoint, sum: readonly Float64Array[], lanes: number): Checkpoint {
+  return applyMean(task, ck, meanFromSum(task, sum, lanes));
+}
+
+/** W_{R+1} (and the outer momentum) from W_R and the deltas of the round's lanes one by one (the reference). */
 export function outerUpdate(task: TrainingTask, ck: Checkpoint, deltas: readonly (readonly Int32Array[])[]): Checkpoint {
+  return applyMean(task, ck, meanDelta(task, deltas));
+}
+
+function applyMean(task: TrainingTask, ck: Checkpoint, mean: readonly Int32Array[]): Checkpoint {
   checkWeights(task, ck.weights, 'weights');
   checkWeights(task, ck.momentum, 'momentum');
-  const mean = meanDelta(task, deltas);
   const { lr, momentum: mu, kind } = task.outer;
   const weights: Int32Array[] = [];
   const momentum: Int32Array[] = [];

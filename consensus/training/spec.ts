@@ -40,6 +40,12 @@ export interface TrainingTask {
   readonly noiseRank: number;
   /** Seed string of the initial weights. */
   readonly initSeed: string;
+  /**
+   * Most master units one local step may move a weight (the update is clipped to ±stepClip before
+   * it is applied). Default 2^weightFracBits: 1.0 in real units, far above what honest steps move
+   * (measured in docs/mining-vm.md). Bounds every lane's delta (consensus/training/part.ts deltaBound).
+   */
+  readonly stepClip?: number;
 }
 
 /** The default task: MLP 784-128-10 on MNIST, int7 operands, int32 accumulation and master weights. */
@@ -107,6 +113,12 @@ export function validateTask(t: TrainingTask): void {
   checkFraction('outer.momentum', t.outer.momentum);
   if (t.outer.kind !== 'mean' && t.outer.kind !== 'nesterov') bad('outer.kind');
   if (t.outer.momentum.num >= 2 ** t.outer.momentum.shift) bad('outer momentum must be < 1');
+  if (t.stepClip !== undefined && (!Number.isInteger(t.stepClip) || t.stepClip < 1 || t.stepClip > 2 ** 30)) bad('stepClip in [1, 2^30]');
+}
+
+/** The task's per-step clip of a weight update, in master units (TrainingTask.stepClip). */
+export function stepClip(t: TrainingTask): number {
+  return t.stepClip ?? 2 ** t.weightFracBits;
 }
 
 export function log2(n: number): number {

@@ -7,7 +7,9 @@
 // divided by the batch (an exponent shift), quantized to int7 by PRF stochastic rounding.
 // Backward, for l from the last: dA_l = dZ_l · Wq_l^T (MatmulFn, not for l = 0), masked by
 // Z_{l-1} > 0, quantized by stochastic rounding; G_l = A_l^T · dZ_l (MatmulFn, int32).
-// Update: W_l -= lr · G_l at master scale, rounded to nearest (fixed.ts), saturated to ±(2^30-1).
+// Update: W_l -= clip(lr · G_l) at master scale, rounded to nearest (fixed.ts), the update clipped
+// to ±stepClip(task) (so H steps move a weight by at most H · stepClip: the bound of a lane's
+// delta, consensus/training/part.ts), the weight saturated to ±(2^30-1).
 // Job order (jobId): forward 0..L-1, then per layer from the last: dA (l > 0), G.
 import { rootByCols, rootByRows, rootInt32, type MatmulFn } from '../matmul.ts';
 import { sat, weightsRoot } from './checkpoint.ts';
@@ -16,7 +18,7 @@ import { TrainingError, TrainingErrorCode } from './errors.ts';
 import { quantizeNearest, quantizeStochastic, roundShift, transposeI8, type QTensor } from './fixed.ts';
 import { deriveSeed, prfWords, u32 } from './prf.ts';
 import { softmaxXent } from './softmax.ts';
-import { layerCount, log2, type TrainingTask } from './spec.ts';
+import { layerCount, log2, stepClip, type TrainingTask } from './spec.ts';
 
 /** Commitment to one job: roots of A (by rows), B (by columns) and C = A·B (int32). */
 export interface JobCommit {
@@ -125,12 +127,16 @@ export async function runStep(
   }
 
   const out: Int32Array[] = [];
+  const clip = stepClip(task);
   for (let l = 0; l < L; l++) {
     const w = weights[l]!;
     const { g, exp } = grads[l]!;
     const t = exp + FW - task.lr.shift; // master-unit update = lr.num · g · 2^t
     const nw = new Int32Array(w.length);
-    for (let i = 0; i < w.length; i++) nw[i] = sat(w[i]! - roundShift(task.lr.num * g[i]!, -t));
+    for (let i = 0; i < w.length; i++) {
+      const u = roundShift(task.lr.num * g[i]!, -t);
+      nw[i] = sat(w[i]! - (u > clip ? clip : u < -clip ? -clip : u));
+    }
     out.push(nw);
   }
   return { commit: { weightsRoot: wRoot, jobs }, weights: out, lossSum: sm.lossSum, correct: sm.correct };

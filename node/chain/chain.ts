@@ -396,6 +396,13 @@ export class Chain {
     const p = this.params;
     this.tree.add(tip.hash, tip.header, tip.totalWork); // provisionally, for path finding
     const { ancestor, undo, apply } = this.tree.path(this.headNode, tip);
+    // a block whose part bodies this node pruned cannot be re-applied: refuse the reorg (deeper than
+    // the challenge window) rather than find a valid block "invalid" (node/chain/prune.ts)
+    for (const n of apply)
+      if (n.hashHex !== tip.hashHex && (await db.get(key(Bucket.prunedParts, n.hash))) !== undefined) {
+        this.tree.delete(tip.hash);
+        throw new ChainError(ChainErrorCode.PRUNED, { hash: to0x(tip.hash), height: n.header.height, reason: `the branch re-applies block ${to0x(n.hash)}, whose parts were pruned` });
+      }
 
     // roll back to the ancestor
     let state = this.headState;

@@ -24,6 +24,8 @@ export enum ChainErrorCode {
   DUPLICATE_TICKET = 'CHAIN_DUPLICATE_TICKET',
   /** The block (by hash), or its (parent, seal), failed before: context.cause = the remembered error code. */
   KNOWN_INVALID = 'CHAIN_KNOWN_INVALID',
+  /** A reorg would re-apply a block whose part bodies this (non-archive) node pruned: deeper than the challenge window. */
+  PRUNED = 'CHAIN_PRUNED',
 }
 
 export interface ChainErrorContext {

@@ -24,6 +24,11 @@ export enum Bucket {
   roundEval = 0x0a,
   /** utf8 libp2p peer id -> encode([banned until (unix seconds), reason code]): peers the network refuses, kept across restarts */
   peerBan = 0x14,
+  // 0x0b..0x0f: reserved (consensus hardening)
+  /** u64be(round) || u32be(lane) -> encode([baseRoot, [step weights roots...]]): the mining node's own landed lanes, for serving per-step data after a restart (node-side) */
+  ownLane = 0x10,
+  /** block hash (32) -> encode([encodePartHeader bytes...]): the part headers of a canonical block whose part bodies were pruned (the block bucket then holds it without its parts) */
+  prunedParts = 0x11,
   /** u32be(i) -> encoded signed tx: the mempool at the last clean stop, in pool order (node/mempool/journal.ts) */
   mempoolJournal = 0x18,
 }

@@ -162,6 +162,11 @@ export class ChainDb {
     return { entries, bytes };
   }
 
+  /** Every (key without the bucket byte, value) of a bucket, from `from` (inclusive, without the bucket byte) on, in key order. */
+  async *bucketEntries(bucket: Bucket, from: Uint8Array = new Uint8Array(0)): AsyncGenerator<[Uint8Array, Uint8Array]> {
+    for await (const [k, v] of this.db.iterator({ gte: key(bucket, from), lt: bucketRange(bucket).lt })) yield [plain(k).subarray(1), plain(v)];
+  }
+
   /** Every (key without its bucket byte, value) of a bucket, sorted by key. */
   async *entries(bucket: Bucket): AsyncGenerator<[Uint8Array, Uint8Array]> {
     for await (const [k, v] of this.db.iterator(bucketRange(bucket))) yield [plain(k).subarray(1), plain(v)];

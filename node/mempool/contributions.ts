@@ -1,28 +1,37 @@
-// The contribution pool: round contributions (signed, on-chain bytes: encodeSignedContribution)
-// waiting for a block of their round. The node's mining service adds its miner's contributions
-// once it has signed them (node/mining/service.ts); the block assembler takes the open round's entries that are
-// not in the head state yet. Bounded by count and bytes; entries of closed rounds are pruned on
-// every head change. Contributions of other miners arrive by gossip (node/network), checked before they are added.
+// The contribution pool: signed contribution parts (v2, consensus/training/part.ts: on-chain bytes)
+// waiting for a block of their round. The block assembler takes at most one part per miner, of the
+// open round, whose lanes overlap none of that miner's parts in the head state. The node's mining
+// service builds its own miner's part per block from its finished lanes (node/mining/service.ts);
+// parts of other miners arrive by gossip (node/network), checked before they are added. Bounded by count and bytes; entries of closed
+// rounds and parts the state already covers are pruned on every head change.
 import { toHex } from '../../consensus/bytes.ts';
+import { readParts } from '../../vm/round/parts.ts';
 import type { StateReader } from '../../vm/round/state.ts';
-import { contributionKey } from '../../vm/round/keys.ts';
 
 export interface PooledContribution {
   readonly round: number;
   readonly miner: Uint8Array;
-  readonly lane: number;
-  /** encodeSignedContribution bytes, as a block carries them. */
+  readonly laneStart: number;
+  readonly laneCount: number;
+  /** encodeSignedPart bytes, as a block carries them. */
   readonly bytes: Uint8Array;
 }
 
 export interface ContributionPoolOpts {
-  /** Most contributions held (default 256). */
+  /** Most parts held (default 256). */
   maxCount?: number;
   /** Most bytes held (default 128 MiB). */
   maxBytes?: number;
 }
 
 export type AddResult = 'added' | 'duplicate' | 'full';
+
+const keyOf = (c: Pick<PooledContribution, 'round' | 'miner' | 'laneStart'>): string => `${c.round}/${toHex(c.miner)}/${c.laneStart}`;
+
+/** True when the part's lanes overlap a part of its miner already in `state`. */
+export function coveredInState(state: StateReader, c: Pick<PooledContribution, 'round' | 'miner' | 'laneStart' | 'laneCount'>): boolean {
+  return readParts(state, c.round, c.miner).some((p) => c.laneStart < p.laneStart + p.laneCount && p.laneStart < c.laneStart + c.laneCount);
+}
 
 export class ContributionPool {
   private readonly byKey = new Map<string, PooledContribution>();
@@ -43,9 +52,9 @@ export class ContributionPool {
     return this.bytes;
   }
 
-  /** Adds a contribution; `from` names the peer it came from (undefined: this node's own). */
+  /** Adds a part; `from` names the peer it came from (undefined: this node's own). */
   add(c: PooledContribution, from?: string): AddResult {
-    const k = `${c.round}/${toHex(c.miner)}/${c.lane}`;
+    const k = keyOf(c);
     if (this.byKey.has(k)) return 'duplicate';
     if (this.byKey.size >= (this.opts.maxCount ?? 256) || this.bytes + c.bytes.length > (this.opts.maxBytes ?? 128 * 1024 * 1024)) return 'full';
     this.byKey.set(k, c);
@@ -54,39 +63,36 @@ export class ContributionPool {
     return 'added';
   }
 
-  /** Contributions of `round` not yet in `state`, in arrival order, up to `max` entries and `maxBytes`. */
-  forBlock(state: StateReader, round: number, max: number, maxBytes: number): PooledContribution[] {
+  /** Parts of `round` that `state` does not cover, at most one per miner (skipping `exclude`), in arrival order, up to `max` and `maxBytes`. */
+  forBlock(state: StateReader, round: number, max: number, maxBytes: number, exclude?: Uint8Array): PooledContribution[] {
     const out: PooledContribution[] = [];
+    const miners = new Set<string>(exclude ? [toHex(exclude)] : []);
     let size = 0;
     for (const c of this.byKey.values()) {
       if (out.length >= max) break;
-      if (c.round !== round || state.get(contributionKey(c.round, c.miner, c.lane)) !== undefined) continue;
+      const m = toHex(c.miner);
+      if (c.round !== round || miners.has(m) || coveredInState(state, c)) continue;
       if (size + c.bytes.length > maxBytes) continue;
       out.push(c);
+      miners.add(m);
       size += c.bytes.length;
     }
     return out;
   }
 
-  /** Lanes of `miner` in `round` held here. */
-  lanesOf(round: number, miner: Uint8Array): number[] {
-    const hex = toHex(miner);
-    return [...this.byKey.entries()].filter(([k, c]) => c.round === round && k.split('/')[1] === hex).map(([, c]) => c.lane);
-  }
-
-  remove(c: Pick<PooledContribution, 'round' | 'miner' | 'lane'>): void {
-    const k = `${c.round}/${toHex(c.miner)}/${c.lane}`;
+  remove(c: Pick<PooledContribution, 'round' | 'miner' | 'laneStart'>): void {
+    const k = keyOf(c);
     const e = this.byKey.get(k);
     if (!e) return;
     this.bytes -= e.bytes.length;
     this.byKey.delete(k);
   }
 
-  /** On a head change: drop entries of rounds other than the open one and those the state holds. */
+  /** On a head change: drop entries of rounds other than the open one and those the state covers. */
   prune(state: StateReader, openRound: number): number {
     let dropped = 0;
     for (const c of [...this.byKey.values()])
-      if (c.round !== openRound || state.get(contributionKey(c.round, c.miner, c.lane)) !== undefined) {
+      if (c.round !== openRound || coveredInState(state, c)) {
         this.remove(c);
         dropped++;
       }

@@ -1,7 +1,7 @@
 // Messages between the node (main thread) and its miner worker (node/mining/worker.ts).
 import type { Checkpoint } from '../../consensus/training/checkpoint.ts';
 import type { BackendName } from '../../miner/backends/types.ts';
-import type { MinerLoopOpts, MinerStats, MinerWork } from '../../miner/loop.ts';
+import type { MinedContribution, MinerLoopOpts, MinerStats, MinerWork } from '../../miner/loop.ts';
 
 /** workerData of the miner worker: the miner loop's options plus the backend to pick. */
 export interface MinerWorkerData extends MinerLoopOpts {
@@ -22,7 +22,8 @@ export type ToMiner =
 export type FromMiner =
   | { type: 'ready'; backend: string; detail: string; trainSamples: number }
   | { type: 'ticket'; seal: Uint8Array; parent: Uint8Array; filler: boolean }
-  | { type: 'contribution'; round: number; lane: number; bytes: Uint8Array; macs: number; lossMilli: number; accuracyBp: number }
+  /** A finished lane: its leaf and delta (the node aggregates lanes into its parts and signs them). */
+  | ({ type: 'contribution' } & MinedContribution)
   | { type: 'stats'; stats: MinerStats }
   /** weights: W_{R,m,s} per layer, absent when not kept; error: the regeneration failed. */
   | { type: 'stepData'; id: number; weights?: Int32Array[]; error?: string }

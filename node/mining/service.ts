@@ -1,9 +1,10 @@
 // The node's mining service: runs miner/loop.ts in a worker thread (node/mining/worker.ts), feeds
 // it the head, target, open round and checkpoint on every head change, turns its winning tickets
 // into blocks (node/mining/assemble.ts) imported through the chain's one import queue, and puts
-// its contributions into the contribution pool for the next blocks of the round. The worker holds no
-// key: it hands over unsigned contributions, which the service checks and signs with the miner's
-// key (consensus/training/contribution.ts) before they enter the pool. getStepData() asks the worker
+// aggregates its finished lanes into one contribution part per block it builds (the lanes finished
+// since its last part that landed: consensus/training/part.ts). The worker holds no key: it hands
+// over finished lanes (leaf and delta), which the service checks, sums and signs with the miner's
+// key. getStepData() asks the worker
 // for W_{R,m,s} of an own lane (kept for the challenge window, miner/step-store.ts): what P2P serving
 // and validators will call.
 import { Worker } from 'node:worker_threads';
@@ -15,17 +16,20 @@ import { signHeader, type PrivateKey } from '../../consensus/crypto/index.ts';
 import type { ChainParams, TrainingParams } from '../../consensus/params.ts';
 import { decodeTicket } from '../../consensus/pouw/ticket.ts';
 import { checkpointRoot, type Checkpoint } from '../../consensus/training/checkpoint.ts';
-import { decodeContribution, decodeSignedContribution, encodeSignedContribution, signContribution } from '../../consensus/training/contribution.ts';
+import { checkWeights } from '../../consensus/training/checkpoint.ts';
+import { encodeSignedPart, lanesRoot, MAX_OPENINGS, openLanes, signPart, sumDeltas, type LaneLeaf } from '../../consensus/training/part.ts';
 import type { BackendName } from '../../miner/backends/types.ts';
 import type { Block } from '../../consensus/types.ts';
 import type { MinerStats } from '../../miner/loop.ts';
-import { contributionPrefix, winKey } from '../../vm/round/keys.ts';
-import { readBond, readCheckpoint, readRound } from '../../vm/round/state.ts';
+import { tileIdOfWinKey, winKey, winPrefix, type RoundInfo } from '../../vm/round/keys.ts';
+import { readParts } from '../../vm/round/parts.ts';
+import { readBond, readCheckpoint, readRound, type StateReader } from '../../vm/round/state.ts';
 import type { Chain } from '../chain/chain.ts';
 import { shortHex, type Logger } from '../log/logger.ts';
-import type { ContributionPool } from '../mempool/contributions.ts';
+import type { ContributionPool, PooledContribution } from '../mempool/contributions.ts';
 import type { Mempool } from '../mempool/mempool.ts';
 import { assembleBlock } from './assemble.ts';
+import type { LaneStore, OwnLane } from './lane-store.ts';
 import type { FromMiner, MinerWorkerData, ToMiner } from './messages.ts';
 
 export interface MiningOpts {
@@ -52,15 +56,19 @@ export interface MiningModules {
   onMined?: (block: Block) => void;
   /** W_R of a past round (the node's checkpoint store): restores per-step data after a restart. */
   checkpoints?: (round: number) => Promise<Checkpoint | undefined>;
+  /** The own landed lanes (bucket ownLane): written when an own part lands, read to restore per-step data after a restart. */
+  lanes?: LaneStore;
 }
 
 export interface MiningStatus {
   backend: string;
   blocksMined: number;
   ticketsStale: number;
+  /** Own lanes finished, and those that landed (in own parts of canonical blocks), with their useful MACs. */
   contributionsMade: number;
-  /** Own contribution lanes that landed in canonical blocks, and their useful MACs. */
   contributionsLanded: number;
+  /** Own parts that landed. */
+  partsLanded: number;
   landedMacs: number;
   miner: MinerStats | undefined;
 }
@@ -69,13 +77,14 @@ export class MiningService {
   private worker?: Worker;
   private pushed?: { hash: Uint8Array; round: number };
   private building: Promise<void> = Promise.resolve();
-  private readonly laneMacs = new Map<string, number>();
+  /** Finished lanes of the open round not yet in a landed part: leaf, delta, useful MACs. */
+  private lanes: { round: number; byLane: Map<number, { leaf: LaneLeaf; delta: Int32Array[]; macs: number }> } = { round: -1, byLane: new Map() };
   private stopped = false;
   /** Whether the miner had the minimum bond at the last head (undefined before the first). */
   private bonded?: boolean;
   private nextRequest = 1;
   private readonly requests = new Map<number, { resolve: (w: Int32Array[] | undefined) => void; reject: (e: Error) => void }>();
-  readonly status: MiningStatus = { backend: '', blocksMined: 0, ticketsStale: 0, contributionsMade: 0, contributionsLanded: 0, landedMacs: 0, miner: undefined };
+  readonly status: MiningStatus = { backend: '', blocksMined: 0, ticketsStale: 0, contributionsMade: 0, contributionsLanded: 0, partsLanded: 0, landedMacs: 0, miner: undefined };
 
   constructor(
     private readonly opts: MiningOpts,
@@ -93,7 +102,7 @@ export class MiningService {
   async start(): Promise<void> {
     const t = this.training;
     const data: MinerWorkerData = {
-      task: t.task, pouw: t.pouw, maxLanes: t.maxLanes, miner: this.opts.miner,
+      task: t.task, pouw: t.pouw, miner: this.opts.miner,
       keepRounds: Math.ceil(t.challengeWindow / t.roundBlocks) + 1, backend: this.opts.backend,
       ...(this.opts.threads ? { threads: this.opts.threads } : {}),
       ...(this.opts.checkpointInterval ? { checkpointInterval: this.opts.checkpointInterval } : {}),
@@ -106,7 +115,7 @@ export class MiningService {
       w.on('message', (m: FromMiner) => {
         if (m.type === 'ready') {
           this.status.backend = `${m.backend} (${m.detail})`;
-          this.modules.logger.info('miner ready', { backend: m.backend, detail: m.detail, trainSamples: m.trainSamples, maxLanes: t.maxLanes, fillerLane: t.maxLanes - 1 });
+          this.modules.logger.info('miner ready', { backend: m.backend, detail: m.detail, trainSamples: m.trainSamples });
           resolve();
         } else if (m.type === 'error') reject(new Error(`miner worker failed: ${m.message}`));
         else this.onMessage(m);
@@ -127,43 +136,34 @@ export class MiningService {
 
   /**
    * After a restart the worker's StepStore is empty: hands it the own lanes of the rounds still in
-   * the challenge window, from the contributions in the canonical blocks of those rounds and W_R of
-   * each round (the open round's from the state, older ones from `checkpoints`), so that getStepData
-   * serves them as before. A round whose W_R is not at hand, or does not match a lane's base root,
-   * is skipped (logged).
+   * the challenge window, from the lane store (their step roots; parts carry only the lanes' root on
+   * chain), with W_R of each round (the open round's from the state, older ones from `checkpoints`).
+   * A round whose W_R is not at hand, or does not match the lanes' base root, is skipped (logged).
+   * Rounds behind the window are deleted from the store.
    */
   private async restoreStepData(keepRounds: number): Promise<void> {
-    const { chain, logger } = this.modules;
+    const { chain, logger, lanes: store } = this.modules;
     const t = this.training;
     const state = chain.state();
     const open = readRound(state);
-    if (!open) return;
+    if (!open || !store) return;
     const oldest = Math.max(0, open.round - keepRounds);
-    const byRound = new Map<number, { base: Uint8Array; lanes: { lane: number; roots: Uint8Array[] }[] }>();
-    // rounds close exactly roundBlocks after they open: the window's contributions are in these blocks
-    const lowest = Math.max(1, open.openedAt - keepRounds * t.roundBlocks);
-    for (let h = chain.head().header.height; h >= lowest; h--) {
-      const b = await chain.getBlockByHeight(h);
-      if (!b) break;
-      for (const bytes of b.block.contributions) {
-        const c = decodeSignedContribution(t.task, bytes);
-        if (c.round < oldest || !bytesEqual(c.miner, this.opts.miner)) continue;
-        const e = byRound.get(c.round) ?? { base: c.baseRoot, lanes: [] };
-        byRound.set(c.round, e);
-        if (bytesEqual(e.base, c.baseRoot)) e.lanes.push({ lane: c.lane, roots: c.steps.map((s) => s.weightsRoot) });
-      }
-    }
-    let lanes = 0;
-    for (const [round, e] of [...byRound].sort((a, b) => a[0] - b[0])) {
+    await store.pruneBelow(oldest);
+    const byRound = new Map<number, OwnLane[]>();
+    for (const l of await store.from(oldest)) byRound.set(l.round, [...(byRound.get(l.round) ?? []), l]);
+    let n = 0;
+    for (const [round, lanes] of byRound) {
       const ck = round === open.round ? readCheckpoint(state, t.task) : await this.modules.checkpoints?.(round);
-      if (!ck || !bytesEqual(checkpointRoot(t.task, ck), e.base)) {
-        logger.warn('per-step data of a round cannot be restored: its W_R is not at hand', { round, lanes: e.lanes.length });
+      const base = ck ? checkpointRoot(t.task, ck) : undefined;
+      const ok = lanes.filter((l) => base && bytesEqual(l.baseRoot, base));
+      if (!ck || ok.length === 0) {
+        logger.warn('per-step data of a round cannot be restored: its W_R is not at hand', { round, lanes: lanes.length });
         continue;
       }
-      this.post({ type: 'restore', round, checkpoint: ck, lanes: e.lanes });
-      lanes += e.lanes.length;
+      this.post({ type: 'restore', round, checkpoint: ck, lanes: ok.map((l) => ({ lane: l.lane, roots: [...l.roots] })) });
+      n += ok.length;
     }
-    if (lanes > 0) logger.info('per-step data restored', { rounds: byRound.size, lanes });
+    if (n > 0) logger.info('per-step data restored', { rounds: byRound.size, lanes: n });
   }
 
   /**
@@ -210,15 +210,14 @@ export class MiningService {
         usefulWork: computed > 0 ? `${((100 * this.status.landedMacs) / computed).toFixed(1)}%` : '-', computedGMacs: (computed / 1e9).toFixed(1),
       });
     }
-    const inState = this.ownLanesInState(round.round);
-    const pooled = this.modules.contributions.lanesOf(round.round, this.opts.miner);
-    const doneLanes = newRound ? [...inState, ...pooled] : undefined;
-    // Lanes the rest of the round can still include: what is in, plus the cap of each block left.
+    if (this.lanes.round !== round.round) this.lanes = { round: round.round, byLane: new Map() };
+    const inState = this.ownLanesInState(state, round.round);
+    for (const l of inState) this.lanes.byLane.delete(l);
+    const doneLanes = newRound ? [...inState, ...this.lanes.byLane.keys()] : undefined;
     const t = this.training;
-    const blocksLeft = Math.max(0, round.openedAt + t.roundBlocks - head.header.height);
-    // A miner without the minimum bond has its contributions refused by every node: it trains no
-    // lane (laneBudget 0: filler jobs only, which still win blocks) and says so once, and again
-    // when that changes.
+    // A miner without the minimum bond has its parts refused by every node: it trains no lane
+    // (noTask: filler jobs only, which still win blocks) and says so once, and again when that
+    // changes.
     const bonded = readBond(state, this.opts.miner) >= t.minBond;
     if (bonded !== this.bonded) {
       if (!bonded)
@@ -228,27 +227,60 @@ export class MiningService {
       else if (this.bonded === false) this.modules.logger.info('the miner address is bonded now: training lanes', { bond: readBond(state, this.opts.miner).toString() });
       this.bonded = bonded;
     }
-    const laneBudget = bonded ? inState.length + blocksLeft * t.maxContributionsPerBlock : 0;
     this.post({
       type: 'work',
       work: {
         parent: head.hash, height: head.header.height, target, round: round.round,
         ...(newRound ? { checkpoint: readCheckpoint(state, this.training.task) } : {}),
         ...(doneLanes && doneLanes.length ? { doneLanes } : {}),
-        laneBudget,
+        ...(bonded ? {} : { noTask: true }),
       },
     });
     this.pushed = { hash: head.hash, round: round.round };
   }
 
-  private ownLanesInState(round: number): number[] {
-    const prefix = contributionPrefix(round);
+  private ownLanesInState(state: StateReader, round: number): number[] {
     const lanes: number[] = [];
-    for (const k of this.modules.chain.state().keysWithPrefix(prefix)) {
-      const miner = k.subarray(prefix.length, prefix.length + 20);
-      if (bytesEqual(miner, this.opts.miner)) lanes.push(new DataView(k.buffer, k.byteOffset + prefix.length + 20, 4).getUint32(0));
-    }
+    for (const p of readParts(state, round, this.opts.miner)) for (let l = p.laneStart; l < p.laneStart + p.laneCount; l++) lanes.push(l);
     return lanes;
+  }
+
+  /**
+   * The own part for a block on `pre`: the finished lanes no landed part covers, from the lowest, as
+   * one run [a, b) of consecutive lanes (a part's range), D their summed deltas, an opening for every
+   * lane of the run on which the miner won a ticket; signed. Undefined when no lane is ready.
+   */
+  ownPart(pre: StateReader, round: RoundInfo): PooledContribution | undefined {
+    if (this.lanes.round !== round.round) return undefined;
+    const covered = new Set(this.ownLanesInState(pre, round.round));
+    const free = [...this.lanes.byLane.keys()].filter((l) => !covered.has(l)).sort((x, y) => x - y);
+    if (free.length === 0) return undefined;
+    const winLanes = new Set(pre.keysWithPrefix(winPrefix(round.round, this.opts.miner)).map((k) => tileIdOfWinKey(k).lane));
+    const a = free[0]!;
+    let b = a + 1;
+    let opened = winLanes.has(a) ? 1 : 0;
+    while (this.lanes.byLane.has(b) && !covered.has(b) && opened + (winLanes.has(b) ? 1 : 0) <= MAX_OPENINGS) {
+      if (winLanes.has(b)) opened++;
+      b++;
+    }
+    const t = this.training;
+    // the run as one part; halved while it would exceed the part size cap (many openings)
+    for (;;) {
+      const lanes = Array.from({ length: b - a }, (_, i) => this.lanes.byLane.get(a + i)!);
+      const leaves = lanes.map((x) => x.leaf);
+      const part = {
+        round: round.round, miner: this.opts.miner, laneStart: a, laneCount: b - a, baseRoot: round.checkpointRoot,
+        lanesRoot: lanesRoot(a, leaves), delta: sumDeltas(t.task, lanes.map((x) => x.delta)),
+        openings: openLanes(a, leaves, [...winLanes].filter((l) => l >= a && l < b)),
+      };
+      const bytes = encodeSignedPart(signPart(part, this.opts.key, this.opts.params.chainId));
+      if (bytes.length <= t.maxContributionBytes) return { round: round.round, miner: this.opts.miner, laneStart: a, laneCount: b - a, bytes };
+      if (b - a === 1) {
+        this.modules.logger.error('a one-lane part exceeds maxContributionBytes', { round: round.round, lane: a, bytes: bytes.length });
+        return undefined;
+      }
+      b = a + Math.ceil((b - a) / 2);
+    }
   }
 
   private onMessage(m: FromMiner): void {
@@ -257,13 +289,11 @@ export class MiningService {
         this.building = this.building.then(() => this.buildOn(m.seal, m.parent, m.filler)).catch((e: unknown) => this.modules.logger.error('block assembly failed', { error: (e as Error).message }));
         break;
       case 'contribution': {
-        const bytes = this.signOwn(m.round, m.lane, m.bytes);
-        if (!bytes) break;
-        const res = this.modules.contributions.add({ round: m.round, miner: this.opts.miner, lane: m.lane, bytes });
+        if (!this.acceptLane(m)) break;
+        if (this.lanes.round !== m.round) this.lanes = { round: m.round, byLane: new Map() };
+        this.lanes.byLane.set(m.lane, { leaf: m.leaf, delta: m.delta, macs: m.macs });
         this.status.contributionsMade++;
-        this.laneMacs.set(`${m.round}/${m.lane}`, m.macs);
-        this.modules.logger.debug('contribution ready', { round: m.round, lane: m.lane, bytes: m.bytes.length, trainLoss: m.lossMilli / 1000, batchAccuracy: m.accuracyBp / 100, pool: res });
-        if (res === 'full') this.modules.logger.warn('contribution pool full: contribution dropped', { round: m.round, lane: m.lane });
+        this.modules.logger.debug('lane ready', { round: m.round, lane: m.lane, trainLoss: m.lossMilli / 1000, batchAccuracy: m.accuracyBp / 100 });
         break;
       }
       case 'stats':
@@ -286,20 +316,16 @@ export class MiningService {
     }
   }
 
-  /**
-   * The worker's unsigned contribution, checked to be our miner's lane as announced, signed with the
-   * miner's key for this chain: the on-chain bytes. Undefined (logged) when the worker's bytes are not
-   * such a contribution (a bug in the worker, never signed).
-   */
-  private signOwn(round: number, lane: number, unsigned: Uint8Array): Uint8Array | undefined {
+  /** The worker's finished lane has the task's shape (a bug in the worker otherwise: logged, never signed). */
+  private acceptLane(m: { round: number; lane: number; leaf: LaneLeaf; delta: Int32Array[] }): boolean {
     try {
-      const c = decodeContribution(this.training.task, unsigned);
-      if (c.round !== round || c.lane !== lane || !bytesEqual(c.miner, this.opts.miner))
-        throw new Error(`it is for round ${c.round} lane ${c.lane} of ${to0x(c.miner)}, announced round ${round} lane ${lane} of ${to0x(this.opts.miner)}`);
-      return encodeSignedContribution(signContribution(c, this.opts.key, this.opts.params.chainId));
+      const task = this.training.task;
+      checkWeights(task, m.delta, 'delta');
+      if (m.leaf.steps.length !== task.localSteps || m.leaf.finalRoot.length !== 32) throw new Error(`${m.leaf.steps.length} steps`);
+      return true;
     } catch (e) {
-      this.modules.logger.error('miner worker sent a contribution the node will not sign', { round, lane, error: (e as Error).message });
-      return undefined;
+      this.modules.logger.error('miner worker sent a lane the node will not sign', { round: m.round, lane: m.lane, error: (e as Error).message });
+      return false;
     }
   }
 
@@ -319,7 +345,9 @@ export class MiningService {
     const parent = head.header;
     const recentTimes = chain.headAncestorTimes();
     const t = this.training;
-    const candidates = contributions.forBlock(pre, round.round, t.maxContributionsPerBlock, Math.max(0, p.maxBlockBytes - 512 * 1024));
+    const own = this.ownPart(pre, round);
+    const room = Math.max(0, p.maxBlockBytes - 512 * 1024 - (own?.bytes.length ?? 0));
+    const candidates = [...(own ? [own] : []), ...contributions.forBlock(pre, round.round, t.maxContributionsPerBlock - (own ? 1 : 0), room, this.opts.miner)];
     const now = (this.opts.now ?? (() => Math.floor(Date.now() / 1000)))();
     const txs = mempool.pending(p.maxTxsPerBlock);
     const { block: unsigned, dropped, contributions: used } = assembleBlock(
@@ -339,17 +367,25 @@ export class MiningService {
     const res = await chain.importBlock(block, { own: true });
     this.status.blocksMined++;
     this.modules.onMined?.(block);
+    const landed: OwnLane[] = [];
     for (const c of used) {
-      this.status.contributionsLanded++;
-      this.status.landedMacs += this.laneMacs.get(`${c.round}/${c.lane}`) ?? 0;
-      this.laneMacs.delete(`${c.round}/${c.lane}`);
       contributions.remove(c);
+      if (c !== own) continue;
+      this.status.partsLanded++;
+      for (let l = c.laneStart; l < c.laneStart + c.laneCount; l++) {
+        const x = this.lanes.byLane.get(l);
+        this.status.contributionsLanded++;
+        this.status.landedMacs += x?.macs ?? 0;
+        if (x) landed.push({ round: c.round, lane: l, baseRoot: round.checkpointRoot, roots: x.leaf.steps.map((s) => s.weightsRoot) });
+        this.lanes.byLane.delete(l);
+      }
     }
+    await this.modules.lanes?.put(landed);
     // One line per mined block (the chain logs its import at debug): lanes are the round's
-    // training shards whose contributions this block carries; see docs/glossary.md.
+    // training shards this block's parts carry; see docs/glossary.md.
     logger.info('mined block', {
       height: res.height, hash: shortHex(blockHash(block.header)), round: round.round, txs: block.txs.length,
-      contributions: used.length, lanes: laneRanges(used.map((c) => c.lane)),
+      parts: used.length, lanes: laneRanges(used.flatMap((c) => Array.from({ length: c.laneCount }, (_, i) => c.laneStart + i))),
       ticket: `lane ${proof.lane} step ${proof.step} job ${proof.jobId} tile ${proof.ti},${proof.tj}${filler ? ' (filler)' : ''}`,
       ...(res.status !== 'head' ? { status: res.status } : {}),
     });

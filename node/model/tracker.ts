@@ -7,6 +7,7 @@ import { to0x } from '../../consensus/bytes.ts';
 import { matmulPlain, type MatmulFn } from '../../consensus/matmul.ts';
 import type { Dataset } from '../../consensus/training/dataset.ts';
 import { evaluate } from '../../consensus/training/evaluate.ts';
+import { decodeSignedPart } from '../../consensus/training/part.ts';
 import type { TrainingParams } from '../../consensus/params.ts';
 import { readCheckpoint, readRound } from '../../vm/round/state.ts';
 import type { Chain } from '../chain/chain.ts';
@@ -89,11 +90,12 @@ export class TrainingTracker {
       .catch((err: unknown) => logger.error('round evaluation failed', { round: round.round, error: (err as Error).message }));
   }
 
-  /** Contributions in the blocks of round R-1 (heights openedAt - roundBlocks + 1 .. openedAt). */
+  /** Lanes of the parts in the blocks of round R-1 (heights openedAt - roundBlocks + 1 .. openedAt): the lanes averaged into W_R. */
   private async contributionsInto(round: number, openedAt: number): Promise<number> {
     if (round === 0) return 0;
     let n = 0;
-    for (let h = Math.max(1, openedAt - this.opts.training.roundBlocks + 1); h <= openedAt; h++) n += (await this.modules.chain.getBlockByHeight(h))?.block.contributions.length ?? 0;
+    for (let h = Math.max(1, openedAt - this.opts.training.roundBlocks + 1); h <= openedAt; h++)
+      for (const bytes of (await this.modules.chain.getBlockByHeight(h))?.block.contributions ?? []) n += decodeSignedPart(this.opts.training.task, bytes).laneCount;
     return n;
   }
 

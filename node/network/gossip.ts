@@ -5,13 +5,13 @@
 //                  and seal, then the state transition)
 //   txs:           size, decode, mempool admission (chain id, fee, signature, nonce, balance)
 //   contributions: size, decode, round, base, lane, bond, signature, duplicate, won tickets
-//                  (vm/round/contributions.ts checkContribution: the VM's own rule), then the pool
+//                  (vm/round/parts.ts checkPart: the VM's own rule), then the pool
 //   attestations:  no format yet (validators arrive later): ignored
 import { blockHash, decodeBlock, decodeLimits, decodeTx, MAX_TX_BYTES } from '../../consensus/encoding/index.ts';
 import type { ChainParams } from '../../consensus/params.ts';
 import { toHex } from '../../consensus/bytes.ts';
 import type { Block } from '../../consensus/types.ts';
-import { checkContribution } from '../../vm/round/contributions.ts';
+import { checkPart } from '../../vm/round/parts.ts';
 import { readRound } from '../../vm/round/state.ts';
 import type { Chain, ImportResult } from '../chain/chain.ts';
 import { ChainError, ChainErrorCode } from '../chain/errors.ts';
@@ -97,8 +97,8 @@ export class GossipValidators {
     const { chain, contributions } = this.modules;
     const state = chain.state();
     const round = readRound(state)!;
-    const c = checkContribution(state, data, t, round, { height: chain.head().header.height + 1, index: 0, chainId: this.params.chainId });
-    const res = contributions.add({ round: c.round, miner: c.miner, lane: c.lane, bytes: data }, from);
+    const c = checkPart(state, data, t, round, { height: chain.head().header.height + 1, chainId: this.params.chainId });
+    const res = contributions.add({ round: c.round, miner: c.miner, laneStart: c.laneStart, laneCount: c.laneCount, bytes: data }, from);
     if (res === 'duplicate') throw new NetworkError(NetworkErrorCode.CONTRIBUTION_KNOWN, { topic: 'contributions' });
     if (res === 'full') throw new NetworkError(NetworkErrorCode.CONTRIBUTION_POOL_FULL, { topic: 'contributions' });
   }

@@ -74,6 +74,15 @@ export const GOSSIP_ACTION = {
   [BlockErrorCode.DUPLICATE_CONTRIBUTION]: 'ignore',
   [BlockErrorCode.UNBONDED_MINER]: 'ignore',
   [BlockErrorCode.CONTRIBUTION_BAD_SIGNATURE]: 'reject',
+  [BlockErrorCode.BAD_HEADER_SIGNATURE]: 'reject',
+  // contribution parts: what any receiver can check alone rejects; bond, overlap with landed parts
+  // and the wins a part must open depend on the head state (ignore)
+  [BlockErrorCode.INSUFFICIENT_BOND]: 'ignore',
+  [BlockErrorCode.CONTRIBUTION_LANES_OVERLAP]: 'ignore',
+  [BlockErrorCode.CONTRIBUTION_DELTA_OUT_OF_BOUND]: 'reject',
+  [BlockErrorCode.CONTRIBUTION_BAD_OPENING]: 'ignore',
+  [BlockErrorCode.CONTRIBUTION_MISSING_OPENING]: 'ignore',
+  [BlockErrorCode.TICKET_LANE_CLOSED]: 'reject',
   // mempool admission
   [MempoolErrorCode.ALREADY_KNOWN]: 'ignore',
   [MempoolErrorCode.NONCE_GAP]: 'ignore',
@@ -88,6 +97,10 @@ export const GOSSIP_ACTION = {
   [ChainErrorCode.CLOSED]: 'ignore',
   [ChainErrorCode.QUEUE_FULL]: 'ignore',
   [ChainErrorCode.CORRUPT_DB]: 'ignore',
+  // one ticket seals one block: a second block with a used ticket is a copy or equivocation
+  [ChainErrorCode.DUPLICATE_TICKET]: 'reject',
+  [ChainErrorCode.KNOWN_INVALID]: 'reject',
+  [ChainErrorCode.PRUNED]: 'ignore',
   // network
   [NetworkErrorCode.TOO_LARGE]: 'reject',
   [NetworkErrorCode.STALE_BLOCK]: 'ignore',

@@ -97,6 +97,13 @@ export const APP_ERROR_CODES: Readonly<Record<string, number>> = {
   [BlockErrorCode.UNBONDED_MINER]: 3031,
   [BlockErrorCode.CONTRIBUTION_BAD_SIGNATURE]: 3032,
   [BlockErrorCode.BAD_HEADER_SIGNATURE]: 3033,
+  // contribution parts (v2)
+  [BlockErrorCode.INSUFFICIENT_BOND]: 3040,
+  [BlockErrorCode.CONTRIBUTION_LANES_OVERLAP]: 3041,
+  [BlockErrorCode.CONTRIBUTION_DELTA_OUT_OF_BOUND]: 3042,
+  [BlockErrorCode.CONTRIBUTION_BAD_OPENING]: 3043,
+  [BlockErrorCode.CONTRIBUTION_MISSING_OPENING]: 3044,
+  [BlockErrorCode.TICKET_LANE_CLOSED]: 3045,
   // 4xxx: mempool
   [MempoolErrorCode.ALREADY_KNOWN]: 4001,
   [MempoolErrorCode.NONCE_GAP]: 4002,
@@ -128,6 +135,7 @@ export const APP_ERROR_CODES: Readonly<Record<string, number>> = {
   [NetworkErrorCode.INTERNAL]: 6014,
   [ChainErrorCode.DUPLICATE_TICKET]: 5008,
   [ChainErrorCode.KNOWN_INVALID]: 5009,
+  [ChainErrorCode.PRUNED]: 5020,
 };
 
 export function toRpcError(e: unknown): RpcError {

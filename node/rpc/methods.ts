@@ -18,7 +18,7 @@ import { readBond } from '../../vm/round/state.ts';
 import type { Network } from '../network/network.ts';
 import { decodeTicket } from '../../consensus/pouw/ticket.ts';
 import { POUW_SEAL_NAME } from '../../consensus/seal-pouw.ts';
-import { decodeSignedContribution } from '../../consensus/training/contribution.ts';
+import { decodeSignedPart } from '../../consensus/training/part.ts';
 
 export interface RpcContext {
   chain: Chain;
@@ -143,14 +143,14 @@ function ticketJson(ctx: RpcContext, seal: Uint8Array): Json {
   }
 }
 
-/** Who contributed which lane of which round in a block (the weights are not shown). */
+/** Whose parts of which round, with which lanes, a block carries (D is not shown). */
 function contributionsJson(ctx: RpcContext, block: Block): Json[] {
   const task = ctx.chain.params.training?.task;
   if (!task) return [];
   return block.contributions.map((bytes): Json => {
     try {
-      const c = decodeSignedContribution(task, bytes);
-      return { miner: to0x(c.miner), round: c.round, lane: c.lane, bytes: bytes.length };
+      const c = decodeSignedPart(task, bytes);
+      return { miner: to0x(c.miner), round: c.round, laneStart: c.laneStart, laneCount: c.laneCount, lanesRoot: to0x(c.lanesRoot), openings: c.openings.length, bytes: bytes.length };
     } catch {
       return { bytes: bytes.length };
     }

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fromHex } from '../../consensus/bytes.ts';
 import { PrivateKey } from '../../consensus/crypto/index.ts';
 import { decodeBlock, encodeBlock } from '../../consensus/encoding/index.ts';
-import { decodeSignedContribution, encodeSignedContribution, signContribution } from '../../consensus/training/contribution.ts';
+import { decodeSignedPart, encodeSignedPart, signPart } from '../../consensus/training/part.ts';
 import { encodeRequest, encodeStatus, NetTag, ResponseCode } from '../../node/network/messages.ts';
 import type { Block } from '../../consensus/types.ts';
 import { rpc, startNode, stopNode, until, writeKey, writeTestGenesis, type RunningNode } from '../integration/helpers/nodes.ts';
@@ -194,9 +194,9 @@ async function forged(sig: 'zero' | 'other'): Promise<Uint8Array> {
   const st = await rpc(target.rpc, 'training_status');
   const task = (await import('../../genesis/index.ts')).loadGenesisFile(join(dir, 'genesis-test.json')).params.training!.task;
   const src = blocks.find((b) => b.contributions.length > 0)!.contributions[0]!;
-  const c = decodeSignedContribution(task, src);
-  const base = { ...c, round: st.round, baseRoot: fromHex(st.checkpointRoot), miner: fromHex(json.devKeys[2].address), lane: 0 };
-  if (sig === 'zero') return encodeSignedContribution({ ...base, sig: new Uint8Array(65) });
-  return encodeSignedContribution(signContribution(base, PrivateKey.fromBytes(fromHex(json.devKeys[3].privateKey)), json.chainId));
+  const { sig: _sig, ...c } = decodeSignedPart(task, src);
+  const base = { ...c, round: st.round, baseRoot: fromHex(st.checkpointRoot), miner: fromHex(json.devKeys[2].address), openings: [] };
+  if (sig === 'zero') return encodeSignedPart({ ...base, sig: new Uint8Array(65) });
+  return encodeSignedPart(signPart(base, PrivateKey.fromBytes(fromHex(json.devKeys[3].privateKey)), json.chainId));
 }
 

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { isTesseraError } from '../../consensus/errors.ts';
 import { decodeBlock, decodeHeader, decodeTx, encodeBlock, encodeHeader, encodeTx } from '../../consensus/encoding/index.ts';
 import { decodeTicket, encodeTicket } from '../../consensus/pouw/ticket.ts';
-import { decodeSignedContribution } from '../../consensus/training/contribution.ts';
+import { decodeSignedPart } from '../../consensus/training/part.ts';
 import {
   decodeRequest, decodeResponseCode, decodeStatus, decodeStepData, encodeRequest, encodeResponseCode, encodeStatus, encodeStepData,
   NetTag, ResponseCode,
@@ -51,7 +51,7 @@ const DECODERS: Record<string, Decoder> = {
   header: (b) => decodeHeader(b, LIMITS),
   ticket: (b) => decodeTicket(b),
   tx: (b) => decodeTx(b),
-  contribution: (b) => decodeSignedContribution(TINY_TASK, b),
+  contribution: (b) => decodeSignedPart(TINY_TASK, b),
   status: (b) => decodeStatus(b),
   request: (b) => decodeRequest(b),
   'response code': (b) => decodeResponseCode(b),

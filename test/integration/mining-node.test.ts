@@ -15,7 +15,7 @@ import { bytesEqual, to0x } from '../../consensus/bytes.ts';
 import { decodeBlock } from '../../consensus/encoding/block.ts';
 import { blockHash } from '../../consensus/encoding/header.ts';
 import { sealFor } from '../../consensus/seal-pouw.ts';
-import { contributionSigner, decodeSignedContribution } from '../../consensus/training/contribution.ts';
+import { decodeSignedPart, partSigner } from '../../consensus/training/part.ts';
 import { buildGenesis, loadGenesisFile } from '../../genesis/index.ts';
 import { applyBlock } from '../../vm/apply-block.ts';
 import { readRound } from '../../vm/round/state.ts';
@@ -87,19 +87,20 @@ describe('a mining node', () => {
   it('mines PoUW blocks, closes rounds, trains MNIST above chance, and resumes after a restart', async () => {
     dir = await mkdtemp(join(tmpdir(), 'tessera-mining-'));
     // Devnet, scaled down so that it finishes in about a minute on 2 shared cores: 2 s blocks,
-    // 2-block rounds, 6 lanes (5 useful + the filler lane), a target for ~2 s blocks.
+    // 2-block rounds, a target for ~2 s blocks.
     const devnet = JSON.parse(await readFile(join(root, 'genesis', 'devnet.json'), 'utf8'));
     devnet.time = Math.floor(Date.now() / 1000);
     devnet.params.blockTimeSeconds = 2;
     devnet.params.initialTarget = '0x' + (1n << 225n).toString(16).padStart(64, '0');
-    Object.assign(devnet.params.training, { roundBlocks: 2, maxLanes: 6, maxContributionsPerBlock: 8 });
+    Object.assign(devnet.params.training, { roundBlocks: 2, maxContributionsPerBlock: 8 });
     const genesisFile = join(dir, 'genesis-test.json');
     await writeFile(genesisFile, JSON.stringify(devnet));
     const miner = devnet.devKeys[1].address as string;
     const keyFile = join(dir, 'miner.key');
     await writeFile(keyFile, `${devnet.devKeys[1].privateKey as string}\n`);
     const datadir = join(dir, 'data');
-    const args = ['--mine', '--miner-address', miner, '--datadir', datadir, '--genesis', genesisFile, '--rpc', '127.0.0.1:0', '--log-format', 'json'];
+    // --archive: step 2 replays the whole chain from genesis, parts included
+    const args = ['--mine', '--archive', '--miner-address', miner, '--datadir', datadir, '--genesis', genesisFile, '--rpc', '127.0.0.1:0', '--log-format', 'json'];
 
     // 1. Mine until three rounds have closed and been evaluated.
     const n1 = await startNode([...args, '--miner-key-file', keyFile]);
@@ -146,7 +147,7 @@ describe('a mining node', () => {
         seal.verify(block.header, parent);
         state = applyBlock(state, block, spec.params).state;
         for (const c of block.contributions)
-          expect(to0x(contributionSigner(decodeSignedContribution(spec.params.training!.task, c), spec.params.chainId))).toBe(miner.toLowerCase());
+          expect(to0x(partSigner(decodeSignedPart(spec.params.training!.task, c), spec.params.chainId))).toBe(miner.toLowerCase());
         contributions += block.contributions.length;
         parent = block.header;
         height = h;

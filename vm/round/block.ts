@@ -1,15 +1,15 @@
 // The mining part of a block on a chain with training params, after its transactions:
-//   contributions -> the seal's ticket -> reward split -> round close when due.
+//   contribution parts -> the seal's ticket -> reward split -> round close when due.
 // Reward split of subsidy + fees: ticketShareBps / 10,000 (rounded down) is held in the ticket's win
 // record for the block's miner; the rest goes into the open round's pool.
 import { BPS, type ChainParams, type TrainingParams } from '../../consensus/params.ts';
 import { decodeSealTicket } from '../../consensus/seal-pouw.ts';
 import type { StateView } from '../view.ts';
 import { closeRound } from './close.ts';
-import { applyContributions, checkWinAgainst } from './contributions.ts';
+import { applyParts, partCovering, readParts } from './parts.ts';
+import { decodeSignedPart } from '../../consensus/training/part.ts';
 import { bytesEqual } from '../../consensus/bytes.ts';
 import { BlockError, BlockErrorCode, TesseraError } from '../../consensus/errors.ts';
-import { decodeSignedContribution } from '../../consensus/training/contribution.ts';
 import type { RoundInfo } from './keys.ts';
 import { requireRound, writeRound } from './state.ts';
 import { applyTicket } from './ticket.ts';
@@ -49,18 +49,24 @@ export function applyMining(
   const t = p.training!;
   const round = requireRound(view);
   const ticket = decodeSealTicket({ height: ctx.height, miner: ctx.miner, seal: ctx.seal }, p);
-  if (!skip) applyContributions(view, contributions, t, round, ctx.height, p.chainId);
+  if (!skip) applyParts(view, contributions, t, round, ctx.height, p.chainId);
   else {
+    // One part at a time on its own checkpoint; a part that fails, a second part of a miner, or a
+    // part covering the lane of the block's own ticket (which would then be TICKET_LANE_CLOSED) is
+    // left out. The kept list is exactly what applyParts accepts as one block.
     let kept = 0;
     contributions.forEach((bytes, index) => {
       view.checkpoint();
       try {
         if (kept >= t.maxContributionsPerBlock)
           throw new BlockError(BlockErrorCode.TOO_MANY_CONTRIBUTIONS, { height: ctx.height, index, expected: t.maxContributionsPerBlock, got: kept + 1 });
-        applyContributions(view, [bytes], t, round, ctx.height, p.chainId);
-        const c = decodeSignedContribution(t.task, bytes);
-        if (bytesEqual(c.miner, ticket.miner) && c.lane === ticket.lane && c.round === ticket.round)
-          checkWinAgainst(c, ticket.step, ticket.jobId, ticket.rootA, ticket.rootB, ctx.height);
+        applyParts(view, [bytes], t, round, ctx.height, p.chainId);
+        const miner = decodeSignedPart(t.task, bytes).miner;
+        if (readParts(view, round.round, miner).filter((r) => r.height === ctx.height).length > 1)
+          throw new BlockError(BlockErrorCode.DUPLICATE_CONTRIBUTION, { height: ctx.height, index, reason: 'a second part of this miner in the block' });
+        const covering = partCovering(view, ticket.round, ticket.miner, ticket.lane);
+        if (covering && covering.height === ctx.height)
+          throw new BlockError(BlockErrorCode.TICKET_LANE_CLOSED, { height: ctx.height, index, reason: `the part covers lane ${ticket.lane} of the block's own ticket` });
         view.commit();
         kept++;
       } catch (e) {

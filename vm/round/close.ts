@@ -1,60 +1,95 @@
 // Round close, at the end of block openedAt + roundBlocks:
-//  1. W_{R+1} = outerUpdate(task, W_R, deltas of the round's contributions in key order (miner, lane));
-//     no contribution: W_{R+1} = W_R.
-//  2. every win of round R: its miner's contribution for (R, lane) landed (its roots were checked when
-//     the second of the two arrived) -> the held ticket share is locked for the winner; else burned
-//     (recorded at 0x08 || R).
-//  3. the round pool is paid to the contributions pro rata MACs (equal per lane: every lane runs
-//     the same H steps); the rounding remainder, or the whole pool when nobody contributed, carries
-//     over to round R+1's pool.
-//  4. every payment matures at closeHeight + challengeWindow; the round's contributions and wins are
-//     deleted (tickets for a closed round are refused, so nothing can refer to them again).
+//  1. the round's finalized lanes: the landed parts (miner, [laneStart, laneStart + laneCount)), in
+//     key order (miner, laneStart). What later rules attach to finalized work (attribution) hooks in
+//     here, where they are known.
+//  2. W_{R+1} = outerUpdateFromSum(task, W_R, sum of the parts' D, lanes): the exact mean over all
+//     of the round's lanes (consensus/training/outer.ts); no lane: W_{R+1} = W_R.
+//  3. every win of round R: its lane is in a landed part of its miner (the part proved the win's
+//     roots against the lane's leaf when it landed) -> the held ticket share is locked for the
+//     winner; else burned (recorded at 0x08 || R).
+//  4. the round pool pays every lane the same price, pool / max(laneBudget, lanes of the round),
+//     rounded down; what no lane claims carries over to round R+1's pool. A lane's price does not
+//     depend on which other parts landed while the round has at most laneBudget lanes, so a block
+//     producer gains nothing by leaving other miners' parts out (docs/mining-vm.md).
+//  5. every payment is locked until closeHeight + challengeWindow (so a proven fraud can still void
+//     it); the round's parts, delta sum, lane count and wins are deleted.
 import { checkpointRoot } from '../../consensus/training/checkpoint.ts';
-import { outerUpdate } from '../../consensus/training/outer.ts';
+import { outerUpdateFromSum } from '../../consensus/training/outer.ts';
 import type { TrainingParams } from '../../consensus/params.ts';
+import { compareBytes } from '../../consensus/bytes.ts';
 import { lockReward } from '../rewards.ts';
 import type { StateView } from '../view.ts';
-import { burnedKey, contributionKey, contributionPrefix, decodeWin, encodeAmount, tileIdOfWinKey, winPrefix, type RoundInfo } from './keys.ts';
-import { contributionMacs, readCheckpoint, readContributions, writeCheckpoint, writeRound } from './state.ts';
+import { burnedKey, decodeWin, deltaSumKey, encodeAmount, partKey, tileIdOfWinKey, winPrefix, type PartRecord, type RoundInfo } from './keys.ts';
+import { readParts, writeRoundLanes } from './parts.ts';
+import { readCheckpoint, readDeltaSum, readRoundLanes, writeCheckpoint, writeRound } from './state.ts';
+import { layerCount } from '../../consensus/training/spec.ts';
+
+/** A finalized lane range of the closing round. */
+export interface FinalizedLanes {
+  readonly miner: Uint8Array;
+  readonly laneStart: number;
+  readonly laneCount: number;
+}
 
 export interface CloseOutcome {
   readonly next: RoundInfo;
-  readonly contributions: number;
+  /** Parts and lanes of the closed round. */
+  readonly parts: number;
+  readonly lanes: number;
   readonly burned: bigint;
+  readonly finalized: readonly FinalizedLanes[];
+}
+
+/** Price of one lane of a round: pool / max(laneBudget, lanes), rounded down. */
+export function lanePrice(t: TrainingParams, pool: bigint, lanes: number): bigint {
+  const div = Math.max(t.laneBudget, lanes, 1);
+  return pool / BigInt(div);
+}
+
+function covered(parts: readonly PartRecord[], miner: Uint8Array, lane: number): boolean {
+  return parts.some((p) => compareBytes(p.miner, miner) === 0 && lane >= p.laneStart && lane < p.laneStart + p.laneCount);
 }
 
 export function closeRound(view: StateView, t: TrainingParams, round: RoundInfo, height: number): CloseOutcome {
   const task = t.task;
   const R = round.round;
   const unlockAt = height + t.challengeWindow;
-  const contributions = readContributions(view, task, R);
-  const ck = readCheckpoint(view, task);
-  const next = contributions.length > 0 ? outerUpdate(task, ck, contributions.map((c) => c.delta)) : ck;
 
+  // 1. the round's finalized lanes
+  const parts = readParts(view, R);
+  const finalized: FinalizedLanes[] = parts.map((p) => ({ miner: p.miner, laneStart: p.laneStart, laneCount: p.laneCount }));
+
+  // 2. the outer update: exact mean over the round's lanes
+  const lanes = readRoundLanes(view);
+  const ck = readCheckpoint(view, task);
+  const next = lanes > 0 ? outerUpdateFromSum(task, ck, readDeltaSum(view, task), lanes) : ck;
+
+  // 3. ticket shares
   let burned = 0n;
   for (const wk of view.keysWithPrefix(winPrefix(R))) {
     const id = tileIdOfWinKey(wk);
     const w = decodeWin(view.get(wk)!);
-    if (view.get(contributionKey(R, id.miner, id.lane))) lockReward(view, unlockAt, id.miner, w.amount);
+    if (covered(parts, id.miner, id.lane)) lockReward(view, unlockAt, id.miner, w.amount);
     else burned += w.amount;
     view.set(wk, null);
   }
   if (burned > 0n) view.set(burnedKey(R), encodeAmount(burned));
 
+  // 4. the pool: a fixed price per lane, the rest carried
   let carry = round.pool;
-  if (contributions.length > 0) {
-    const macs = contributionMacs(task);
-    const total = macs * BigInt(contributions.length);
-    for (const c of contributions) {
-      const share = (round.pool * macs) / total;
-      lockReward(view, unlockAt, c.miner, share);
-      carry -= share;
-    }
+  const price = lanePrice(t, round.pool, lanes);
+  for (const p of parts) {
+    const pay = price * BigInt(p.laneCount);
+    lockReward(view, unlockAt, p.miner, pay);
+    carry -= pay;
   }
-  for (const k of view.keysWithPrefix(contributionPrefix(R))) view.set(k, null);
 
+  // 5. clean up
+  for (const k of view.keysWithPrefix(partKey(R))) view.set(k, null);
+  for (let l = 0; l < layerCount(task); l++) view.set(deltaSumKey(l), null);
+  writeRoundLanes(view, 0);
   writeCheckpoint(view, next);
   const info: RoundInfo = { round: R + 1, openedAt: height, checkpointRoot: checkpointRoot(task, next), pool: carry };
   writeRound(view, info);
-  return { next: info, contributions: contributions.length, burned };
+  return { next: info, parts: parts.length, lanes, burned, finalized };
 }

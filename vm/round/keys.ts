@@ -7,6 +7,12 @@
 //   0x07 || u64be(R) || miner || u32be(lane) || u32be(step) || u32be(jobId) || u32be(ti) || u32be(tj)
 //                                              a ticket win: encode([height, rootA, rootB, amount u64])
 //   0x08 || u64be(R)                           ticket rewards burned at the close of round R: encode([amount u64])
+//   (0x06, the v1 per-lane contribution, is retired.)
+//   0x0d || u64be(R) || miner || u32be(laneStart)
+//                                              a landed part of round R: encode([laneCount, height, lanesRoot(32), partHash(32)])
+//   0x0e || u16be(layer)                       sum of the D of the open round's parts, layer `layer`:
+//                                              int64 LE per entry (safe integers)
+//   0x0f                                       lanes of the open round's parts: encode([lanes])
 import { concatBytes, u32be, u64be } from '../../consensus/bytes.ts';
 import { decodeCanonical, encode, TupleReader } from '../../consensus/codec.ts';
 
@@ -14,9 +20,24 @@ export enum RoundKind {
   Round = 0x03,
   CheckpointTensor = 0x04,
   Bond = 0x05,
+  /** Retired: the v1 per-lane contribution. */
   Contribution = 0x06,
   Win = 0x07,
   Burned = 0x08,
+  Part = 0x0d,
+  DeltaSum = 0x0e,
+  RoundLanes = 0x0f,
+}
+
+/** A landed part's record (its header; D is summed into 0x0e, the openings were checked and dropped). */
+export interface PartRecord {
+  readonly round: number;
+  readonly miner: Uint8Array;
+  readonly laneStart: number;
+  readonly laneCount: number;
+  readonly height: number;
+  readonly lanesRoot: Uint8Array;
+  readonly partHash: Uint8Array;
 }
 
 export interface RoundInfo {
@@ -65,18 +86,63 @@ export function bondKey(address: Uint8Array): Uint8Array {
   return concatBytes(kind(RoundKind.Bond), addr20(address));
 }
 
-export function contributionKey(round: number, miner: Uint8Array, lane: number): Uint8Array {
-  return concatBytes(kind(RoundKind.Contribution), u64be(round), addr20(miner), u32be(lane));
+/** Key of a part of `miner` in `round` starting at `laneStart`; without laneStart / miner: the prefix of the miner's / round's parts. */
+export function partKey(round: number, miner?: Uint8Array, laneStart?: number): Uint8Array {
+  const parts = [kind(RoundKind.Part), u64be(round)];
+  if (miner) parts.push(addr20(miner));
+  if (miner && laneStart !== undefined) parts.push(u32be(laneStart));
+  return concatBytes(...parts);
 }
 
-export function contributionPrefix(round: number): Uint8Array {
-  return concatBytes(kind(RoundKind.Contribution), u64be(round));
+export function encodePartRecord(p: PartRecord): Uint8Array {
+  return encode([p.laneCount, p.height, p.lanesRoot, p.partHash]);
 }
 
-/** Prefix of the wins of one (round, miner, lane), or of a whole round without miner. */
+export function decodePartRecord(key: Uint8Array, value: Uint8Array): PartRecord {
+  if (key.length !== 1 + 8 + 20 + 4 || key[0] !== RoundKind.Part) throw new RangeError('not a part key');
+  const dv = new DataView(key.buffer, key.byteOffset, key.length);
+  const r = TupleReader.of(decodeCanonical(value, 'part record'), 'part record', 4);
+  const v = { round: Number(dv.getBigUint64(1)), miner: key.slice(9, 29), laneStart: dv.getUint32(29), laneCount: r.uint(), height: r.uint(), lanesRoot: r.bytes(32), partHash: r.bytes(32) };
+  r.end();
+  return Object.freeze(v);
+}
+
+export function deltaSumKey(layer: number): Uint8Array {
+  return concatBytes(kind(RoundKind.DeltaSum), new Uint8Array([(layer >> 8) & 0xff, layer & 0xff]));
+}
+
+export function roundLanesKey(): Uint8Array {
+  return kind(RoundKind.RoundLanes);
+}
+
+/** D sums as int64 LE (every entry a safe integer). */
+export function encodeSum(x: Float64Array): Uint8Array {
+  const out = new Uint8Array(x.length * 8);
+  const dv = new DataView(out.buffer);
+  for (let i = 0; i < x.length; i++) {
+    const hi = Math.floor(x[i]! / 4294967296);
+    dv.setUint32(i * 8, x[i]! - hi * 4294967296, true);
+    dv.setInt32(i * 8 + 4, hi, true);
+  }
+  return out;
+}
+
+export function decodeSum(b: Uint8Array, len: number): Float64Array {
+  if (b.length !== len * 8) throw new RangeError(`delta sum of ${b.length} bytes, expected ${len * 8}`);
+  const dv = new DataView(b.buffer, b.byteOffset, b.length);
+  const out = new Float64Array(len);
+  for (let i = 0; i < len; i++) {
+    // two int32 halves: exact for safe integers, no BigInt per entry
+    out[i] = dv.getInt32(i * 8 + 4, true) * 4294967296 + dv.getUint32(i * 8, true);
+  }
+  return out;
+}
+
+/** Prefix of the wins of one (round, miner, lane), of one (round, miner) without lane, or of a whole round without miner. */
 export function winPrefix(round: number, miner?: Uint8Array, lane?: number): Uint8Array {
   const parts = [kind(RoundKind.Win), u64be(round)];
-  if (miner) parts.push(addr20(miner), u32be(lane ?? 0));
+  if (miner) parts.push(addr20(miner));
+  if (miner && lane !== undefined) parts.push(u32be(lane));
   return concatBytes(...parts);
 }
 

@@ -1,13 +1,13 @@
 // Reading and writing the round records of a state (keys.ts): the open round, its checkpoint
 // W_R, bonds, contributions and wins. Works on a State (read) or a StateView (read/write).
 import { checkpointRoot, type Checkpoint } from '../../consensus/training/checkpoint.ts';
-import { decodeSignedContribution, type SignedContribution } from '../../consensus/training/contribution.ts';
 import { layerCount, layerSize, type TrainingTask } from '../../consensus/training/spec.ts';
 import { stepJobShapes } from '../../consensus/training/step.ts';
 import { BlockError, BlockErrorCode } from '../../consensus/errors.ts';
+import { decodeCanonical, TupleReader } from '../../consensus/codec.ts';
 import {
-  bondKey, checkpointTensorKey, contributionPrefix, decodeAmount, decodeRoundInfo, decodeTensor, encodeAmount, encodeRoundInfo,
-  encodeTensor, roundKey, type RoundInfo,
+  bondKey, checkpointTensorKey, decodeAmount, decodeRoundInfo, decodeSum, decodeTensor, deltaSumKey, encodeAmount, encodeRoundInfo,
+  encodeTensor, roundKey, roundLanesKey, type RoundInfo,
 } from './keys.ts';
 
 /** What the readers need: a State or a StateView. */
@@ -68,12 +68,27 @@ export function writeBond(s: StateWriter, address: Uint8Array, amount: bigint): 
   s.set(bondKey(address), amount === 0n ? null : encodeAmount(amount));
 }
 
-/** The contributions of `round` held in state, in key order (miner, lane). */
-export function readContributions(s: StateReader, task: TrainingTask, round: number): SignedContribution[] {
-  return s.keysWithPrefix(contributionPrefix(round)).map((k) => decodeSignedContribution(task, s.get(k)!));
+/** Lanes of the open round's landed parts (0 when none). */
+export function readRoundLanes(s: StateReader): number {
+  const v = s.get(roundLanesKey());
+  if (!v) return 0;
+  const r = TupleReader.of(decodeCanonical(v, 'round lanes'), 'round lanes', 1);
+  const n = r.uint();
+  r.end();
+  return n;
 }
 
-/** Multiply-accumulates of one contribution: H local steps of every job of the task. */
+/** Sum of the D of the open round's landed parts, per layer (zeros when none landed). */
+export function readDeltaSum(s: StateReader, task: TrainingTask): Float64Array[] {
+  const out: Float64Array[] = [];
+  for (let l = 0; l < layerCount(task); l++) {
+    const v = s.get(deltaSumKey(l));
+    out.push(v ? decodeSum(v, layerSize(task, l)) : new Float64Array(layerSize(task, l)));
+  }
+  return out;
+}
+
+/** Multiply-accumulates of one lane: H local steps of every job of the task. */
 export function contributionMacs(task: TrainingTask): bigint {
   let perStep = 0n;
   for (const [m, k, n] of stepJobShapes(task)) perStep += BigInt(m) * BigInt(k) * BigInt(n);

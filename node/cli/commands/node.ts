@@ -51,6 +51,8 @@ Options:
                          connected (e.g. /ip4/127.0.0.1/tcp/9333/p2p/12D3KooW...)
   --max-peers <n>        most peer connections (default 32)
   --no-p2p               run alone: no peer-to-peer network
+  --archive              keep contribution part bodies for good (default: pruned once their
+                         round's challenge window has closed; part headers are always kept)
   -h, --help             this help
 
 Stop it with Ctrl-C (SIGINT) or SIGTERM; a kill -9 loses nothing that was imported.`;
@@ -73,6 +75,7 @@ const NODE_FLAGS = {
   bootnodes: { type: 'string' },
   'max-peers': { type: 'string' },
   'no-p2p': { type: 'boolean' },
+  archive: { type: 'boolean' },
 } as const;
 
 export async function nodeCommand(argv: string[], io: Io): Promise<number> {
@@ -138,7 +141,7 @@ export async function nodeCommand(argv: string[], io: Io): Promise<number> {
     const key = mining.key ?? devKeyFor(spec, mining.miner, datadir, logger);
     miningOpts = { ...mining, key, miner: key.address() };
   }
-  const node = new TesseraNode({ datadir, genesis: spec, rpc, ...(http ? { http } : {}), ...(miningOpts ? { mining: miningOpts } : {}), ...(p2p ? { p2p } : {}) }, { logger });
+  const node = new TesseraNode({ datadir, genesis: spec, rpc, ...(http ? { http } : {}), ...(values.archive ? { archive: true } : {}), ...(miningOpts ? { mining: miningOpts } : {}), ...(p2p ? { p2p } : {}) }, { logger });
   try {
     await node.start();
   } catch (e) {

@@ -77,7 +77,7 @@ export async function shortRoundGenesis(dir: string, opts: { targetBits?: number
   devnet.time = Math.floor(Date.now() / 1000);
   devnet.params.blockTimeSeconds = 2;
   devnet.params.initialTarget = '0x' + (1n << BigInt(opts.targetBits ?? 225)).toString(16).padStart(64, '0');
-  Object.assign(devnet.params.training, { roundBlocks: 2, maxLanes: 6, maxContributionsPerBlock: 8 });
+  Object.assign(devnet.params.training, { roundBlocks: 2, maxContributionsPerBlock: 8 });
   const file = join(dir, 'genesis-short-rounds.json');
   await writeFile(file, JSON.stringify(devnet));
   return { file, devKeys: devnet.devKeys };

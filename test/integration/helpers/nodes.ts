@@ -9,7 +9,7 @@ import { bytesEqual, to0x } from '../../../consensus/bytes.ts';
 import { decodeBlock } from '../../../consensus/encoding/index.ts';
 import { blockHash } from '../../../consensus/encoding/header.ts';
 import { sealFor } from '../../../consensus/seal-pouw.ts';
-import { decodeSignedContribution } from '../../../consensus/training/contribution.ts';
+import { decodeSignedPart } from '../../../consensus/training/part.ts';
 import { buildGenesis, loadGenesisFile } from '../../../genesis/index.ts';
 import { applyBlock } from '../../../vm/apply-block.ts';
 import { ChainDb } from '../../../node/db/db.ts';
@@ -114,7 +114,7 @@ export async function replayDatadir(datadir: string, genesisFile: string): Promi
       seal.verify(block.header, parent);
       state = applyBlock(state, block, spec.params).state;
       for (const cb of block.contributions) {
-        const sc = decodeSignedContribution(spec.params.training!.task, cb);
+        const sc = decodeSignedPart(spec.params.training!.task, cb);
         const set = minersByRound.get(sc.round) ?? new Set<string>();
         set.add(to0x(sc.miner));
         minersByRound.set(sc.round, set);

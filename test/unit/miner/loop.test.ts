@@ -1,10 +1,11 @@
 // The miner loop on the tiny task (test/fixtures/mining.ts) with the plain-JS backend: lanes in
-// order with contributions equal to the consensus trajectory, tickets only for the current head,
-// the filler lane after the useful lanes, the lane budget, and the per-step data it keeps.
+// order (as many as the compute allows) with leaves and deltas equal to the consensus trajectory,
+// tickets only for the current head, filler only when no task is open, and the per-step data it keeps.
 import { describe, expect, it } from 'vitest';
 import { verifyTicket } from '../../../consensus/pouw/verify.ts';
 import { initCheckpoint, weightsRoot } from '../../../consensus/training/checkpoint.ts';
-import { contributionOf, decodeContribution, encodeContribution } from '../../../consensus/training/contribution.ts';
+import { contributionOf, laneLeafOf } from '../../../consensus/training/contribution.ts';
+import { FILLER_LANE } from '../../../miner/filler.ts';
 import { matmulPlain } from '../../../consensus/matmul.ts';
 import { runTrajectory } from '../../../consensus/training/trajectory.ts';
 import { JsBackend } from '../../../miner/backends/js.ts';
@@ -14,11 +15,11 @@ import { EASY_TARGET, TINY_TASK, TINY_TRAINING, tinyDataset } from '../../fixtur
 
 const miner = new Uint8Array(20).fill(7);
 
-function setup(maxLanes: number) {
+function setup() {
   const tickets: MinedTicket[] = [];
   const contributions: MinedContribution[] = [];
   const loop = new MinerLoop(
-    { task: TINY_TASK, pouw: TINY_TRAINING.pouw, maxLanes, miner, keepRounds: 1 },
+    { task: TINY_TASK, pouw: TINY_TRAINING.pouw, miner, keepRounds: 1 },
     { backend: new JsBackend(), data: tinyDataset(), events: { ticket: (t) => tickets.push(t), contribution: (c) => contributions.push(c) } },
   );
   return { loop, tickets, contributions };
@@ -36,16 +37,18 @@ const parentA = new Uint8Array(32).fill(1);
 const parentB = new Uint8Array(32).fill(2);
 
 describe('MinerLoop', () => {
-  it('trains lanes 0, 1, 2 (the last lane is the filler lane), each bit-identical to the consensus trajectory', async () => {
-    const { loop, contributions, tickets } = setup(4);
+  it('trains lanes 0, 1, 2, ... with no cap, each bit-identical to the consensus trajectory, and no filler while a task is open', async () => {
+    const { loop, contributions, tickets } = setup();
     const ck = initCheckpoint(TINY_TASK);
     loop.setWork({ parent: parentA, height: 5, target: EASY_TARGET, round: 0, checkpoint: ck });
-    await runUntil(loop, () => contributions.length >= 3 && loop.stats.fillerMacs > 0);
-    expect(contributions.map((c) => c.lane)).toEqual([0, 1, 2]);
+    await runUntil(loop, () => contributions.length >= 5);
+    loop.stop();
+    const lanes = contributions.length;
+    expect(contributions.map((c) => c.lane)).toEqual(Array.from({ length: lanes }, (_, i) => i));
     for (const c of contributions) {
       const t = await runTrajectory(TINY_TASK, tinyDataset(), ck, { round: 0, miner, lane: c.lane }, matmulPlain);
-      expect(Buffer.from(c.bytes).equals(Buffer.from(encodeContribution(contributionOf(t))))).toBe(true);
-      expect(decodeContribution(TINY_TASK, c.bytes).lane).toBe(c.lane);
+      expect(c.delta).toEqual(t.delta);
+      expect(c.leaf).toEqual(laneLeafOf(TINY_TASK, ck.weights, contributionOf(t)));
       expect(c.macs).toBeGreaterThan(0);
     }
     // every tile wins at EASY_TARGET: reported tickets are capped per parent and verify against it
@@ -54,16 +57,16 @@ describe('MinerLoop', () => {
       expect(Buffer.from(t.parent).equals(Buffer.from(parentA))).toBe(true);
       expect(() => verifyTicket(t.proof, parentA, EASY_TARGET, TINY_TRAINING.pouw)).not.toThrow();
     }
-    // after the useful lanes it ran filler on lane 3, counted apart from the lanes' useful MACs
-    expect(loop.stats.lanesDone).toBe(3);
-    expect(loop.stats.fillerMacs).toBeGreaterThan(0);
+    // a task is open: no filler, every MAC went into lanes
+    expect(loop.stats.lanesDone).toBe(lanes);
+    expect(loop.stats.fillerMacs).toBe(0);
     expect(loop.stats.laneMacs).toBe(contributions.reduce((a, c) => a + c.macs, 0));
     // per-step data of every finished lane can be served: W_s of each of the H steps, regenerated
     // exactly (equal to the consensus trajectory's weights, matching the lane's committed roots)
-    expect(loop.stats.stepsKept).toBe(3);
-    for (const c of contributions) {
+    expect(loop.stats.stepsKept).toBe(lanes);
+    for (const c of contributions.slice(0, 3)) {
       const full = await runLane(TINY_TASK, tinyDataset(), ck, { round: 0, miner, lane: c.lane }, matmulPlain, () => false, () => true);
-      const committed = decodeContribution(TINY_TASK, c.bytes).steps;
+      const committed = c.leaf.steps;
       for (let s = 0; s < TINY_TASK.localSteps; s++) {
         const w = await loop.getStepData(0, c.lane, s);
         expect(w).toEqual(full!.kept.get(s));
@@ -71,29 +74,30 @@ describe('MinerLoop', () => {
       }
     }
     expect(await loop.getStepData(0, 2, TINY_TASK.localSteps)).toBeUndefined();
-    expect(await loop.getStepData(0, 3, 0)).toBeUndefined(); // the filler lane carries no contribution
+    expect(await loop.getStepData(0, lanes + 5, 0)).toBeUndefined(); // a lane not trained
   });
 
-  it('mines tickets on the new head after a head change, and filler tickets carry the filler lane', async () => {
-    const { loop, tickets } = setup(2); // lane 0 useful, lane 1 filler
+  it('mines tickets on the new head after a head change, and filler tickets (no task open) carry the filler lane', async () => {
+    const { loop, tickets } = setup();
     const ck = initCheckpoint(TINY_TASK);
     loop.setWork({ parent: parentA, height: 1, target: EASY_TARGET, round: 0, checkpoint: ck });
     await runUntil(loop, () => tickets.length >= MAX_REPORTS_PER_PARENT);
-    const w: MinerWork = { parent: parentB, height: 2, target: EASY_TARGET, round: 0 };
+    expect(tickets.every((t) => !t.filler)).toBe(true);
+    const w: MinerWork = { parent: parentB, height: 2, target: EASY_TARGET, round: 0, noTask: true };
     loop.setWork(w);
     await runUntil(loop, () => tickets.some((t) => t.parent[0] === 2));
     const onB = tickets.filter((t) => t.parent[0] === 2);
     expect(onB.length).toBeGreaterThan(0);
     for (const t of onB) expect(() => verifyTicket(t.proof, parentB, EASY_TARGET, TINY_TRAINING.pouw)).not.toThrow();
-    expect(onB.every((t) => t.filler && t.proof.lane === 1)).toBe(true);
+    expect(onB.every((t) => t.filler && t.proof.lane === FILLER_LANE)).toBe(true);
   });
 
-  it('takes no lane beyond the budget, skips lanes already contributed, and starts over at lane 0 in a new round', async () => {
-    const { loop, contributions } = setup(6);
+  it('skips lanes already contributed, and starts over at lane 0 in a new round', async () => {
+    const { loop, contributions } = setup();
     const ck = initCheckpoint(TINY_TASK);
-    loop.setWork({ parent: parentA, height: 1, target: 1n, round: 0, checkpoint: ck, doneLanes: [0], laneBudget: 3 });
-    await runUntil(loop, () => loop.stats.fillerMacs > 0);
-    expect(contributions.map((c) => c.lane)).toEqual([1, 2]); // lane 0 was done; budget 3 lanes in all
+    loop.setWork({ parent: parentA, height: 1, target: 1n, round: 0, checkpoint: ck, doneLanes: [0, 2] });
+    await runUntil(loop, () => contributions.length >= 2);
+    expect(contributions.map((c) => c.lane).slice(0, 2)).toEqual([1, 3]); // lanes 0 and 2 were done
     // a new round resets the lanes and takes its own checkpoint
     loop.setWork({ parent: parentB, height: 2, target: 1n, round: 1, checkpoint: ck });
     await runUntil(loop, () => contributions.some((c) => c.round === 1));

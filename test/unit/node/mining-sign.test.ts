@@ -1,61 +1,67 @@
-// The mining service signs what its (keyless) miner worker hands it: the worker's unsigned
-// contribution enters the pool signed by the miner's key, and a worker message that is not the
-// miner's own announced lane is logged and never signed. No worker thread is started: the test
-// feeds the service the worker's message directly.
+// The mining service signs what its (keyless) miner worker hands it: finished lanes are summed into
+// one contribution part signed by the miner's key for this chain (lanes [a, b) not yet in a landed
+// part, openings for the lanes the miner won tickets on), and a worker message that is not a lane
+// of the task is logged and never signed. No worker thread is started: the test feeds the service
+// the worker's messages directly.
 import { describe, expect, it } from 'vitest';
 import { to0x } from '../../../consensus/bytes.ts';
-import { contributionSigner, decodeSignedContribution, encodeContribution } from '../../../consensus/training/contribution.ts';
+import { laneLeafOf } from '../../../consensus/training/contribution.ts';
+import { decodeSignedPart, lanesRoot, partSigner, sumDeltas } from '../../../consensus/training/part.ts';
 import type { Chain } from '../../../node/chain/chain.ts';
 import { createLogger } from '../../../node/log/logger.ts';
 import { ContributionPool } from '../../../node/mempool/contributions.ts';
 import type { Mempool } from '../../../node/mempool/mempool.ts';
 import type { FromMiner } from '../../../node/mining/messages.ts';
 import { MiningService } from '../../../node/mining/service.ts';
+import { readRound } from '../../../vm/round/state.ts';
 import { testKey } from '../../fixtures/chain.ts';
-import { MINING_PARAMS, TINY_TASK, mineLane, miningGenesis } from '../../fixtures/mining.ts';
+import { importMined, MINING_PARAMS, TINY_TASK, mineLane, minedBlock, miningGenesis, partBytes } from '../../fixtures/mining.ts';
 
 const key = testKey(1);
 const A = key.address();
 const B = testKey(2).address();
 const p = MINING_PARAMS;
 
-function service(opts: { miner?: Uint8Array } = {}) {
+function service() {
   const lines: string[] = [];
-  const contributions = new ContributionPool();
   const svc = new MiningService(
-    { miner: opts.miner ?? A, key, backend: 'js', params: p },
-    { chain: {} as Chain, mempool: {} as Mempool, contributions, logger: createLogger({ level: 'debug', format: 'json' }, (l) => lines.push(l)) },
+    { miner: A, key, backend: 'js', params: p },
+    { chain: {} as Chain, mempool: {} as Mempool, contributions: new ContributionPool(), logger: createLogger({ level: 'debug', format: 'json' }, (l) => lines.push(l)) },
   );
   const fromWorker = (m: FromMiner) => (svc as unknown as { onMessage(m: FromMiner): void }).onMessage(m);
-  return { contributions, fromWorker, lines };
+  return { svc, fromWorker, lines };
 }
 
-describe('MiningService signs its miner worker\'s contributions', () => {
-  it('pools the worker\'s unsigned contribution signed by the miner, for this chain', async () => {
+describe('MiningService aggregates and signs its miner worker\'s lanes', () => {
+  it('one part per block: the finished lanes not yet landed, D their sum, signed by the miner for this chain', async () => {
     const g = miningGenesis([A, B], [A, B]);
-    const w = await mineLane(g.state, g.header, key, 1);
-    const { contributions, fromWorker } = service();
-    fromWorker({ type: 'contribution', round: 0, lane: 1, bytes: encodeContribution(w.contribution), macs: 1, lossMilli: 0, accuracyBp: 0 });
-    const [pooled] = contributions.forBlock(g.state, 0, 8, 1 << 20);
-    expect(contributions.size).toBe(1);
-    expect(pooled!.bytes).toEqual(w.bytes); // deterministic signature: exactly the fixture's signed bytes
-    const c = decodeSignedContribution(TINY_TASK, pooled!.bytes);
-    expect(to0x(contributionSigner(c, p.chainId))).toBe(to0x(A));
-  });
-
-  it('signs nothing that is not its own miner\'s lane as announced, or not a contribution', async () => {
-    const g = miningGenesis([A, B], [A, B]);
+    const lanes = await Promise.all([0, 1, 2].map((l) => mineLane(g.state, g.header, A, l)));
+    const { svc, fromWorker } = service();
+    for (const w of [lanes[0]!, lanes[1]!, lanes[2]!])
+      fromWorker({ type: 'contribution', round: 0, lane: w.contribution.lane, leaf: laneLeafOf(TINY_TASK, w.base.weights, w.contribution), delta: w.contribution.delta as Int32Array[], macs: 1, lossMilli: 0, accuracyBp: 0 });
+    const round = readRound(g.state)!;
+    const own = svc.ownPart(g.state, round)!;
+    expect([own.laneStart, own.laneCount]).toEqual([0, 3]);
+    const part = decodeSignedPart(TINY_TASK, own.bytes);
+    expect(to0x(partSigner(part, p.chainId))).toBe(to0x(A));
+    expect(part.delta).toEqual(sumDeltas(TINY_TASK, lanes.map((w) => w.contribution.delta)));
+    expect(part.lanesRoot).toEqual(lanesRoot(0, lanes.map((w) => laneLeafOf(TINY_TASK, w.base.weights, w.contribution))));
+    // once lanes 0..1 landed (in another part), the next part covers lane 2 only
     const wb = await mineLane(g.state, g.header, B, 0);
-    const wa = await mineLane(g.state, g.header, A, 0);
-    const { contributions, fromWorker, lines } = service();
-    fromWorker({ type: 'contribution', round: 0, lane: 0, bytes: encodeContribution(wb.contribution), macs: 1, lossMilli: 0, accuracyBp: 0 });
-    fromWorker({ type: 'contribution', round: 0, lane: 2, bytes: encodeContribution(wa.contribution), macs: 1, lossMilli: 0, accuracyBp: 0 });
-    fromWorker({ type: 'contribution', round: 0, lane: 0, bytes: wa.bytes, macs: 1, lossMilli: 0, accuracyBp: 0 }); // already signed: not the worker's form
-    expect(contributions.size).toBe(0);
-    expect(lines.filter((l) => l.includes('will not sign')).length).toBe(3);
+    const b1 = minedBlock(g.state, g.header, wb.tickets[0]!, { contributions: [partBytes([lanes[0]!, lanes[1]!])] });
+    const s1 = importMined(g.state, g.header, b1.block).state;
+    const next = svc.ownPart(s1, round)!;
+    expect([next.laneStart, next.laneCount]).toEqual([2, 1]);
   });
 
-  it('refuses a key that is not the miner address\'s', () => {
-    expect(() => service({ miner: B })).toThrow(/not for the miner address/);
+  it('signs nothing that is not a lane of the task', async () => {
+    const g = miningGenesis([A, B], [A, B]);
+    const w = await mineLane(g.state, g.header, A, 0);
+    const { svc, fromWorker, lines } = service();
+    const leaf = laneLeafOf(TINY_TASK, w.base.weights, w.contribution);
+    fromWorker({ type: 'contribution', round: 0, lane: 0, leaf, delta: [w.contribution.delta[0] as Int32Array], macs: 1, lossMilli: 0, accuracyBp: 0 });
+    fromWorker({ type: 'contribution', round: 0, lane: 1, leaf: { ...leaf, steps: leaf.steps.slice(1) }, delta: w.contribution.delta as Int32Array[], macs: 1, lossMilli: 0, accuracyBp: 0 });
+    expect(svc.ownPart(g.state, readRound(g.state)!)).toBeUndefined();
+    expect(lines.filter((l) => l.includes('will not sign')).length).toBe(2);
   });
 });

@@ -1,5 +1,5 @@
 // An unbonded --mine node: every node refuses its contributions, so its miner says so once (not per
-// block), trains no lane (the worker gets a lane budget of 0 and mines filler jobs only, which
+// block), trains no lane (the worker's work says no task is open: it mines filler jobs only, which
 // still win blocks), and starts training when a bond lands. No worker thread: the test reads what
 // the service posts to it.
 import { describe, expect, it } from 'vitest';
@@ -42,7 +42,8 @@ function setup(bonded: Uint8Array[]) {
   return { svc, lines, posted, nextBlock, state: () => state };
 }
 
-const budgets = (posted: ToMiner[]): number[] => posted.flatMap((m) => (m.type === 'work' ? [m.work.laneBudget ?? -1] : []));
+/** Per work message: whether the miner may train lanes (false: filler only). */
+const trains = (posted: ToMiner[]): boolean[] => posted.flatMap((m) => (m.type === 'work' ? [!m.work.noTask] : []));
 
 describe('an unbonded miner', () => {
   it('says once that it is not bonded and trains no lane, then trains once a bond lands', () => {
@@ -51,13 +52,13 @@ describe('an unbonded miner', () => {
     const warned = lines.filter((l) => l.level === 'warn');
     expect(warned.length).toBe(1);
     expect(warned[0]!.msg).toContain('not bonded');
-    expect(budgets(posted)).toEqual([0, 0, 0, 0]);
+    expect(trains(posted)).toEqual([false, false, false, false]);
 
     const withBond = state().withChanges(new Map([[Buffer.from(bondKey(A)).toString('hex'), encodeAmount(MINING_PARAMS.training!.minBond)]]));
     nextBlock(withBond);
     expect(lines.filter((l) => l.level === 'warn').length).toBe(1);
     expect(lines.some((l) => l.msg === 'the miner address is bonded now: training lanes')).toBe(true);
-    expect(budgets(posted).at(-1)).toBeGreaterThan(0);
+    expect(trains(posted).at(-1)).toBe(true);
   });
 
   it('a bonded miner trains from the start and says nothing about bonds', () => {
@@ -65,6 +66,6 @@ describe('an unbonded miner', () => {
     nextBlock();
     nextBlock();
     expect(lines.filter((l) => String(l.msg).includes('bond'))).toEqual([]);
-    expect(budgets(posted).every((b) => b > 0)).toBe(true);
+    expect(trains(posted).every((b) => b)).toBe(true);
   });
 });

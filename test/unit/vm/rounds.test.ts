@@ -5,14 +5,14 @@ import { BlockError, BlockErrorCode } from '../../../consensus/errors.ts';
 import { makeTicketProof, type TicketProof } from '../../../consensus/pouw/ticket.ts';
 import { pouwSeal } from '../../../consensus/seal-pouw.ts';
 import { checkpointRoot } from '../../../consensus/training/checkpoint.ts';
-import { encodeSignedContribution, signContribution, type Contribution } from '../../../consensus/training/contribution.ts';
+import { decodeSignedPart, encodeSignedPart, signPart, type ContributionPart } from '../../../consensus/training/part.ts';
 import { outerUpdate } from '../../../consensus/training/outer.ts';
 import { applyBlock } from '../../../vm/apply-block.ts';
 import { burnedKey, decodeAmount, winKey } from '../../../vm/round/keys.ts';
 import { readCheckpoint, readRound } from '../../../vm/round/state.ts';
 import type { State } from '../../../vm/state.ts';
 import { testKey } from '../../fixtures/chain.ts';
-import { importMined, MINING_PARAMS, TINY_TASK, mineLane, minedBlock, miningGenesis } from '../../fixtures/mining.ts';
+import { importMined, MINING_PARAMS, TINY_TASK, mineLane, minedBlock, miningGenesis, partBytes } from '../../fixtures/mining.ts';
 
 const A = testKey(1).address();
 const B = testKey(2).address();
@@ -20,23 +20,25 @@ const U = testKey(3).address(); // funded, not bonded
 const g = miningGenesis([A, B, U], [A, B]);
 const p = MINING_PARAMS;
 const seal = pouwSeal(p);
-/** A (possibly altered) contribution, signed by its miner's key: only the alteration is wrong. */
-const resigned = (c: Contribution, key: Parameters<typeof signContribution>[1]) => encodeSignedContribution(signContribution(c, key, p.chainId));
+/** A (possibly altered) part, signed by its miner's key: only the alteration is wrong. */
+const resigned = (bytes: Uint8Array, alter: Partial<ContributionPart>, key: Parameters<typeof signPart>[1]) =>
+  encodeSignedPart(signPart({ ...decodeSignedPart(TINY_TASK, bytes), ...alter }, key, p.chainId));
 
 const blockErr = (f: () => unknown): BlockError => thrown(BlockError, f);
 
 /** Applies through the same path a node uses: seal, then the state transition. */
 const importBlock = (pre: State, parentHeader: typeof g.header, block: ReturnType<typeof minedBlock>['block']) => importMined(pre, parentHeader, block, p);
 
-describe('mining block: contribution + ticket', () => {
-  it('a sealed block with a contribution applies, and the builder agrees with applyBlock', async () => {
+describe('mining block: contribution part + ticket', () => {
+  it('a sealed block with a part applies, and the builder agrees with applyBlock', async () => {
     const work = await mineLane(g.state, g.header, A, 0);
-    expect(work.tickets.length).toBeGreaterThan(0);
-    const { block, result } = minedBlock(g.state, g.header, work.tickets[0]!, { contributions: [work.bytes] });
+    const ticketLane = await mineLane(g.state, g.header, A, 1); // the lane in progress when the ticket won
+    expect(ticketLane.tickets.length).toBeGreaterThan(0);
+    const { block, result } = minedBlock(g.state, g.header, ticketLane.tickets[0]!, { contributions: [work.bytes] });
     const r = importBlock(g.state, g.header, block);
     expect(r.stateRoot).toEqual(result.stateRoot);
     expect(block.header.checkpointRoot).toEqual(readRound(g.state)!.checkpointRoot); // round not closed yet
-    expect(r.state.get(winKey(work.tickets[0]!))).toBeDefined();
+    expect(r.state.get(winKey(ticketLane.tickets[0]!))).toBeDefined();
   });
 
   it('a header whose checkpoint root is not the state\'s is rejected', async () => {
@@ -93,7 +95,7 @@ describe('bad work is rejected with a typed error and leaves state unchanged', (
     expect(() => minedBlock(s1, b1.block.header, other)).not.toThrow();
   });
 
-  it('a contribution from an unbonded miner', async () => {
+  it('a part from an unbonded miner', async () => {
     const wa = await mineLane(g.state, g.header, A, 0);
     const wu = await mineLane(g.state, g.header, U, 0);
     const e = blockErr(() => minedBlock(g.state, g.header, wa.tickets[0]!, { contributions: [wu.bytes] }));
@@ -101,46 +103,48 @@ describe('bad work is rejected with a typed error and leaves state unchanged', (
     after();
   });
 
-  it('an oversized, malformed, wrong-round, wrong-base, bad-lane or repeated contribution', async () => {
+  it('an oversized, malformed, wrong-round, wrong-base or repeated part', async () => {
     const w = await mineLane(g.state, g.header, A, 0);
-    const t = w.tickets[0]!;
+    const t = (await mineLane(g.state, g.header, A, 3)).tickets[0]!;
     const code = (contributions: Uint8Array[], params = p) => blockErr(() => minedBlock(g.state, g.header, t, { contributions, params })).code;
     const small = { ...p, training: { ...p.training!, maxContributionBytes: w.bytes.length - 1 } };
     expect(code([w.bytes], small)).toBe(BlockErrorCode.CONTRIBUTION_TOO_LARGE);
     expect(code([w.bytes.slice(0, -1)])).toBe(BlockErrorCode.BAD_CONTRIBUTION);
     expect(code([new Uint8Array([0x93, 1, 2, 3])])).toBe(BlockErrorCode.BAD_CONTRIBUTION);
-    expect(code([resigned({ ...w.contribution, round: 1 }, w.key)])).toBe(BlockErrorCode.CONTRIBUTION_WRONG_ROUND);
-    expect(code([resigned({ ...w.contribution, baseRoot: new Uint8Array(32) }, w.key)])).toBe(BlockErrorCode.CONTRIBUTION_WRONG_BASE);
-    expect(code([resigned({ ...w.contribution, lane: 4 }, w.key)])).toBe(BlockErrorCode.CONTRIBUTION_BAD_LANE);
+    expect(code([resigned(w.bytes, { round: 1 }, w.key)])).toBe(BlockErrorCode.CONTRIBUTION_WRONG_ROUND);
+    expect(code([resigned(w.bytes, { baseRoot: new Uint8Array(32) }, w.key)])).toBe(BlockErrorCode.CONTRIBUTION_WRONG_BASE);
     expect(code([w.bytes, w.bytes])).toBe(BlockErrorCode.DUPLICATE_CONTRIBUTION);
     const many = { ...p, training: { ...p.training!, maxContributionsPerBlock: 1 } };
-    const w1 = await mineLane(g.state, g.header, A, 1);
-    expect(code([w.bytes, w1.bytes], many)).toBe(BlockErrorCode.TOO_MANY_CONTRIBUTIONS);
+    const wb = await mineLane(g.state, g.header, B, 0);
+    expect(code([w.bytes, wb.bytes], many)).toBe(BlockErrorCode.TOO_MANY_CONTRIBUTIONS);
     after();
   });
 
-  it("a ticket whose roots differ from its miner's contribution, in either order", async () => {
+  it("a ticket whose roots differ from its miner's lane leaf, in either order", async () => {
     const wa = await mineLane(g.state, g.header, A, 0);
     const wb = await mineLane(g.state, g.header, B, 0);
     const t = wa.tickets[0]!;
     const steps = wa.contribution.steps.map((s, i) =>
       i !== t.step ? s : { ...s, jobs: s.jobs.map((j, k) => (k !== t.jobId ? j : { ...j, aRoot: new Uint8Array(32).fill(7) })) },
     );
-    const forged = resigned({ ...wa.contribution, steps }, wa.key); // A's own, but committing other roots
-    // the contribution is in state when the ticket comes
-    const b1 = minedBlock(g.state, g.header, wb.tickets[0]!, { contributions: [forged] });
-    const s1 = importBlock(g.state, g.header, b1.block).state;
-    const wa2 = await mineLane(s1, b1.block.header, A, 0);
-    const t2 = wa2.tickets.find((x) => x.step === t.step && x.jobId === t.jobId)!;
-    expect(blockErr(() => minedBlock(s1, b1.block.header, t2)).code).toBe(BlockErrorCode.TICKET_MISMATCH);
-    // the ticket is in state when the contribution comes
+    // A's own part, its lane tree committing other roots for the ticket's job
+    const forgedLane = { ...wa, contribution: { ...wa.contribution, steps } };
+    // the ticket is in state when the part comes: the part must open the lane, and the leaf's roots differ
     const c1 = minedBlock(g.state, g.header, t);
     const c1s = importBlock(g.state, g.header, c1.block).state;
     const wb2 = await mineLane(c1s, c1.block.header, B, 0);
-    const e = blockErr(() => minedBlock(c1s, c1.block.header, wb2.tickets[0]!, { contributions: [forged] }));
+    const e = blockErr(() => minedBlock(c1s, c1.block.header, wb2.tickets[0]!, { contributions: [partBytes([forgedLane], [0])] }));
     expect([e.code, compareBytes(e.context.address!, A)]).toEqual([BlockErrorCode.TICKET_MISMATCH, 0]);
-    // and the honest contribution lands fine after the ticket
-    expect(() => minedBlock(c1s, c1.block.header, wb2.tickets[0]!, { contributions: [wa.bytes] })).not.toThrow();
+    // without the opening it is refused too
+    expect(blockErr(() => minedBlock(c1s, c1.block.header, wb2.tickets[0]!, { contributions: [wa.bytes] })).code).toBe(BlockErrorCode.CONTRIBUTION_MISSING_OPENING);
+    // the honest part, opening the lane, lands fine after the ticket
+    const ok = minedBlock(c1s, c1.block.header, wb2.tickets[0]!, { contributions: [partBytes([wa], [0])] });
+    const s2 = importBlock(c1s, c1.block.header, ok.block).state;
+    // the part is in state when a ticket of its lane comes: refused (the part can no longer prove it)
+    const wa3 = await mineLane(s2, ok.block.header, A, 0);
+    const fresh = wa3.tickets.find((x) => !bytesEqual(winKey(x), winKey(t)))!;
+    expect(blockErr(() => minedBlock(s2, ok.block.header, fresh)).code).toBe(BlockErrorCode.TICKET_LANE_CLOSED);
+    void wb;
   });
 });
 
@@ -149,20 +153,21 @@ describe('round close, rewards, reorg', () => {
     const t = p.training!;
     const reward = p.subsidy; // no txs: no fees
     const ticketAmount = (reward * BigInt(t.ticketShareBps)) / 10_000n;
-    // block 1: A's ticket + A's contribution; block 2: B's ticket (B never contributes) + nothing;
-    // block 3 (closes round 0): A's ticket lane 1 + A lane 1 contribution
+    // block 1: A's ticket on lane 0; block 2: B's ticket (B never contributes);
+    // block 3 (closes round 0): A's ticket on lane 2 (lane 2 never lands) + A's part [0, 2) opening lane 0
     const a0 = await mineLane(g.state, g.header, A, 0);
-    const b1 = minedBlock(g.state, g.header, a0.tickets[0]!, { contributions: [a0.bytes] });
+    const b1 = minedBlock(g.state, g.header, a0.tickets[0]!);
     const s1 = importBlock(g.state, g.header, b1.block).state;
     const bw = await mineLane(s1, b1.block.header, B, 0);
     const b2 = minedBlock(s1, b1.block.header, bw.tickets[0]!);
     const s2 = importBlock(s1, b1.block.header, b2.block).state;
     const a1 = await mineLane(s2, b2.block.header, A, 1);
-    const b3 = minedBlock(s2, b2.block.header, a1.tickets[0]!, { contributions: [a1.bytes] });
+    const a2 = await mineLane(s2, b2.block.header, A, 2);
+    const b3 = minedBlock(s2, b2.block.header, a2.tickets[0]!, { contributions: [partBytes([a0, a1], [0])] });
     const r3 = importBlock(s2, b2.block.header, b3.block);
     const s3 = r3.state;
 
-    // outer update equals outerUpdate computed directly, deltas in (miner, lane) order
+    // outer update equals outerUpdate computed lane by lane
     const expected = outerUpdate(TINY_TASK, a0.base, [a0.contribution.delta, a1.contribution.delta]);
     expect(readCheckpoint(s3, TINY_TASK)).toEqual(expected);
     const round1 = readRound(s3)!;
@@ -170,8 +175,12 @@ describe('round close, rewards, reorg', () => {
     expect(round1.checkpointRoot).toEqual(checkpointRoot(TINY_TASK, expected));
     expect(b3.block.header.checkpointRoot).toEqual(round1.checkpointRoot);
 
-    // B won a ticket but never contributed: its share is burned and recorded
-    expect(decodeAmount(s3.get(burnedKey(0))!, 'burned')).toBe(ticketAmount);
+    // B's ticket and A's lane-2 ticket have no part: burned and recorded
+    expect(decodeAmount(s3.get(burnedKey(0))!, 'burned')).toBe(2n * ticketAmount);
+    // the pool pays 2 lanes at pool / laneBudget each; the rest carries into round 1
+    const pool = 3n * (reward - ticketAmount);
+    const price = pool / BigInt(t.laneBudget);
+    expect(round1.pool).toBe(pool - 2n * price);
     // locked until height 3 + challengeWindow = 5: nothing credited yet
     const balA0 = g.state.getAccount(A).balance;
     expect(s3.getAccount(A).balance).toBe(balA0);
@@ -184,11 +193,10 @@ describe('round close, rewards, reorg', () => {
     const w5 = await mineLane(s4, b4.block.header, B, 0);
     const b5 = minedBlock(s4, b4.block.header, w5.tickets.find((x) => !bytesEqual(winKey(x), winKey(w4.tickets[0]!)))!);
     const s5 = importBlock(s4, b4.block.header, b5.block).state;
-    const pool = 3n * (reward - ticketAmount); // three blocks of round 0; A's two lanes split it equally
-    expect(s5.getAccount(A).balance - balA0).toBe(2n * ticketAmount + pool);
+    expect(s5.getAccount(A).balance - balA0).toBe(ticketAmount + 2n * price);
     expect(s5.getAccount(B).balance).toBe(g.state.getAccount(B).balance);
 
-    // reorg across the close: reverting block 3 restores W_0 and round 0 with A lane 0's contribution
+    // reorg across the close: reverting block 3 restores W_0 and round 0 without the part
     const back = s3.revertDiff(r3.diff);
     expect(back.root()).toEqual(s2.root());
     expect(readRound(back)!.round).toBe(0);
