@@ -4,7 +4,8 @@
 //  2. every win of round R: its miner's contribution for (R, lane) landed (its roots were checked when
 //     the second of the two arrived) -> the held ticket share is locked for the winner; else burned
 //     (recorded at 0x08 || R).
-//  3. the round pool is paid to the contributions pro rata MACs (equal per lane: every lane runs
+//  3. the data share of the pool goes to the data contributors (vm/rewards-split.ts, `payData`, given the
+//     finalized (miner, lane) list); the rest of the round pool is paid to the contributions pro rata MACs (equal per lane: every lane runs
 //     the same H steps); the rounding remainder, or the whole pool when nobody contributed, carries
 //     over to round R+1's pool.
 //  4. every payment matures at closeHeight + challengeWindow; the round's contributions and wins are
@@ -14,6 +15,7 @@ import { outerUpdate } from '../../consensus/training/outer.ts';
 import type { TrainingParams } from '../../consensus/params.ts';
 import { lockReward } from '../rewards.ts';
 import type { StateView } from '../view.ts';
+import type { DataShareHook } from '../rewards-split.ts';
 import { burnedKey, contributionKey, contributionPrefix, decodeWin, encodeAmount, tileIdOfWinKey, winPrefix, type RoundInfo } from './keys.ts';
 import { contributionMacs, readCheckpoint, readContributions, writeCheckpoint, writeRound } from './state.ts';
 
@@ -23,7 +25,7 @@ export interface CloseOutcome {
   readonly burned: bigint;
 }
 
-export function closeRound(view: StateView, t: TrainingParams, round: RoundInfo, height: number): CloseOutcome {
+export function closeRound(view: StateView, t: TrainingParams, round: RoundInfo, height: number, payData?: DataShareHook): CloseOutcome {
   const task = t.task;
   const R = round.round;
   const unlockAt = height + t.challengeWindow;
@@ -43,10 +45,12 @@ export function closeRound(view: StateView, t: TrainingParams, round: RoundInfo,
 
   let carry = round.pool;
   if (contributions.length > 0) {
+    const minersPool = round.pool - (payData?.(contributions.map((c) => ({ miner: c.miner, lane: c.lane })), round.pool, height, unlockAt) ?? 0n);
+    carry = minersPool;
     const macs = contributionMacs(task);
     const total = macs * BigInt(contributions.length);
     for (const c of contributions) {
-      const share = (round.pool * macs) / total;
+      const share = (minersPool * macs) / total;
       lockReward(view, unlockAt, c.miner, share);
       carry -= share;
     }
