@@ -19,7 +19,7 @@ import { testKey } from '../fixtures/chain.ts';
 import { GOV_PARAMS, GovChain } from '../fixtures/gov.ts';
 import { supplyOf } from '../fixtures/supply.ts';
 
-const RUNS = Number(process.env.CONSERVATION_RUNS ?? 4);
+const RUNS = Number(process.env.CONSERVATION_RUNS ?? 8);
 const BLOCKS = Number(process.env.CONSERVATION_BLOCKS ?? 24);
 const keys = [0, 1, 2, 3, 4].map(testKey);
 const miner = testKey(9).address();
@@ -36,9 +36,9 @@ const who = fc.integer({ min: 0, max: keys.length - 1 });
 const recent = fc.integer({ min: 0, max: 2 }); // 0: the latest proposal, 1: the one before, ...
 const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ t: fc.constant('transfer' as const), from: who, to: who, amount: fc.integer({ min: 1, max: 200_000 }) }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant('propose' as const), from: who, kind: fc.integer({ min: 0, max: 3 }), value: fc.integer({ min: 1, max: 120_000 }) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('propose' as const), from: who, kind: fc.constantFrom(0, 1, 2, 3, 3), value: fc.integer({ min: 1, max: 120_000 }) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('deposit' as const), from: who, id: recent, amount: fc.integer({ min: 1, max: 5_000 }) }) },
-  { weight: 6, arbitrary: fc.record({ t: fc.constant('vote' as const), from: who, id: recent, option: fc.integer({ min: 0, max: 3 }) }) },
+  { weight: 6, arbitrary: fc.record({ t: fc.constant('vote' as const), from: who, id: recent, option: fc.constantFrom(0, 0, 0, 1, 2, 3) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('royalty' as const), from: who, amount: fc.integer({ min: 1, max: 50_000 }) }) },
 );
 
@@ -107,7 +107,6 @@ function runChain(blocks: Op[][]): void {
     const { supply, burned } = supplyOf(ch.state);
     expect(supply).toBe(genesis + ch.subsidies - burned);
   }
-  if (process.env.CONSERVATION_DEBUG) console.log([...Array(readGov(ch.state).nextId).keys()].map((i) => `${ch.proposal(i).status}:${ch.proposal(i).yes + ch.proposal(i).no + ch.proposal(i).abstain + ch.proposal(i).veto}/${ch.proposal(i).supply}`).join(','), readGov(ch.state).burned);
   // every block pays the treasury its share (a check on the run, not on the VM)
   expect(readGov(ch.state).treasury > 0n).toBe(true);
 }
