@@ -5,6 +5,8 @@ import { keysCommand, KEYS_HELP } from './commands/keys.ts';
 import { txCommand, TX_HELP } from './commands/tx.ts';
 import { queryCommand, QUERY_HELP } from './commands/query.ts';
 import { modelCommand, MODEL_HELP } from './commands/model.ts';
+import { govCommand, GOV_HELP } from './commands/gov.ts';
+import { dataCommand, DATA_HELP } from './commands/data.ts';
 import { CliError, describeError, EXIT_FAIL, EXIT_OK, EXIT_USAGE, HelpRequested, stdio, type Io } from './util.ts';
 
 export const MAIN_HELP = `Usage: tessera <command> [options]
@@ -15,8 +17,11 @@ Commands:
   node                 run a full node (JSON-RPC on 127.0.0.1:8545)
   keys new|list|show   manage the encrypted keystore
   tx send              sign and send a transfer
-  query head|block|account|tx
+  query head|block|account|tx|attribution
                        read chain data from a node
+  gov propose|deposit|vote|list|show
+                       token-holder governance: proposals, deposits, votes
+  data register|list   register labelled training samples; list the registry
   model export|eval    export a round's checkpoint as safetensors, or print its
                        held-out accuracy
 
@@ -28,6 +33,8 @@ const COMMANDS: Record<string, { run: (argv: string[], io: Io) => Promise<number
   tx: { run: txCommand, help: TX_HELP },
   query: { run: queryCommand, help: QUERY_HELP },
   model: { run: modelCommand, help: MODEL_HELP },
+  gov: { run: govCommand, help: GOV_HELP },
+  data: { run: dataCommand, help: DATA_HELP },
 };
 
 export async function main(argv: string[], io: Io = stdio): Promise<number> {

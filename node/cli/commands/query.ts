@@ -1,4 +1,4 @@
-// `tessera query head|block|account|tx`: reads from a node over JSON-RPC.
+// `tessera query head|block|account|tx|attribution`: reads from a node over JSON-RPC.
 import { RpcClient } from '../../rpc/client.ts';
 import { CliError, EXIT_FAIL, EXIT_OK, parseFlags, parseHostPort, toJson, usageError, type Io } from '../util.ts';
 
@@ -8,6 +8,8 @@ export const QUERY_HELP = `Usage: tessera query <what> [options]
   query block <height | hash>   a canonical block by height, or any stored block by hash
   query account <address>       balance, bond (chains that train) and nonce in the head state
   query tx <hash>               a transaction, included or pending
+  query attribution <address>   a data contributor's samples registered and used, the rounds
+                                and blocks that used them, its data earnings and royalties
 
 Options:
   --rpc <host:port>   the node's JSON-RPC address (default 127.0.0.1:8545)
@@ -58,6 +60,14 @@ export async function queryCommand(argv: string[], io: Io): Promise<number> {
       params = [h];
       break;
     }
+    case 'attribution': {
+      parsed = parseFlags(rest, FLAGS, QUERY_HELP, one);
+      const a = parsed.positionals[0]!;
+      if (!/^0x[0-9a-fA-F]{40}$/.test(a)) throw usageError(`address must be 0x and 40 hex digits, got "${a}"`, QUERY_HELP);
+      method = 'attribution_get';
+      params = [a];
+      break;
+    }
     default:
       throw usageError(what === undefined ? 'missing what to query' : `unknown query "${what}"`, QUERY_HELP);
   }
@@ -69,7 +79,7 @@ export async function queryCommand(argv: string[], io: Io): Promise<number> {
   return EXIT_OK;
 }
 
-function pretty(v: unknown, indent = ''): string {
+export function pretty(v: unknown, indent = ''): string {
   if (v === null || typeof v !== 'object') return String(v);
   const lines: string[] = [];
   for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
