@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { TxErrorCode } from '../../consensus/errors.ts';
 import type { Tx } from '../../consensus/types.ts';
+import { signTx } from '../../consensus/crypto/signature.ts';
 import { applyTxs } from '../../vm/apply-block.ts';
 import { readRegistry } from '../../vm/data/registry.ts';
 import { testKey } from '../fixtures/chain.ts';
@@ -58,5 +59,12 @@ describe('data registry attacks', () => {
     ];
     for (const [pixels, labels, dim, bps] of bad) expect(codeOf(ch, reg(ch, M, mine, bps, dim, pixels, labels))).toBe(TxErrorCode.DATA_BAD_SHAPE);
     expect(readRegistry(ch.state)).toMatchObject({ total: 40, active: 40 });
+  });
+
+  it('a registration pays minFee per sample (its bytes stay in state)', () => {
+    const s = rows(ch.data, 50, 60);
+    ch.resetNonces();
+    const cheap = signTx({ ...ch.register(M, mine, 10_000, 16, s.pixels, s.labels), fee: P.minFee * 9n, sig: new Uint8Array(65) }, M);
+    expect(codeOf(ch, cheap)).toBe(TxErrorCode.FEE_TOO_LOW);
   });
 });

@@ -2,8 +2,9 @@
 // sample in registration order; round R's shards draw from the first `active` of them (the count
 // as of the close of round R - 1), so data registered during a round is used from the next one.
 // RegisterData, cheapest first: 1..MAX_SAMPLES_PER_TX samples, dim == the registry's, pixels n·dim,
-// royaltyBps <= 10,000, pixel range and labels, no sample twice in the tx, then the signed-tx
-// rules, balance >= fee, then no sample registered already (by the SHA-256 of its pixels).
+// royaltyBps <= 10,000, pixel range and labels, no sample twice in the tx, fee >= minFee per
+// sample (samples stay in state: the fee pays for the bytes), then the signed-tx rules,
+// balance >= fee, then no sample registered already (by the SHA-256 of its pixels).
 import { TxError, TxErrorCode } from '../../consensus/errors.ts';
 import type { SignatureBackend } from '../../consensus/crypto/signature.ts';
 import { sha256 } from '../../consensus/hash.ts';
@@ -85,6 +86,7 @@ export function applyRegisterData(view: StateView, tx: RegisterDataTx, p: ChainP
     seen.add(k);
     hashes.push(h);
   }
+  if (tx.fee < p.minFee * BigInt(n)) throw new TxError(TxErrorCode.FEE_TOO_LOW, { expected: p.minFee * BigInt(n), got: tx.fee, reason: 'minFee per sample' });
   const { sender, from } = checkSignedTx(view, tx, p, backend);
   if (from.balance < tx.fee) throw new TxError(TxErrorCode.INSUFFICIENT_BALANCE, { address: sender, expected: tx.fee, got: from.balance });
   hashes.forEach((h, i) => {

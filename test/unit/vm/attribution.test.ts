@@ -46,7 +46,7 @@ describe('attribution and the reward split', () => {
     };
     const d = rows(ch.data, later.from, later.to);
     await mine(0, [[B, 0]]);
-    await mine(1, [], [ch.register(U, C3, later.royaltyBps, 16, d.pixels, d.labels)], 10n);
+    await mine(1, [], [ch.register(U, C3, later.royaltyBps, 16, d.pixels, d.labels)], P.minFee * BigInt(later.to - later.from));
     expect(readRegistry(ch.state)).toMatchObject({ total: 64, active: 40 }); // used from the next round
     await mine(2, [[B, 1]]);
     expect(readRegistry(ch.state)).toMatchObject({ total: 64, active: 64 });
