@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parseAddress } from '../../../consensus/crypto/index.ts';
 import { TypeTag } from '../../../consensus/types.ts';
 import { RpcClient } from '../../rpc/client.ts';
-import { CliError, EXIT_FAIL, EXIT_OK, parseFlags, parseHostPort, toJson, usageError, type Io } from '../util.ts';
+import { CliError, EXIT_FAIL, EXIT_OK, parseFlags, rpcUrl, toJson, usageError, type Io } from '../util.ts';
 import { pretty } from './query.ts';
 import { SIGNER_FLAGS, SIGNER_HELP, signAndSend } from './sign-send.ts';
 
@@ -36,8 +36,7 @@ export async function dataCommand(argv: string[], io: Io): Promise<number> {
   }
   if (sub === 'list') {
     const { values } = parseFlags(rest, { rpc: { type: 'string' }, json: { type: 'boolean' } }, DATA_HELP);
-    const addr = values.rpc ?? '127.0.0.1:8545';
-    parseHostPort(addr, '--rpc', DATA_HELP);
+    const addr = rpcUrl(values.rpc, DATA_HELP);
     const result = await new RpcClient(addr).call('data_list', []);
     if (result === null) throw new CliError('this chain has no data registry', EXIT_FAIL);
     io.out(values.json ? toJson(result) : pretty(result));

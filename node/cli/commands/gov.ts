@@ -5,7 +5,7 @@ import { encodeTask } from '../../../consensus/training/task-codec.ts';
 import type { TrainingTask } from '../../../consensus/training/spec.ts';
 import { ProposalKind, TypeTag, VoteOption, type ProposalAction } from '../../../consensus/types.ts';
 import { RpcClient } from '../../rpc/client.ts';
-import { CliError, EXIT_FAIL, EXIT_OK, parseAmount, parseFlags, parseHostPort, toJson, usageError, type Io } from '../util.ts';
+import { CliError, EXIT_FAIL, EXIT_OK, parseAmount, parseFlags, rpcUrl, toJson, usageError, type Io } from '../util.ts';
 import { pretty } from './query.ts';
 import { SIGNER_FLAGS, SIGNER_HELP, signAndSend } from './sign-send.ts';
 
@@ -89,8 +89,7 @@ export async function govCommand(argv: string[], io: Io): Promise<number> {
   }
   if (sub === 'list' || sub === 'show') {
     const { values, positionals } = parseFlags(rest, { rpc: { type: 'string' }, json: { type: 'boolean' } }, GOV_HELP, sub === 'show' ? { min: 1, max: 1 } : { min: 0, max: 0 });
-    const addr = values.rpc ?? '127.0.0.1:8545';
-    parseHostPort(addr, '--rpc', GOV_HELP);
+    const addr = rpcUrl(values.rpc, GOV_HELP);
     const rpc = new RpcClient(addr);
     const result = sub === 'list' ? await rpc.call('gov_list', []) : await rpc.call('gov_show', [proposalId(positionals[0])]);
     if (result === null) throw new CliError(`proposal ${positionals[0]} not found`, EXIT_FAIL);

@@ -9,7 +9,7 @@ import { Keystore } from '../../keystore/keystore.ts';
 import { RpcClient } from '../../rpc/client.ts';
 import { getPassphrase } from '../passphrase.ts';
 import { keystoreDir } from './keys.ts';
-import { parseAmount, parseHostPort, usageError, type Options } from '../util.ts';
+import { parseAmount, rpcUrl, usageError, type Options } from '../util.ts';
 
 export const SIGNER_FLAGS = {
   from: { type: 'string' },
@@ -49,8 +49,7 @@ export async function signAndSend(values: SignerValues, help: string, build: (c:
     if (!/^[0-9]+$/.test(values.nonce) || !Number.isSafeInteger(Number(values.nonce))) throw usageError(`--nonce must be a whole number, got "${values.nonce}"`, help);
     nonce = Number(values.nonce);
   }
-  const rpcAddr = values.rpc ?? '127.0.0.1:8545';
-  parseHostPort(rpcAddr, '--rpc', help);
+  const rpcAddr = rpcUrl(values.rpc, help);
   const from = values.from;
   if (!/^0x[0-9a-fA-F]{40}$/.test(from) && !existsSync(from)) throw usageError(`--from must be a keystore address or an existing key file, got "${from}"`, help);
   const ks = new Keystore(keystoreDir(values));
