@@ -75,6 +75,25 @@ export enum TxErrorCode {
   INSUFFICIENT_BOND = 'TX_INSUFFICIENT_BOND',
   /** Bond / Unbond on a chain without training. */
   NO_TRAINING = 'TX_NO_TRAINING',
+  // ---- data registry, royalties, governance (vm/data, vm/governance) ----
+  /** RegisterData: empty, too many samples, dim != the registry's, a pixel outside [0, 63], a label >= classes, royaltyBps > 10,000. */
+  DATA_BAD_SHAPE = 'TX_DATA_BAD_SHAPE',
+  /** RegisterData: a sample (by its pixels' content hash) is registered already, or twice in the tx. */
+  DATA_DUPLICATE = 'TX_DATA_DUPLICATE',
+  /** Propose: deposit below minDeposit. */
+  DEPOSIT_TOO_LOW = 'TX_DEPOSIT_TOO_LOW',
+  /** Propose: a parameter that is not on the governance whitelist. */
+  PARAM_NOT_GOVERNABLE = 'TX_PARAM_NOT_GOVERNABLE',
+  /** Propose: a parameter value outside its bounds. */
+  PARAM_OUT_OF_BOUNDS = 'TX_PARAM_OUT_OF_BOUNDS',
+  /** Propose: a new task spec that does not decode, validate, or fit the chain (dims, tile, noise rank). */
+  BAD_TASK = 'TX_BAD_TASK',
+  /** Deposit / Vote on a proposal id that does not exist. */
+  UNKNOWN_PROPOSAL = 'TX_UNKNOWN_PROPOSAL',
+  /** Deposit / Vote on a proposal whose voting period is over (or not yet started). */
+  VOTING_CLOSED = 'TX_VOTING_CLOSED',
+  /** Propose: a treasury spend of 0, or text too long / empty. */
+  BAD_PROPOSAL = 'TX_BAD_PROPOSAL',
 }
 
 export interface TxErrorContext {

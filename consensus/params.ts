@@ -50,6 +50,46 @@ export function pouwSpecOf(task: TrainingTask, minDimFactor: number): PouwSpec {
 
 export const BPS = 10_000;
 
+/**
+ * Token-holder governance and the reward split (DESIGN.md "Governance", "Attribution and
+ * rewards"; docs/governance.md). Genesis defaults; the whitelisted ones change by proposal and
+ * take effect by height (vm/governance/params.ts paramsAt).
+ */
+export interface GovernanceParams {
+  /** Least deposit of a Propose (the proposal votes at once). */
+  readonly minDeposit: bigint;
+  /** Blocks of voting after the proposal's start height. */
+  readonly votingPeriod: number;
+  /** Blocks between a passed tally and execution. */
+  readonly timelock: number;
+  /** Votes cast (weight) / eligible supply at the start height, parts per 10,000, for a valid tally. */
+  readonly quorumBps: number;
+  /** yes / (yes + no + veto) must exceed this to pass. */
+  readonly thresholdBps: number;
+  /** veto / all votes at or above this: vetoed, deposits burned. */
+  readonly vetoBps: number;
+  /** Part of a round's pool paid to data contributors (pro rata samples used). */
+  readonly dataShareBps: number;
+  /** Part of every block reward (subsidy + fees) paid to the treasury. */
+  readonly treasuryShareBps: number;
+}
+
+export const DEFAULT_GOVERNANCE: GovernanceParams = Object.freeze({
+  minDeposit: 1_000n,
+  votingPeriod: 20,
+  timelock: 5,
+  quorumBps: 3_340,
+  thresholdBps: 5_000,
+  vetoBps: 3_340,
+  dataShareBps: 0,
+  treasuryShareBps: 0,
+});
+
+/** The governance section of `p`, defaults where the genesis has none. */
+export function governanceOf(p: ChainParams): GovernanceParams {
+  return p.governance ?? DEFAULT_GOVERNANCE;
+}
+
 export interface ChainParams {
   readonly chainId: number;
   readonly name: string;
@@ -81,6 +121,8 @@ export interface ChainParams {
   readonly sealName: string;
   /** Rounds, bonds, contributions, tickets; absent on chains without training (tests). */
   readonly training?: TrainingParams;
+  /** Governance and reward split; DEFAULT_GOVERNANCE when absent. */
+  readonly governance?: GovernanceParams;
 }
 
 export const HEADER_VERSION = 1;

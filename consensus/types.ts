@@ -15,7 +15,17 @@ export enum TypeTag {
   Bond = 0x11,
   /** Takes bond out; credited after the chain's unbondDelay. */
   Unbond = 0x12,
-  // later issues add: Challenge, RegisterData, PayRoyalty, Propose, Vote, ...
+  // later issues add: Equivocation 0x13, Challenge 0x14
+  /** Registers labelled training samples under a contributor address (vm/data/). */
+  RegisterData = 0x20,
+  /** A model usage fee, split among data contributors by cumulative attribution. */
+  PayRoyalty = 0x21,
+  /** A governance proposal with its deposit (vm/governance/). */
+  Propose = 0x22,
+  /** Adds deposit to a proposal. */
+  Deposit = 0x23,
+  /** A token-holder vote on a proposal. */
+  Vote = 0x24,
   /** A winning proof-of-useful-work ticket (consensus/pouw/ticket.ts). */
   Ticket = 0x50,
   // 0x40: the per-lane contribution of v1, retired (never reused)
@@ -70,8 +80,68 @@ export interface UnbondTx extends TxCommon {
   readonly amount: bigint;
 }
 
+export interface RegisterDataTx extends TxCommon {
+  readonly type: TypeTag.RegisterData;
+  /** Who is credited for the samples (need not be the signer). */
+  readonly contributor: Address;
+  /** Parts per 10,000 of the contributor's attribution earnings it asks for (the rest goes to the treasury). */
+  readonly royaltyBps: number;
+  /** Features per sample (must equal the registry's). */
+  readonly dim: number;
+  /** n x dim int7 pixels (0..63), row-major. */
+  readonly samples: Uint8Array;
+  /** n labels. */
+  readonly labels: Uint8Array;
+}
+
+export interface PayRoyaltyTx extends TxCommon {
+  readonly type: TypeTag.PayRoyalty;
+  readonly amount: bigint;
+}
+
+/** What a proposal asks for (the payload of Propose). */
+export enum ProposalKind {
+  Text = 0,
+  ParamChange = 1,
+  TreasurySpend = 2,
+  NewTask = 3,
+}
+
+export type ProposalAction =
+  | { readonly kind: ProposalKind.Text; readonly text: string }
+  | { readonly kind: ProposalKind.ParamChange; readonly param: string; readonly value: bigint }
+  | { readonly kind: ProposalKind.TreasurySpend; readonly to: Address; readonly amount: bigint }
+  /** The task as its canonical encoding (consensus/training/task-codec.ts). */
+  | { readonly kind: ProposalKind.NewTask; readonly task: Uint8Array };
+
+export interface ProposeTx extends TxCommon {
+  readonly type: TypeTag.Propose;
+  /** The initial deposit, taken from the signer. */
+  readonly amount: bigint;
+  readonly action: ProposalAction;
+}
+
+export interface DepositTx extends TxCommon {
+  readonly type: TypeTag.Deposit;
+  readonly proposal: number;
+  readonly amount: bigint;
+}
+
+export enum VoteOption {
+  Yes = 0,
+  No = 1,
+  Abstain = 2,
+  Veto = 3,
+}
+
+export interface VoteTx extends TxCommon {
+  readonly type: TypeTag.Vote;
+  readonly proposal: number;
+  readonly option: VoteOption;
+}
+
 /** The transaction union; later issues add members. */
-export type Tx = TransferTx | BondTx | UnbondTx;
+export type Tx = TransferTx | BondTx | UnbondTx | RegisterDataTx | PayRoyaltyTx | ProposeTx | DepositTx | VoteTx;
 
 export interface Block {
   readonly header: BlockHeader;

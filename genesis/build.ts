@@ -10,6 +10,15 @@ import { initCheckpoint } from '../consensus/training/checkpoint.ts';
 import { bondKey, encodeAmount } from '../vm/round/keys.ts';
 import { openRoundEntries, readRound } from '../vm/round/state.ts';
 import type { GenesisSpec } from './spec.ts';
+import { registryEntries } from '../vm/data/genesis.ts';
+import { loadMnist } from './datasets/mnist.ts';
+import type { Dataset } from '../consensus/training/dataset.ts';
+
+/** The built-in datasets a genesis registration may name (BUILTIN_DATASETS in spec.ts). */
+export function builtinDataset(name: string): Dataset {
+  if (name === 'mnist-train') return loadMnist().train;
+  throw new RangeError(`unknown built-in dataset ${name}`);
+}
 
 export interface Genesis {
   readonly block: Block;
@@ -28,6 +37,15 @@ export function genesisState(spec: GenesisSpec): State {
   if (t) {
     entries.push(...openRoundEntries(t.task, 0, 0, initCheckpoint(t.task)));
     for (const b of spec.bonds ?? []) entries.push([bondKey(b.address), encodeAmount(b.balance)]);
+    const dim = t.task.layers[0]!;
+    const regs = (spec.data?.registrations ?? []).map((r) => {
+      const d = builtinDataset(r.source);
+      return {
+        contributor: r.contributor, royaltyBps: r.royaltyBps, source: `${r.source}:${r.from}-${r.to}`,
+        pixels: new Uint8Array(d.x.buffer, d.x.byteOffset + r.from * dim, (r.to - r.from) * dim), labels: d.y.subarray(r.from, r.to),
+      };
+    });
+    entries.push(...registryEntries(dim, t.task.layers[t.task.layers.length - 1]!, regs));
   }
   return State.fromEntries(entries);
 }

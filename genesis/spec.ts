@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fromHex, toHex } from '../consensus/bytes.ts';
 import { parseAddress, PrivateKey } from '../consensus/crypto/keys.ts';
-import { BPS, pouwSpecOf, type ChainParams, type TrainingParams } from '../consensus/params.ts';
+import { BPS, DEFAULT_GOVERNANCE, pouwSpecOf, type ChainParams, type GovernanceParams, type TrainingParams } from '../consensus/params.ts';
 import { checkSpec } from '../consensus/pouw/spec.ts';
 import { checkpointRoot, initCheckpoint } from '../consensus/training/checkpoint.ts';
 import { GenesisError, GenesisErrorCode } from './errors.ts';
@@ -22,6 +22,22 @@ export interface DevKey {
   readonly address: Uint8Array;
 }
 
+/** Samples registered at genesis from a built-in dataset: rows [from, to) of `source`. */
+export interface GenesisRegistration {
+  readonly contributor: Uint8Array;
+  readonly royaltyBps: number;
+  /** A built-in dataset: "mnist-train" (genesis/datasets/mnist.ts, 8,004 digits). */
+  readonly source: string;
+  readonly from: number;
+  readonly to: number;
+}
+
+export interface GenesisData {
+  readonly dim: number;
+  readonly classes: number;
+  readonly registrations: readonly GenesisRegistration[];
+}
+
 export interface GenesisSpec {
   readonly chainId: number;
   readonly name: string;
@@ -34,7 +50,11 @@ export interface GenesisSpec {
   readonly bonds?: readonly Allocation[];
   /** Public, well-known test keys (devnets only). */
   readonly devKeys: readonly DevKey[];
+  /** The data registry at genesis (chains that train): who supplied which training samples. */
+  readonly data?: GenesisData;
 }
+
+export const BUILTIN_DATASETS: Readonly<Record<string, number>> = Object.freeze({ 'mnist-train': 8004 });
 
 const MAX_U64 = (1n << 64n) - 1n;
 
@@ -113,7 +133,52 @@ export function parseParams(v: unknown, chainId: number, name: string, path = '$
   if (params.initialTarget > params.maxTarget) bad(`${path}.initialTarget`, 'greater than maxTarget');
   const training = 'training' in o ? parseTraining(o['training'], `${path}.training`) : undefined;
   if (params.sealName === 'pouw' && !training) throw new GenesisError(GenesisErrorCode.MISSING_FIELD, { path: `${path}.training` });
-  return Object.freeze(training ? { ...params, training } : params);
+  const governance = 'governance' in o ? parseGovernance(o['governance'], `${path}.governance`) : undefined;
+  return Object.freeze({ ...params, ...(training ? { training } : {}), ...(governance ? { governance } : {}) });
+}
+
+/** Governance section: every field optional, DEFAULT_GOVERNANCE for the rest. */
+export function parseGovernance(v: unknown, path: string): GovernanceParams {
+  const o = obj(v, path);
+  const d = DEFAULT_GOVERNANCE;
+  const i = (k: keyof GovernanceParams, min: number, max: number) => (k in o ? int(o, k, path, min, max) : (d[k] as number));
+  const g: GovernanceParams = {
+    minDeposit: 'minDeposit' in o ? big(o, 'minDeposit', path, 1n, MAX_U64) : d.minDeposit,
+    votingPeriod: i('votingPeriod', 2, 1_000_000),
+    timelock: i('timelock', 1, 1_000_000),
+    quorumBps: i('quorumBps', 1, BPS),
+    thresholdBps: i('thresholdBps', 1, BPS),
+    vetoBps: i('vetoBps', 1, BPS),
+    dataShareBps: i('dataShareBps', 0, BPS),
+    treasuryShareBps: i('treasuryShareBps', 0, BPS),
+  };
+  if (g.dataShareBps > BPS) bad(`${path}.dataShareBps`, 'at most 10000');
+  return Object.freeze(g);
+}
+
+function parseData(v: unknown, path: string, params: ChainParams): GenesisData {
+  const o = obj(v, path);
+  const t = params.training;
+  if (!t) bad(path, 'data needs params.training');
+  const dim = int(o, 'dim', path, 1, 1 << 16);
+  const classes = int(o, 'classes', path, 2, 1 << 16);
+  if (dim !== t!.task.layers[0] || classes !== t!.task.layers[t!.task.layers.length - 1]) bad(path, "dim and classes must be the task's input and output widths");
+  const raw = field(o, 'registrations', path);
+  if (!Array.isArray(raw)) bad(`${path}.registrations`, 'expected an array');
+  const taken: Array<[string, number, number]> = [];
+  const registrations = (raw as unknown[]).map((r, i) => {
+    const rp = `${path}.registrations[${i}]`;
+    const ro = obj(r, rp);
+    const source = str(ro, 'source', rp);
+    const size = BUILTIN_DATASETS[source];
+    if (size === undefined) bad(`${rp}.source`, `unknown dataset (known: ${Object.keys(BUILTIN_DATASETS).join(', ')})`);
+    const from = int(ro, 'from', rp, 0, size! - 1);
+    const to = int(ro, 'to', rp, from + 1, size!);
+    for (const [s2, a, b] of taken) if (s2 === source && from < b && a < to) bad(rp, 'overlaps another registration');
+    taken.push([source, from, to]);
+    return Object.freeze({ contributor: address(ro, 'contributor', rp), royaltyBps: int(ro, 'royaltyBps', rp, 0, BPS), source, from, to });
+  });
+  return Object.freeze({ dim, classes, registrations: Object.freeze(registrations) });
 }
 
 export function parseTraining(v: unknown, path: string): TrainingParams {
@@ -214,9 +279,11 @@ export function parseGenesis(json: unknown): GenesisSpec {
     return Object.freeze(b);
   });
 
+  const data = 'data' in root ? parseData(root['data'], '$.data', params) : undefined;
+
   return Object.freeze({
     chainId, name, time, checkpointRoot: ckptRoot, params,
-    allocations: Object.freeze(allocations), bonds: Object.freeze(bonds), devKeys: Object.freeze(devKeys),
+    allocations: Object.freeze(allocations), bonds: Object.freeze(bonds), devKeys: Object.freeze(devKeys), ...(data ? { data } : {}),
   });
 }
 

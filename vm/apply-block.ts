@@ -1,9 +1,11 @@
 // The state transition, a pure function: applyBlock(pre, block, params) -> { state, diff } or a
 // typed error. `pre` is never modified (State is immutable; the work happens in a StateView).
-// Order: cheap block checks; matured rewards credited; txs in order (a failing tx fails the
-// block); without training: subsidy + fees locked for the miner until height + rewardMaturity;
+// Order: cheap block checks; the parameters in effect at the height (governance: paramsAt);
+// matured rewards credited; txs in order (a failing tx fails the block); the treasury's share of
+// subsidy + fees; without training: the rest locked for the miner until height + rewardMaturity;
 // with training (vm/round/): contributions, the seal's ticket, reward split, round close;
-// checkpoint-root check (training); state-root check.
+// governance end-block (checkpoints, tally, execution); checkpoint-root check (training);
+// state-root check.
 import { bytesEqual } from '../consensus/bytes.ts';
 import { BlockError, BlockErrorCode, TesseraError, TxError } from '../consensus/errors.ts';
 import { txHash } from '../consensus/encoding/tx.ts';
@@ -16,6 +18,9 @@ import { lockReward, releaseMatured } from './rewards.ts';
 import { applyMining } from './round/block.ts';
 import type { State } from './state.ts';
 import { applyTx } from './tx/index.ts';
+import { paramsAt } from './governance/params.ts';
+import { endBlockGovernance } from './governance/end-block.ts';
+import { takeTreasuryShare } from './rewards-split.ts';
 import { StateView } from './view.ts';
 
 export interface BlockResult {
@@ -69,11 +74,12 @@ function run(
   ctx: BlockContext,
   txs: readonly Tx[],
   contributions: readonly Uint8Array[],
-  p: ChainParams,
+  genesisParams: ChainParams,
   backend?: SignatureBackend,
   lenient?: Lenient,
 ): { view: StateView; fees: bigint; checkpointRoot?: Uint8Array } {
   const view = new StateView(pre);
+  const p = paramsAt(pre, genesisParams, ctx.height);
   releaseMatured(view, ctx.height);
   let fees = 0n;
   for (let i = 0; i < txs.length; i++) {
@@ -95,11 +101,14 @@ function run(
   }
   if (!p.training) {
     if (contributions.length > 0) throw new BlockError(BlockErrorCode.TOO_MANY_CONTRIBUTIONS, { height: ctx.height, expected: 0, got: contributions.length });
-    lockReward(view, ctx.height + p.rewardMaturity, ctx.miner, p.subsidy + fees);
+    lockReward(view, ctx.height + p.rewardMaturity, ctx.miner, takeTreasuryShare(view, p, p.subsidy + fees));
+    endBlockGovernance(view, pre, p, ctx.height);
     return { view, fees };
   }
   const skip = lenient ? (index: number, error: TesseraError<string, object>) => lenient.skipped.push({ what: 'contribution', index, error }) : undefined;
-  const mined = applyMining(view, { height: ctx.height, miner: ctx.miner, seal: ctx.seal ?? new Uint8Array(0) }, contributions, p.subsidy + fees, p, skip);
+  const reward = takeTreasuryShare(view, p, p.subsidy + fees);
+  const mined = applyMining(view, { height: ctx.height, miner: ctx.miner, seal: ctx.seal ?? new Uint8Array(0) }, contributions, reward, p, skip);
+  endBlockGovernance(view, pre, p, ctx.height);
   return { view, fees, checkpointRoot: mined.round.checkpointRoot };
 }
 

@@ -18,6 +18,8 @@ export const DEFAULT_LIMITS: DecodeLimits = {
 
 /** A transaction is ~120 bytes; anything above this is not a transaction. */
 export const MAX_TX_BYTES = 1024;
+/** A RegisterData tx carries samples: up to 128 KiB (about 160 MNIST digits). */
+export const MAX_DATA_TX_BYTES = 128 * 1024;
 
 export function decodeLimits(p: Pick<ChainParams, 'maxBlockBytes' | 'maxTxsPerBlock' | 'maxSealBytes'> & Partial<Pick<ChainParams, 'training'>>): DecodeLimits {
   const l = { maxBlockBytes: p.maxBlockBytes, maxTxsPerBlock: p.maxTxsPerBlock, maxSealBytes: p.maxSealBytes };

@@ -2,18 +2,82 @@
 //   Transfer: [0x10, chainId, nonce, fee (u64), to (20 bytes), amount (u64), sig (65 bytes)]
 //   Bond:     [0x11, chainId, nonce, fee (u64), amount (u64), sig]
 //   Unbond:   [0x12, chainId, nonce, fee (u64), amount (u64), sig]
+//   RegisterData: [0x20, chainId, nonce, fee, contributor (20), royaltyBps, dim, samples (n·dim bytes), labels (n bytes), sig]
+//   PayRoyalty:   [0x21, chainId, nonce, fee, amount (u64), sig]
+//   Propose:      [0x22, chainId, nonce, fee, deposit (u64), action, sig], action one of
+//                   [0, text] | [1, param name, value u64] | [2, to (20), amount u64] | [3, encoded task]
+//   Deposit:      [0x23, chainId, nonce, fee, proposal id, amount (u64), sig]
+//   Vote:         [0x24, chainId, nonce, fee, proposal id, option (0 yes, 1 no, 2 abstain, 3 veto), sig]
+// Size: a RegisterData tx at most MAX_DATA_TX_BYTES, every other tx at most MAX_TX_BYTES.
 // Signing hash = SHA-256(u32be(chainId) || encode(tuple without sig)); txHash = SHA-256(encoded signed tx).
 import { decodeCanonical, encode, TupleReader, type Encodable } from '../codec.ts';
 import { CodecError, CodecErrorCode } from '../errors.ts';
 import { sha256 } from '../hash.ts';
 import { u32be } from '../bytes.ts';
-import { TypeTag, type BondTx, type Tx, type TransferTx, type UnbondTx } from '../types.ts';
-import { MAX_TX_BYTES } from './limits.ts';
+import {
+  ProposalKind, TypeTag, VoteOption, type BondTx, type DepositTx, type PayRoyaltyTx, type ProposalAction, type ProposeTx, type RegisterDataTx,
+  type Tx, type TransferTx, type UnbondTx, type VoteTx,
+} from '../types.ts';
+import { MAX_DATA_TX_BYTES, MAX_TX_BYTES } from './limits.ts';
 
 export const SIGNATURE_BYTES = 65;
 export const ADDRESS_BYTES = 20;
 /** Largest chain id (u32, it is hashed as u32be). */
 export const MAX_CHAIN_ID = 0xffffffff;
+/** Longest proposal text, parameter name (characters) and encoded task (bytes). */
+export const MAX_PROPOSAL_TEXT = 512;
+export const MAX_PARAM_NAME = 64;
+export const MAX_TASK_BYTES = 2048;
+
+function actionTuple(a: ProposalAction): Encodable[] {
+  switch (a.kind) {
+    case ProposalKind.Text:
+      return [a.kind, a.text];
+    case ProposalKind.ParamChange:
+      return [a.kind, a.param, a.value];
+    case ProposalKind.TreasurySpend:
+      return [a.kind, a.to, a.amount];
+    case ProposalKind.NewTask:
+      return [a.kind, a.task];
+  }
+}
+
+function actionFromTuple(value: unknown, what: string): ProposalAction {
+  if (!Array.isArray(value) || value.length === 0) throw new CodecError(CodecErrorCode.BAD_SHAPE, { what, reason: 'action: not a tuple' });
+  const kind = value[0];
+  switch (kind) {
+    case ProposalKind.Text: {
+      const r = TupleReader.of(value, `${what}.action`, 2);
+      r.uint(0xff);
+      const a = { kind, text: r.string(MAX_PROPOSAL_TEXT) } as const;
+      r.end();
+      return Object.freeze(a);
+    }
+    case ProposalKind.ParamChange: {
+      const r = TupleReader.of(value, `${what}.action`, 3);
+      r.uint(0xff);
+      const a = { kind, param: r.string(MAX_PARAM_NAME), value: r.u64() } as const;
+      r.end();
+      return Object.freeze(a);
+    }
+    case ProposalKind.TreasurySpend: {
+      const r = TupleReader.of(value, `${what}.action`, 3);
+      r.uint(0xff);
+      const a = { kind, to: r.bytes(ADDRESS_BYTES), amount: r.u64() } as const;
+      r.end();
+      return Object.freeze(a);
+    }
+    case ProposalKind.NewTask: {
+      const r = TupleReader.of(value, `${what}.action`, 2);
+      r.uint(0xff);
+      const a = { kind, task: r.bytes(undefined, MAX_TASK_BYTES) } as const;
+      r.end();
+      return Object.freeze(a);
+    }
+    default:
+      throw new CodecError(CodecErrorCode.BAD_SHAPE, { what, reason: `unknown proposal kind ${String(kind)}` });
+  }
+}
 
 function unsignedTuple(tx: Tx): Encodable[] {
   switch (tx.type) {
@@ -22,6 +86,16 @@ function unsignedTuple(tx: Tx): Encodable[] {
     case TypeTag.Bond:
     case TypeTag.Unbond:
       return [tx.type, tx.chainId, tx.nonce, tx.fee, tx.amount];
+    case TypeTag.RegisterData:
+      return [tx.type, tx.chainId, tx.nonce, tx.fee, tx.contributor, tx.royaltyBps, tx.dim, tx.samples, tx.labels];
+    case TypeTag.PayRoyalty:
+      return [tx.type, tx.chainId, tx.nonce, tx.fee, tx.amount];
+    case TypeTag.Propose:
+      return [tx.type, tx.chainId, tx.nonce, tx.fee, tx.amount, actionTuple(tx.action)];
+    case TypeTag.Deposit:
+      return [tx.type, tx.chainId, tx.nonce, tx.fee, tx.proposal, tx.amount];
+    case TypeTag.Vote:
+      return [tx.type, tx.chainId, tx.nonce, tx.fee, tx.proposal, tx.option];
     default:
       throw new CodecError(CodecErrorCode.BAD_SHAPE, { what: 'tx', reason: `unknown type ${(tx as { type: unknown }).type}` });
   }
@@ -79,6 +153,58 @@ export function txFromTuple(value: unknown, what = 'tx'): Tx {
       r.end();
       return Object.freeze(tx);
     }
+    case TypeTag.RegisterData: {
+      const r = TupleReader.of(value, what, 10);
+      r.uint(0xff);
+      const tx: RegisterDataTx = {
+        type: tag,
+        chainId: r.uint(MAX_CHAIN_ID),
+        nonce: r.uint(),
+        fee: r.u64(),
+        contributor: r.bytes(ADDRESS_BYTES),
+        royaltyBps: r.uint(0xffff),
+        dim: r.uint(0xffff),
+        samples: r.bytes(undefined, MAX_DATA_TX_BYTES),
+        labels: r.bytes(undefined, MAX_DATA_TX_BYTES),
+        sig: r.bytes(SIGNATURE_BYTES),
+      };
+      r.end();
+      return Object.freeze(tx);
+    }
+    case TypeTag.PayRoyalty: {
+      const r = TupleReader.of(value, what, 6);
+      r.uint(0xff);
+      const tx: PayRoyaltyTx = { type: tag, chainId: r.uint(MAX_CHAIN_ID), nonce: r.uint(), fee: r.u64(), amount: r.u64(), sig: r.bytes(SIGNATURE_BYTES) };
+      r.end();
+      return Object.freeze(tx);
+    }
+    case TypeTag.Propose: {
+      const r = TupleReader.of(value, what, 7);
+      r.uint(0xff);
+      const tx: ProposeTx = {
+        type: tag, chainId: r.uint(MAX_CHAIN_ID), nonce: r.uint(), fee: r.u64(), amount: r.u64(), action: actionFromTuple(r.raw(), what), sig: r.bytes(SIGNATURE_BYTES),
+      };
+      r.end();
+      return Object.freeze(tx);
+    }
+    case TypeTag.Deposit: {
+      const r = TupleReader.of(value, what, 7);
+      r.uint(0xff);
+      const tx: DepositTx = {
+        type: tag, chainId: r.uint(MAX_CHAIN_ID), nonce: r.uint(), fee: r.u64(), proposal: r.uint(), amount: r.u64(), sig: r.bytes(SIGNATURE_BYTES),
+      };
+      r.end();
+      return Object.freeze(tx);
+    }
+    case TypeTag.Vote: {
+      const r = TupleReader.of(value, what, 7);
+      r.uint(0xff);
+      const tx: VoteTx = {
+        type: tag, chainId: r.uint(MAX_CHAIN_ID), nonce: r.uint(), fee: r.u64(), proposal: r.uint(), option: r.uint(VoteOption.Veto) as VoteOption, sig: r.bytes(SIGNATURE_BYTES),
+      };
+      r.end();
+      return Object.freeze(tx);
+    }
     default:
       throw new CodecError(CodecErrorCode.BAD_SHAPE, { what, reason: `unknown tx type ${String(tag)}` });
   }
@@ -86,5 +212,8 @@ export function txFromTuple(value: unknown, what = 'tx'): Tx {
 
 /** Factory: the only way bytes become a Tx. Rejects non-canonical bytes and wrong shapes. */
 export function decodeTx(bytes: Uint8Array): Tx {
-  return txFromTuple(decodeCanonical(bytes, 'tx', MAX_TX_BYTES));
+  const tx = txFromTuple(decodeCanonical(bytes, 'tx', MAX_DATA_TX_BYTES));
+  if (tx.type !== TypeTag.RegisterData && bytes.length > MAX_TX_BYTES)
+    throw new CodecError(CodecErrorCode.TOO_LARGE, { what: 'tx', reason: `${bytes.length} > ${MAX_TX_BYTES} bytes` });
+  return tx;
 }

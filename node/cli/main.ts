@@ -15,8 +15,11 @@ Commands:
   devnet                      start a local devnet of N nodes on 127.0.0.1 (npm run devnet)
   keys new|list|show|import   manage the encrypted keystore
   tx send|bond|unbond         sign and send a transfer, or add to / take from a miner's bond
-  query head|block|account|tx|training|mempool|peers
+  query head|block|account|tx|training|mempool|peers|attribution
                               read chain data from a node
+  gov propose|deposit|vote|list|show
+                              token-holder governance: proposals, deposits, votes
+  data register|list          register labelled training samples; list the registry
   model export|eval           export a round's checkpoint as safetensors, or print its
                               held-out accuracy
 
@@ -42,6 +45,8 @@ const COMMANDS: Record<string, () => Promise<Run>> = {
   query: async () => (await import('./commands/query.ts')).queryCommand,
   model: async () => (await import('./commands/model.ts')).modelCommand,
   devnet: async () => (await import('./commands/devnet.ts')).devnetCommand,
+  gov: async () => (await import('./commands/gov.ts')).govCommand,
+  data: async () => (await import('./commands/data.ts')).dataCommand,
 };
 
 /** The Node.js the code needs; npm installs it (the node@24 devDependency) and npm scripts and npx run it. */

@@ -274,11 +274,14 @@ export class Mempool {
   }
 }
 
-/** Balance a tx spends: transfers and bonds move `amount` out of the balance; an unbond only pays its fee. */
+/** Balance a tx spends: transfers, bonds, royalties and deposits move `amount` out of the balance; the rest only pay their fee. */
 function balanceCost(tx: Tx): bigint {
   switch (tx.type) {
     case TypeTag.Transfer:
     case TypeTag.Bond:
+    case TypeTag.PayRoyalty:
+    case TypeTag.Propose:
+    case TypeTag.Deposit:
       return tx.amount + tx.fee;
     default:
       return tx.fee;

@@ -37,6 +37,17 @@ export const GOSSIP_ACTION = {
   [TxErrorCode.UNKNOWN_TYPE]: 'reject',
   [TxErrorCode.INSUFFICIENT_BOND]: 'ignore',
   [TxErrorCode.NO_TRAINING]: 'reject',
+  // data registry and governance: shape and whitelist rules reject; duplicates, deposits (a
+  // governable minimum), proposals and voting windows depend on the head state
+  [TxErrorCode.DATA_BAD_SHAPE]: 'reject',
+  [TxErrorCode.DATA_DUPLICATE]: 'ignore',
+  [TxErrorCode.DEPOSIT_TOO_LOW]: 'ignore',
+  [TxErrorCode.PARAM_NOT_GOVERNABLE]: 'reject',
+  [TxErrorCode.PARAM_OUT_OF_BOUNDS]: 'reject',
+  [TxErrorCode.BAD_TASK]: 'reject',
+  [TxErrorCode.UNKNOWN_PROPOSAL]: 'ignore',
+  [TxErrorCode.VOTING_CLOSED]: 'ignore',
+  [TxErrorCode.BAD_PROPOSAL]: 'reject',
   // blocks: a block whose body matched its header and still fails is invalid (reject); unknown
   // parents and the future-time rule depend on us
   [BlockErrorCode.UNKNOWN_PARENT]: 'ignore',

@@ -63,6 +63,16 @@ export const APP_ERROR_CODES: Readonly<Record<string, number>> = {
   [TxErrorCode.UNKNOWN_TYPE]: 2011,
   [TxErrorCode.INSUFFICIENT_BOND]: 2012,
   [TxErrorCode.NO_TRAINING]: 2013,
+  // 21xx: data registry, royalties, governance
+  [TxErrorCode.DATA_BAD_SHAPE]: 2101,
+  [TxErrorCode.DATA_DUPLICATE]: 2102,
+  [TxErrorCode.DEPOSIT_TOO_LOW]: 2103,
+  [TxErrorCode.PARAM_NOT_GOVERNABLE]: 2104,
+  [TxErrorCode.PARAM_OUT_OF_BOUNDS]: 2105,
+  [TxErrorCode.BAD_TASK]: 2106,
+  [TxErrorCode.UNKNOWN_PROPOSAL]: 2107,
+  [TxErrorCode.VOTING_CLOSED]: 2108,
+  [TxErrorCode.BAD_PROPOSAL]: 2109,
   // 3xxx: blocks (consensus rules)
   [BlockErrorCode.UNKNOWN_PARENT]: 3001,
   [BlockErrorCode.BAD_VERSION]: 3002,

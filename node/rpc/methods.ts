@@ -7,6 +7,7 @@ import type { State } from '../../vm/state.ts';
 import { decodeTx, txHash } from '../../consensus/encoding/index.ts';
 import { recoverTxSender } from '../../consensus/crypto/index.ts';
 import { TypeTag, type Block, type Tx } from '../../consensus/types.ts';
+import { actionJson, governanceMethods, VOTE_NAMES } from './governance.ts';
 import type { Chain } from '../chain/chain.ts';
 import type { Mempool } from '../mempool/mempool.ts';
 import { badParams, RpcError, RpcErrorCode } from './errors.ts';
@@ -79,6 +80,18 @@ export function txJson(tx: Tx, from?: Uint8Array): { [k: string]: Json } {
       return { type: 'bond', ...common, amount: tx.amount.toString() };
     case TypeTag.Unbond:
       return { type: 'unbond', ...common, amount: tx.amount.toString() };
+    case TypeTag.RegisterData:
+      return {
+        type: 'registerData', ...common, contributor: to0x(tx.contributor), royaltyBps: tx.royaltyBps, dim: tx.dim, samples: tx.labels.length,
+      };
+    case TypeTag.PayRoyalty:
+      return { type: 'payRoyalty', ...common, amount: tx.amount.toString() };
+    case TypeTag.Propose:
+      return { type: 'propose', ...common, amount: tx.amount.toString(), action: actionJson(tx.action) };
+    case TypeTag.Deposit:
+      return { type: 'deposit', ...common, proposal: tx.proposal, amount: tx.amount.toString() };
+    case TypeTag.Vote:
+      return { type: 'vote', ...common, proposal: tx.proposal, option: VOTE_NAMES[tx.option] };
   }
 }
 
@@ -272,6 +285,7 @@ export function rpcMethods(ctx: RpcContext): RpcMethods {
     },
 
     ...trainingMethods(ctx),
+    ...governanceMethods(ctx),
     ...ctx.extra,
   };
   return methods;

@@ -118,6 +118,26 @@ describe('tessera node + CLI', () => {
     expect(replay.err).toContain('MEMPOOL_FEE_TOO_LOW_TO_REPLACE');
   });
 
+  it('lists the genesis data registry, a contributor\'s attribution and governance; sends proposals and votes', async () => {
+    const ks = ['--datadir', join(dir, 'data'), '--passphrase-file', join(dir, 'pass')];
+    const data = await runCli(['data', 'list', '--rpc', rpc, '--json']);
+    expect(data.code, data.err).toBe(0);
+    const reg = JSON.parse(data.out) as { samples: number; active: number; registrations: { contributor: string; count: number; source: string }[] };
+    expect(reg).toMatchObject({ samples: 8004, active: 8004 });
+    expect(reg.registrations.map((r) => [r.count, r.source])).toEqual([0, 1, 2, 3].map((i) => [2001, `mnist-train:${i * 2001}-${(i + 1) * 2001}`]));
+    const attr = await runCli(['query', 'attribution', reg.registrations[1]!.contributor, '--rpc', rpc, '--json']);
+    expect(JSON.parse(attr.out)).toMatchObject({ registeredSamples: 2001, samplesUsed: '0', dataEarnings: '0', royalties: '0', rounds: [] });
+    const prop = await runCli(['gov', 'propose', '--from', devKey.address, '--deposit', '1000000000000', '--param', 'dataShareBps', '--value', '1500', '--fee', '1000', '--rpc', rpc, ...ks, '--json']);
+    expect(prop.code, prop.err).toBe(0);
+    const sent = JSON.parse(prop.out) as { hash: string };
+    expect(sent.hash).toMatch(/^0x[0-9a-f]{64}$/);
+    const vote = await runCli(['gov', 'vote', '--from', devKey.address, '--proposal', '0', '--option', 'veto', '--fee', '1000', '--rpc', rpc, ...ks, '--json']);
+    expect(vote.code, vote.err).toBe(0);
+    expect(JSON.parse(vote.out)).toMatchObject({ type: 'vote', proposal: 0, option: 'veto' });
+    const gov = await runCli(['gov', 'list', '--rpc', rpc, '--json']);
+    expect(JSON.parse(gov.out)).toMatchObject({ treasury: '0', params: { dataShareBps: '1000', treasuryShareBps: '500' }, proposals: [] });
+  }, 180_000);
+
   it('stops cleanly on SIGTERM', async () => {
     const exited = new Promise<number | null>((r) => node.once('exit', (code) => r(code)));
     node.kill('SIGTERM');

@@ -113,6 +113,16 @@ describe('a mining node', () => {
       },
       100_000,
     );
+    // Attribution is visible from the first round: every genesis data contributor has samples used
+    // and earnings in closed rounds; the treasury gets its share of every block.
+    for (const r of devnet.data.registrations as { contributor: string }[]) {
+      const a = await rpc(n1.rpc, 'attribution_get', [r.contributor]);
+      expect(a.registeredSamples).toBe(2001);
+      expect(BigInt(a.samplesUsed)).toBeGreaterThan(0n);
+      expect(a.rounds.length).toBeGreaterThanOrEqual(1);
+      expect(BigInt(a.dataEarnings)).toBeGreaterThan(0n);
+    }
+    expect(BigInt((await rpc(n1.rpc, 'gov_list')).treasury)).toBeGreaterThan(0n);
     await stopNode(n1);
     const log1 = n1.log();
     const mined = log1.split('\n').filter((l) => l.includes('"mined block"'));

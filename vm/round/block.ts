@@ -1,5 +1,6 @@
 // The mining part of a block on a chain with training params, after its transactions:
-//   contribution parts -> the seal's ticket -> reward split -> round close when due.
+//   contribution parts -> the seal's ticket -> reward split -> round close when due (with the data share
+//   of the pool, vm/rewards-split.ts) -> newly registered data activated, a passed task switched in.
 // Reward split of subsidy + fees: ticketShareBps / 10,000 (rounded down) is held in the ticket's win
 // record for the block's miner; the rest goes into the open round's pool.
 import { BPS, type ChainParams, type TrainingParams } from '../../consensus/params.ts';
@@ -13,6 +14,9 @@ import { BlockError, BlockErrorCode, TesseraError } from '../../consensus/errors
 import type { RoundInfo } from './keys.ts';
 import { requireRound, writeRound } from './state.ts';
 import { applyTicket } from './ticket.ts';
+import { dataShareHook } from '../rewards-split.ts';
+import { activateRegisteredData } from '../attribution/attribute.ts';
+import { switchTaskAtBoundary } from '../governance/task-switch.ts';
 
 export interface MiningContext {
   readonly height: number;
@@ -81,5 +85,7 @@ export function applyMining(
   const open: RoundInfo = { ...round, pool: round.pool + (reward - ticketAmount) };
   writeRound(view, open);
   if (!closesRound(t, open, ctx.height)) return { round: open, closed: false };
-  return { round: closeRound(view, t, open, ctx.height).next, closed: true };
+  const closed = closeRound(view, t, open, ctx.height, dataShareHook(view, p, open.round, open.checkpointRoot)).next;
+  activateRegisteredData(view);
+  return { round: switchTaskAtBoundary(view, t, closed), closed: true };
 }

@@ -7,7 +7,8 @@
 //  3. every win of round R: its lane is in a landed part of its miner (the part proved the win's
 //     roots against the lane's leaf when it landed) -> the held ticket share is locked for the
 //     winner; else burned (recorded at 0x08 || R).
-//  4. the round pool pays every lane the same price, pool / max(laneBudget, lanes of the round),
+//  4. the data share of the pool goes to the data contributors (vm/rewards-split.ts, `payData`,
+//     given the finalized lanes); the rest pays every lane the same price, / max(laneBudget, lanes of the round),
 //     rounded down; what no lane claims carries over to round R+1's pool. A lane's price does not
 //     depend on which other parts landed while the round has at most laneBudget lanes, so a block
 //     producer gains nothing by leaving other miners' parts out (docs/mining-vm.md).
@@ -30,6 +31,7 @@ export interface FinalizedLanes {
   readonly laneStart: number;
   readonly laneCount: number;
 }
+import type { DataShareHook } from '../rewards-split.ts';
 
 export interface CloseOutcome {
   readonly next: RoundInfo;
@@ -50,7 +52,7 @@ function covered(parts: readonly PartRecord[], miner: Uint8Array, lane: number):
   return parts.some((p) => compareBytes(p.miner, miner) === 0 && lane >= p.laneStart && lane < p.laneStart + p.laneCount);
 }
 
-export function closeRound(view: StateView, t: TrainingParams, round: RoundInfo, height: number): CloseOutcome {
+export function closeRound(view: StateView, t: TrainingParams, round: RoundInfo, height: number, payData?: DataShareHook): CloseOutcome {
   const task = t.task;
   const R = round.round;
   const unlockAt = height + t.challengeWindow;
@@ -76,8 +78,9 @@ export function closeRound(view: StateView, t: TrainingParams, round: RoundInfo,
   if (burned > 0n) view.set(burnedKey(R), encodeAmount(burned));
 
   // 4. the pool: a fixed price per lane, the rest carried
-  let carry = round.pool;
-  const price = lanePrice(t, round.pool, lanes);
+  const minersPool = lanes > 0 ? round.pool - (payData?.(finalized.flatMap((f) => Array.from({ length: f.laneCount }, (_, i) => ({ miner: f.miner, lane: f.laneStart + i }))), round.pool, height, unlockAt) ?? 0n) : round.pool;
+  let carry = minersPool;
+  const price = lanePrice(t, minersPool, lanes);
   for (const p of parts) {
     const pay = price * BigInt(p.laneCount);
     lockReward(view, unlockAt, p.miner, pay);

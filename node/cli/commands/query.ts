@@ -1,4 +1,4 @@
-// `tessera query head|block|account|tx|training|mempool|peers`: reads from a node over JSON-RPC.
+// `tessera query head|block|account|tx|training|mempool|peers|attribution`: reads from a node over JSON-RPC.
 import { RpcClient } from '../../rpc/client.ts';
 import { CliError, EXIT_FAIL, EXIT_OK, isoTime, parseFlags, rpcUrl, toJson, usageError, type Io } from '../util.ts';
 
@@ -12,6 +12,8 @@ export const QUERY_HELP = `Usage: tessera query <what> [options]
   query training                the model's training: open round, held-out accuracy and loss per round
   query mempool                 the transactions waiting in the node's mempool
   query peers                   the node's peers (id, address, height, scores) and network status
+  query attribution <address>   a data contributor's samples registered and used, the rounds
+                                and blocks that used them, its data earnings and royalties
 
 Options:
   --rpc <host:port | url>   the node's JSON-RPC address (default 127.0.0.1:8545)
@@ -88,6 +90,14 @@ export async function queryCommand(argv: string[], io: Io): Promise<number> {
       }
       return EXIT_OK;
     }
+    case 'attribution': {
+      parsed = parseFlags(rest, FLAGS, QUERY_HELP, one);
+      const a = parsed.positionals[0]!;
+      if (!/^0x[0-9a-fA-F]{40}$/.test(a)) throw usageError(`address must be 0x and 40 hex digits, got "${a}"`, QUERY_HELP);
+      method = 'attribution_get';
+      params = [a];
+      break;
+    }
     default:
       throw usageError(what === undefined ? 'missing what to query' : `unknown query "${what}"`, QUERY_HELP);
   }
@@ -153,7 +163,7 @@ function mempoolText(m: { size: number; txs: Record<string, unknown>[] }): strin
   return lines.join('\n');
 }
 
-function pretty(v: unknown, indent = ''): string {
+export function pretty(v: unknown, indent = ''): string {
   if (v === null || typeof v !== 'object') return String(v);
   const lines: string[] = [];
   for (const [k, x] of Object.entries(v as Record<string, unknown>)) {

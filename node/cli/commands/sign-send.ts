@@ -1,0 +1,66 @@
+// Shared by the commands that sign a tx with a keystore key and send it (gov, data): unlock the
+// key, ask the node for the chain id and the pending nonce, sign, send.
+import { existsSync } from 'node:fs';
+import { to0x } from '../../../consensus/bytes.ts';
+import { PrivateKey, signTx } from '../../../consensus/crypto/index.ts';
+import { encodeTx } from '../../../consensus/encoding/index.ts';
+import type { Tx } from '../../../consensus/types.ts';
+import { Keystore } from '../../keystore/keystore.ts';
+import { RpcClient } from '../../rpc/client.ts';
+import { getPassphrase } from '../passphrase.ts';
+import { keystoreDir } from './keys.ts';
+import { parseAmount, rpcUrl, usageError, type Options } from '../util.ts';
+
+export const SIGNER_FLAGS = {
+  from: { type: 'string' },
+  fee: { type: 'string' },
+  nonce: { type: 'string' },
+  rpc: { type: 'string' },
+  datadir: { type: 'string' },
+  keystore: { type: 'string' },
+  'passphrase-file': { type: 'string' },
+  json: { type: 'boolean' },
+} as const satisfies Options;
+
+export const SIGNER_HELP = `  --from <address|file>     signer: an address in the keystore, or a key file path
+  --fee <n>                 fee (at least the chain's minimum fee)
+  --nonce <n>               signer nonce (default: asked from the node, pending txs included)
+  --rpc <host:port>         the node's JSON-RPC address (default 127.0.0.1:8545)
+  --datadir <dir>           keystore is <dir>/keystore (default ./data)
+  --keystore <dir>          keystore directory
+  --passphrase-file <file>  passphrase (else TESSERA_PASSPHRASE, else a prompt)
+  --json                    machine-readable output`;
+
+type SignerValues = { [K in keyof typeof SIGNER_FLAGS]?: (typeof SIGNER_FLAGS)[K]['type'] extends 'boolean' ? boolean : string };
+
+export interface Common {
+  chainId: number;
+  nonce: number;
+  fee: bigint;
+  sig: Uint8Array;
+}
+
+/** Checks the signer flags, unlocks the key, builds the tx with `build`, signs and sends it. */
+export async function signAndSend(values: SignerValues, help: string, build: (c: Common, signer: string) => Tx): Promise<{ hash: string; from: string; nonce: number; fee: bigint }> {
+  if (!values.from) throw usageError('missing --from', help);
+  const fee = parseAmount(values.fee, '--fee', help);
+  let nonce: number | undefined;
+  if (values.nonce !== undefined) {
+    if (!/^[0-9]+$/.test(values.nonce) || !Number.isSafeInteger(Number(values.nonce))) throw usageError(`--nonce must be a whole number, got "${values.nonce}"`, help);
+    nonce = Number(values.nonce);
+  }
+  const rpcAddr = rpcUrl(values.rpc, help);
+  const from = values.from;
+  if (!/^0x[0-9a-fA-F]{40}$/.test(from) && !existsSync(from)) throw usageError(`--from must be a keystore address or an existing key file, got "${from}"`, help);
+  const ks = new Keystore(keystoreDir(values));
+  await ks.read(from);
+  const passphrase = await getPassphrase({ file: values['passphrase-file'], purpose: `unlock ${from}` });
+  const { address, secret } = await ks.unlock(from, passphrase);
+  const key = PrivateKey.fromBytes(secret);
+  const rpc = new RpcClient(rpcAddr);
+  const head = await rpc.call<{ chainId: number }>('chain_head');
+  if (nonce === undefined) nonce = (await rpc.call<{ pendingNonce: number }>('state_getAccount', [address])).pendingNonce;
+  const tx = signTx(build({ chainId: head.chainId, nonce, fee, sig: new Uint8Array(0) }, address), key);
+  const r = await rpc.call<{ hash: string }>('tx_send', [to0x(encodeTx(tx))]);
+  return { hash: r.hash, from: address, nonce, fee };
+}
