@@ -50,6 +50,13 @@ async function breakdown(be: TileBackend, mm: MatmulFn, job: MatmulJob, r: numbe
   const med = (i: number) => stats(rows.map((x) => x[i]!)).median;
   const parts = [noise, med(0), med(1), med(2), med(3), med(4)];
   const rest = full - parts.reduce((a, b) => a + b, 0);
+  // the transcript's fold (every r inner steps) is in the rule but not in the floor formula: the noised
+  // product without noise (kernel with fold, fold states copied out) against the bare product
+  const [bare, folded] = await repeatEach([() => be.matmul(job.a, job.b, job.m, job.k, job.n), () => be.noisedProduct(job.a, job.b, job.m, job.k, job.n, r)], { inner });
+  const fold = ratioStats(bare!, folded!, (a, b) => (100 * (b - a)) / a);
+  // the noise add (E = E_L·E_R, F = F_L·F_R: r/n + r/m of the product) is in the rule, not in the floor either
+  const add = 100 * (r / job.n + r / job.m);
+  console.log(`    beyond the floor formula, required by the rule: the fold every r steps +${fold.median.toFixed(1)}% (${fold.min.toFixed(1)} to ${fold.max.toFixed(1)}) of bare (noisedProduct vs matmul, fold states copied out too); the noise add E, F r/n + r/m = ${add.toFixed(1)}% of the MACs`);
   console.log(`    breakdown (ms, medians): noise factors ${parts[0]!.toFixed(3)}, setup ${parts[1]!.toFixed(3)}, phase 1 (noise add+pack) ${parts[2]!.toFixed(3)}, phase 2 (C' + fold + digests, X', Y, G) ${parts[3]!.toFixed(3)}, phase 3 (decode, tile HMACs) ${parts[4]!.toFixed(3)}, copy out ${parts[5]!.toFixed(3)}, rest ${rest.toFixed(3)} (of ${full.toFixed(3)})`);
 }
 

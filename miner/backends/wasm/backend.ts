@@ -27,6 +27,11 @@ const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 type Exports = Record<string, (...args: number[]) => void>;
 
 const PAGE = 65536;
+/** The kernel exports a job may call, by index in the shared job buffer (the same list in every thread). */
+const FNS = ['pack_a', 'pack_b', 'kernel', 'decode', 'hmac_tiles4', 'mv4', 'noise_add_a', 'noise_add_b'] as const;
+const FN_INDEX = new Map<string, number>(FNS.map((f, i) => [f, i]));
+/** Int32 words of one worker's slot in the job buffer (a 1024^3 job's calls take a few hundred). */
+const SLOT_INTS = 16384;
 const MAX_PAGES = 32768; // 2 GiB of address space reserved, committed on demand
 
 let modulePromise: Promise<WasmModule> | undefined;
@@ -110,8 +115,13 @@ export class WasmBackend implements TileBackend {
   private nextId = 1;
   private errors = new Map<number, string>();
   private queue: Promise<unknown> = Promise.resolve();
-  /** Shared control words of the phase barriers: [0] arrivals of the current job, [1] a call failed. */
+  /**
+   * Shared control words: [0] arrivals of the current job (phase barriers), [1] a call failed, [2] the
+   * job counter the workers wait on, [3] quit.
+   */
   private readonly ctl: Int32Array;
+  /** One slot of SLOT_INTS words per worker: its calls of the current job (see worker.mjs). */
+  private readonly jobs: Int32Array;
   /**
    * When set, runTicketJob pushes its phase timings here (ms): noise factors are not included;
    * [setup (tile blocks, copies in, layouts), phase 1, phase 2, phase 3, copy out].
@@ -123,8 +133,10 @@ export class WasmBackend implements TileBackend {
     private readonly ex: Exports,
     private readonly workers: Worker[],
     ctl: SharedArrayBuffer,
+    jobs: SharedArrayBuffer,
   ) {
     this.ctl = new Int32Array(ctl);
+    this.jobs = new Int32Array(jobs);
     this.detail = `WebAssembly SIMD, ${workers.length + 1} threads`;
     for (const w of workers)
       w.on('message', (msg: { id: number; error?: string }) => {
@@ -144,30 +156,36 @@ export class WasmBackend implements TileBackend {
     }
     const instance = new WA.Instance(module, { env: { memory } });
     const ctl = new SharedArrayBuffer(64);
+    const jobs = new SharedArrayBuffer(Math.max(1, threads - 1) * SLOT_INTS * 4);
     const workers: Worker[] = [];
     for (let t = 1; t < threads; t++) {
-      const w = new Worker(new URL('./worker.mjs', import.meta.url), { workerData: { module, memory, ctl } });
+      const w = new Worker(new URL('./worker.mjs', import.meta.url), { workerData: { module, memory, ctl, jobs, slot: t - 1, slotInts: SLOT_INTS, fns: FNS } });
       w.unref();
       workers.push(w);
     }
-    return new WasmBackend(memory, instance.exports as unknown as Exports, workers, ctl);
+    return new WasmBackend(memory, instance.exports as unknown as Exports, workers, ctl, jobs);
   }
 
   /**
    * Runs phases of calls on every thread (perThread[t][p]: thread t's calls of phase p; thread 0 is this
-   * one) with one message per worker per job: the threads meet at a barrier on shared control words
-   * after every phase (a short spin, then Atomics.wait), so no phase costs a message round trip. `marks`
-   * gets this thread's time after each phase's barrier. A failed call (any thread) skips that thread's
-   * remaining calls but not its barriers, and the job then throws.
+   * one) with no message: each worker's calls go into its slot of the shared job buffer and the job
+   * counter wakes the workers (they wait on it, not in their event loop); the threads meet at a barrier
+   * on shared control words after every phase (a short spin, then Atomics.wait). `marks` gets this
+   * thread's time after each phase's barrier. A failed call (any thread) skips that thread's remaining
+   * calls but not its barriers, and the job then throws.
    */
   private async phases(perThread: Call[][][], marks?: number[]): Promise<void> {
     const threads = this.workers.length + 1;
     const nPhases = perThread[0]!.length;
     const ctl = this.ctl;
+    const id = this.nextId++;
+    for (let t = 1; t < threads; t++) this.writeSlot(t - 1, id, threads, perThread[t] ?? Array.from({ length: nPhases }, () => []), nPhases);
     Atomics.store(ctl, 0, 0);
     Atomics.store(ctl, 1, 0);
-    const id = this.nextId++;
-    for (let t = 1; t < threads; t++) this.workers[t - 1]!.postMessage({ id, threads, phases: perThread[t] ?? Array.from({ length: nPhases }, () => []) });
+    if (threads > 1) {
+      Atomics.add(ctl, 2, 1);
+      Atomics.notify(ctl, 2);
+    }
     let error: unknown;
     for (let p = 0; p < nPhases; p++) {
       if (error === undefined)
@@ -188,6 +206,30 @@ export class WasmBackend implements TileBackend {
       throw new BackendError(BackendErrorCode.NOT_EXACT, { backend: 'wasm', reason });
     }
     this.errors.clear();
+  }
+
+  /** Encodes a worker's calls into its slot: [id, threads, phases, per phase: calls, per call: fn, argc, args...]. */
+  private writeSlot(slot: number, id: number, threads: number, phases: Call[][], nPhases: number): void {
+    const w = this.jobs.subarray(slot * SLOT_INTS, (slot + 1) * SLOT_INTS);
+    let at = 0;
+    const put = (x: number) => {
+      if (at >= SLOT_INTS) throw new BackendError(BackendErrorCode.BAD_INPUT, { backend: 'wasm', reason: 'job too large for a worker slot' });
+      w[at++] = x;
+    };
+    put(id);
+    put(threads);
+    put(nPhases);
+    for (let p = 0; p < nPhases; p++) {
+      const calls = phases[p] ?? [];
+      put(calls.length);
+      for (const [fn, ...args] of calls) {
+        const f = FN_INDEX.get(fn);
+        if (f === undefined) throw new BackendError(BackendErrorCode.BAD_INPUT, { backend: 'wasm', reason: `unknown kernel export ${fn}` });
+        put(f);
+        put(args.length);
+        for (const a of args) put(a);
+      }
+    }
   }
 
   /** Arrives at the barrier and waits until `target` arrivals (spin, then Atomics.wait; at most ~60 s). */
@@ -524,6 +566,9 @@ export class WasmBackend implements TileBackend {
   }
 
   async close(): Promise<void> {
+    Atomics.store(this.ctl, 3, 1);
+    Atomics.add(this.ctl, 2, 1);
+    Atomics.notify(this.ctl, 2);
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }
