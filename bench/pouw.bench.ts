@@ -10,6 +10,9 @@ import { freivalds } from '../consensus/pouw/freivalds.ts';
 import { DEFAULT_POUW_SPEC, isTicketJob, type PouwSpec } from '../consensus/pouw/spec.ts';
 import { verifyTicket } from '../consensus/pouw/verify.ts';
 import { createBackend } from '../miner/backends/index.ts';
+import { ticketCost } from '../miner/ticket-cost.ts';
+import { stepJobShapes } from '../consensus/training/step.ts';
+import { TASKS } from '../genesis/tasks.ts';
 import { testMatrix } from '../miner/backends/selftest.ts';
 import { ticketMatmul, newTicketStats, type WinningTicket } from '../miner/ticket-matmul.ts';
 import { fmtMs, goal, quick, ratioStats, repeat, repeatEach, RUNS, stats, type Stats } from './lib/repeat.ts';
@@ -62,7 +65,20 @@ async function breakdown(be: TileBackend, mm: MatmulFn, job: MatmulJob, r: numbe
 
 const pct = (s: Stats) => `+${s.median.toFixed(1)}% (${s.min.toFixed(1)} to ${s.max.toFixed(1)})`;
 
+/** Per registered task: the decode floor and noise add of one local step, by the rule's arithmetic. */
+function taskFloors(): void {
+  for (const t of TASKS.values()) {
+    const shapes = stepJobShapes(t);
+    const parts = [8, 16].map((r) => {
+      const c = ticketCost({ ...DEFAULT_POUW_SPEC, r }, shapes);
+      return `r=${r}: floor ${(100 * c.floor).toFixed(1)}% + noise add ${(100 * c.noiseAdd).toFixed(1)}% of the step's MACs (${(100 * c.ticketShare).toFixed(1)}% of them in ticket jobs)`;
+    });
+    console.log(`task ${t.name} (${t.layers.join('-')}, batch ${t.batch}): ${(ticketCost(DEFAULT_POUW_SPEC, shapes).macs / 1e6).toFixed(1)} M MACs a step; ${parts.join('; ')}`);
+  }
+}
+
 export default async function (): Promise<void> {
+  taskFloors();
   const be = await createBackend('auto');
   console.log(`backend: ${be.name} (${be.detail}); figures: median (min-max) of ${quick ? 'a quick run' : `${RUNS} runs after a warm-up`}, bare and ticket path timed alternately within each run, small jobs ${innerOf(1, 1, 1)} per run`);
   const parent = new Uint8Array(32).fill(7);
