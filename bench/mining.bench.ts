@@ -12,7 +12,7 @@
 // Repetition (bench/lib/repeat.ts): the plain trainer is timed in runs of 2 lanes, half of them before
 // the node runs and half after (the load moves); the chain's throughput is one sample per round (close
 // to close, >= 5 rounds by default: TESSERA_BENCH_MINING_SECONDS, 420 s). The ratio is stated with the
-// medians, its spread as chain min / plain max .. chain max / plain min. --quick: 45 s at scale 6.
+// medians, its spread as chain min / plain max .. chain max / plain min. --quick: 45 s at scale 5.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,7 +31,7 @@ import { TesseraNode } from '../node/node.ts';
 import os from 'node:os';
 import { fmt, goal, loadNow, quick, RUNS, stats, type Stats } from './lib/repeat.ts';
 
-const SCALE = Number(process.env.TESSERA_BENCH_MINING_SCALE ?? (quick ? 6 : 1));
+const SCALE = Number(process.env.TESSERA_BENCH_MINING_SCALE ?? (quick ? 5 : 1));
 const RUN_SECONDS = Number(process.env.TESSERA_BENCH_MINING_SECONDS ?? (quick ? 45 : 420));
 const GOAL = 0.9;
 

@@ -32,6 +32,9 @@ const FNS = ['pack_a', 'pack_b', 'kernel', 'decode', 'hmac_tiles4', 'mv4', 'nois
 const FN_INDEX = new Map<string, number>(FNS.map((f, i) => [f, i]));
 /** Int32 words of one worker's slot in the job buffer (a 1024^3 job's calls take a few hundred). */
 const SLOT_INTS = 16384;
+/** ctl[TASK_COUNTER + p]: the next shared task of phase p (Atomics.add); at most MAX_PHASES phases. */
+const TASK_COUNTER = 4;
+const MAX_PHASES = 8;
 const MAX_PAGES = 32768; // 2 GiB of address space reserved, committed on demand
 
 let modulePromise: Promise<WasmModule> | undefined;
@@ -60,11 +63,17 @@ const align = (x: number, a: number) => Math.ceil(x / a) * a;
  *  strip of B, so a call's rows should stay in L2 (row chunking; 1024^3 streamed A from L3 before). */
 const A_CHUNK_BYTES = 96 * 1024;
 
-/** The kernel call over rows [i0, i1) cut into L2-sized row chunks (multiples of `step`, itself a multiple of 4). */
-function kernelChunks(args: (i0: number, i1: number) => Call, i0: number, i1: number, kPad: number, step = 4): Call[] {
-  const rows = Math.max(step, Math.floor(A_CHUNK_BYTES / (2 * kPad) / step) * step);
-  const out: Call[] = [];
-  for (let r0 = i0; r0 < i1; r0 += rows) out.push(args(r0, Math.min(i1, r0 + rows)));
+/** Shared tasks per thread a phase is cut into: a thread that runs late (the machine is shared, or the
+ *  node's own thread wants the core) leaves its rows to the others instead of holding the barrier. */
+const TASKS_PER_THREAD = 4;
+
+/** Row ranges [r0, r1) of [i0, i1) for shared tasks: L2-sized at most, ~TASKS_PER_THREAD per thread, multiples of `step`. */
+function taskRows(i0: number, i1: number, kPad: number, threads: number, step = 4): [number, number][] {
+  const l2 = Math.max(step, Math.floor(A_CHUNK_BYTES / (2 * kPad) / step) * step);
+  const even = Math.max(step, Math.ceil((i1 - i0) / (threads * TASKS_PER_THREAD) / step) * step);
+  const rows = Math.min(l2, even);
+  const out: [number, number][] = [];
+  for (let r0 = i0; r0 < i1; r0 += rows) out.push([r0, Math.min(i1, r0 + rows)]);
   return out;
 }
 
@@ -117,7 +126,7 @@ export class WasmBackend implements TileBackend {
   private queue: Promise<unknown> = Promise.resolve();
   /**
    * Shared control words: [0] arrivals of the current job (phase barriers), [1] a call failed, [2] the
-   * job counter the workers wait on, [3] quit.
+   * job counter the workers wait on, [3] quit, [4 + p] the next shared task of phase p.
    */
   private readonly ctl: Int32Array;
   /** One slot of SLOT_INTS words per worker: its calls of the current job (see worker.mjs). */
@@ -174,14 +183,16 @@ export class WasmBackend implements TileBackend {
    * thread's time after each phase's barrier. A failed call (any thread) skips that thread's remaining
    * calls but not its barriers, and the job then throws.
    */
-  private async phases(perThread: Call[][][], marks?: number[]): Promise<void> {
+  private async phases(perThread: Call[][][], marks?: number[], shared?: Call[][][]): Promise<void> {
     const threads = this.workers.length + 1;
     const nPhases = perThread[0]!.length;
+    if (nPhases > MAX_PHASES) throw new BackendError(BackendErrorCode.BAD_INPUT, { backend: 'wasm', reason: `${nPhases} phases` });
     const ctl = this.ctl;
     const id = this.nextId++;
-    for (let t = 1; t < threads; t++) this.writeSlot(t - 1, id, threads, perThread[t] ?? Array.from({ length: nPhases }, () => []), nPhases);
+    for (let t = 1; t < threads; t++) this.writeSlot(t - 1, id, threads, perThread[t] ?? Array.from({ length: nPhases }, () => []), nPhases, shared);
     Atomics.store(ctl, 0, 0);
     Atomics.store(ctl, 1, 0);
+    for (let p = 0; p < MAX_PHASES; p++) Atomics.store(ctl, TASK_COUNTER + p, 0);
     if (threads > 1) {
       Atomics.add(ctl, 2, 1);
       Atomics.notify(ctl, 2);
@@ -191,6 +202,10 @@ export class WasmBackend implements TileBackend {
       if (error === undefined)
         try {
           for (const [fn, ...args] of perThread[0]![p]!) this.ex[fn]!(...args);
+          // then the phase's shared tasks, whichever thread gets there first takes the next one
+          const tasks = shared?.[p] ?? [];
+          for (let x = Atomics.add(ctl, TASK_COUNTER + p, 1); x < tasks.length; x = Atomics.add(ctl, TASK_COUNTER + p, 1))
+            for (const [fn, ...args] of tasks[x]!) this.ex[fn]!(...args);
         } catch (e) {
           error = e;
         }
@@ -208,8 +223,11 @@ export class WasmBackend implements TileBackend {
     this.errors.clear();
   }
 
-  /** Encodes a worker's calls into its slot: [id, threads, phases, per phase: calls, per call: fn, argc, args...]. */
-  private writeSlot(slot: number, id: number, threads: number, phases: Call[][], nPhases: number): void {
+  /**
+   * Encodes a worker's calls into its slot: [id, threads, phases, then per phase: its own calls, then
+   * the phase's shared tasks: count, per task: calls; calls as count, per call: fn, argc, args...].
+   */
+  private writeSlot(slot: number, id: number, threads: number, phases: Call[][], nPhases: number, shared?: Call[][][]): void {
     const w = this.jobs.subarray(slot * SLOT_INTS, (slot + 1) * SLOT_INTS);
     let at = 0;
     const put = (x: number) => {
@@ -219,8 +237,7 @@ export class WasmBackend implements TileBackend {
     put(id);
     put(threads);
     put(nPhases);
-    for (let p = 0; p < nPhases; p++) {
-      const calls = phases[p] ?? [];
+    const putCalls = (calls: Call[]) => {
       put(calls.length);
       for (const [fn, ...args] of calls) {
         const f = FN_INDEX.get(fn);
@@ -229,6 +246,12 @@ export class WasmBackend implements TileBackend {
         put(args.length);
         for (const a of args) put(a);
       }
+    };
+    for (let p = 0; p < nPhases; p++) {
+      putCalls(phases[p] ?? []);
+      const tasks = shared?.[p] ?? [];
+      put(tasks.length);
+      for (const t of tasks) putCalls(t);
     }
   }
 
@@ -289,13 +312,20 @@ export class WasmBackend implements TileBackend {
     }
     const rows = this.split(L.mPad, 4);
     const pairs = this.split(L.kPad / 2, 1);
-    await this.phases(rows.map(([i0, i1], t) => [
-      [
-        ['pack_a', L.a8, L.ap, L.kPad, i0, i1],
-        ['pack_b', L.b8, L.bp, L.nPad, L.kPad, pairs[t]![0], pairs[t]![1]],
-      ],
-      kernelChunks((c0, c1) => ['kernel', L.ap, L.bp, L.c, L.f, k, L.kPad, L.nPad, fold ? r : L.kPad + 2, c0, c1, fold ? 1 : 0], i0, i1, L.kPad),
-    ]));
+    const threads = rows.length;
+    // packing: each thread its rows of A and row pairs of B; the kernel: shared row chunks
+    const kernelTasks = taskRows(0, L.mPad, L.kPad, threads).map(([c0, c1]): Call[] => [['kernel', L.ap, L.bp, L.c, L.f, k, L.kPad, L.nPad, fold ? r : L.kPad + 2, c0, c1, fold ? 1 : 0]]);
+    await this.phases(
+      rows.map(([i0, i1], t) => [
+        [
+          ['pack_a', L.a8, L.ap, L.kPad, i0, i1],
+          ['pack_b', L.b8, L.bp, L.nPad, L.kPad, pairs[t]![0], pairs[t]![1]],
+        ],
+        [],
+      ]),
+      undefined,
+      [[], kernelTasks],
+    );
     const buf = this.memory.buffer;
     const c = new Int32Array(m * n);
     const f = fold ? new Int32Array(m * n) : c;
@@ -408,29 +438,20 @@ export class WasmBackend implements TileBackend {
     });
     // (the int8 range check of phase 1 is read after the job: a bad entry only makes phases 2 and 3
     // compute garbage in their own regions, and the job throws)
-    // Y and G (rA rows of E_R against B' and F_L: as much work as rA rows of C' and X') go to the last
-    // thread, which takes rA fewer rows of C'
-    // (the cut points clamped to mPad: with few rows the last thread may get only Y and G)
-    // (with digests, C' rows are cut at tile rows: a tile's digest chain runs in one call)
+    // phase 2 as shared tasks: Y and G first (rA rows of E_R against B' and F_L), then row chunks of C'
+    // (with its transcript and digests) each with its rows of X' = A'·F_L; with digests, C' rows are cut
+    // at tile rows (a tile's digest chain runs in one call)
     const step = inKernel ? tiles.h : 4;
-    const p2 = this.split(mPad + rA, step).map(([x0, x1], t, all) => [Math.min(x0, mPad), t === all.length - 1 ? mPad : Math.min(x1, mPad)] as [number, number]);
     const dig = inKernel ? [L.blocks, m, n, tiles.h, tiles.w, tilesN] : [];
-    const phase2 = p2.map(([i0, i1], t) => {
-      const calls: Call[] = kernelChunks((c0, c1) => ['kernel', L.ap, L.bp, L.c, L.f, k, kPad, nPad, r, c0, c1, 1, ...dig], i0, i1, kPad, step);
-      calls.push(['kernel', L.ap, L.flp, L.xp, 0, k, kPad, rPad, kPad + 2, i0, i1, 0]);
-      if (t === p2.length - 1) calls.push(['kernel', L.erp, L.bp, L.y, 0, k, kPad, nPad, kPad + 2, 0, rA, 0], ['kernel', L.erp, L.flp, L.g, 0, k, kPad, rPad, kPad + 2, 0, rA, 0]);
-      return calls;
-    });
-    const slots = this.split(inKernel ? nTiles : 0, 4);
-    const phase3 = rows.map(([i0, i1], t) => {
-      const calls: Call[] = [['decode', L.c, L.xp, L.g, L.y, L.el, L.el32, L.fr32, nPad, rPad, r, i0, i1]];
-      const [s0, s1] = slots[t]!;
-      if (s1 > s0) calls.push(['hmac_tiles4', L.mids, L.mids + 128, L.blocks + 64 * s0, L.hashes + 32 * s0, s1 - s0]);
-      return calls;
-    });
+    const phase2: Call[][] = [[['kernel', L.erp, L.bp, L.y, 0, k, kPad, nPad, kPad + 2, 0, rA, 0], ['kernel', L.erp, L.flp, L.g, 0, k, kPad, rPad, kPad + 2, 0, rA, 0]]];
+    for (const [c0, c1] of taskRows(0, mPad, kPad, threads, step))
+      phase2.push([['kernel', L.ap, L.bp, L.c, L.f, k, kPad, nPad, r, c0, c1, 1, ...dig], ['kernel', L.ap, L.flp, L.xp, 0, k, kPad, rPad, kPad + 2, c0, c1, 0]]);
+    // phase 3 as shared tasks: decode row chunks, then tile HMACs 64 at a time
+    const phase3: Call[][] = taskRows(0, mPad, 64, threads).map(([i0, i1]): Call[] => [['decode', L.c, L.xp, L.g, L.y, L.el, L.el32, L.fr32, nPad, rPad, r, i0, i1]]);
+    if (inKernel) for (let s0 = 0; s0 < nTiles; s0 += 64) phase3.push([['hmac_tiles4', L.mids, L.mids + 128, L.blocks + 64 * s0, L.hashes + 32 * s0, Math.min(64, nTiles - s0)]]);
     // one dispatch: the threads meet at a barrier after each phase
     const marks = this.profile ? [performance.now()] : undefined;
-    await this.phases(phase1.map((calls, t) => [calls, phase2[t]!, phase3[t]!]), marks);
+    await this.phases(phase1.map((calls) => [calls, [], []]), marks, [[], phase2, phase3]);
     if (err[0] !== 0) throw new RangeError('noised entry outside int8 (operand not int7?)');
     const c = new Int32Array(m * n);
     const cm = new Int32Array(buf, L.c, mPad * nPad);

@@ -12,9 +12,11 @@ const fn = fns.map((name) => ex[name]);
 const ctl = new Int32Array(ctlBuf);
 const job = new Int32Array(jobsBuf, slot * slotInts * 4, slotInts);
 // ctl[0]: arrivals of the current job (reset by the host between jobs); ctl[1]: set when a call failed;
-// ctl[2]: job counter (the host bumps it when every worker's slot holds the next job); ctl[3]: quit
+// ctl[2]: job counter (the host bumps it when every worker's slot holds the next job); ctl[3]: quit;
+// ctl[4 + p]: the next shared task of phase p
 const SPIN = 100;
 const JOB_SPIN = 2000;
+const TASK_COUNTER = 4; // ctl[4 + p]: the next shared task of phase p (backend.ts)
 
 function barrier(target) {
   if (Atomics.add(ctl, 0, 1) + 1 >= target) {
@@ -29,26 +31,49 @@ function barrier(target) {
   }
 }
 
-/** Runs one job from the slot: [id, threads, phases, then per phase: calls, then per call: fn, argc, args...]. */
+/** Reads `count` calls at `at`: returns [calls as [fn, args], next offset]. */
+function readCalls(at) {
+  const count = job[at++];
+  const calls = [];
+  for (let c = 0; c < count; c++) {
+    const f = job[at], argc = job[at + 1];
+    calls.push([fn[f], Array.from(job.subarray(at + 2, at + 2 + argc))]);
+    at += 2 + argc;
+  }
+  return [calls, at];
+}
+
+/**
+ * Runs one job from the slot: [id, threads, phases, then per phase: this thread's calls, then the
+ * phase's shared tasks (count, then each task's calls), whichever thread comes first taking the next
+ * (ctl[TASK_COUNTER + p]); calls as count, then per call: fn, argc, args...].
+ */
 function runJob() {
   const id = job[0], threads = job[1], phases = job[2];
   let at = 3;
   let error;
-  for (let p = 0; p < phases; p++) {
-    const calls = job[at++];
-    for (let c = 0; c < calls; c++) {
-      const f = job[at], argc = job[at + 1];
-      const args = Array.from(job.subarray(at + 2, at + 2 + argc));
-      at += 2 + argc;
-      if (error === undefined)
-        try {
-          fn[f](...args);
-        } catch (e) {
-          error = String(e && e.stack ? e.stack : e);
-          Atomics.store(ctl, 1, 1);
-          parentPort.postMessage({ id, error });
-        }
+  const run = (calls) => {
+    if (error !== undefined) return;
+    try {
+      for (const [f, args] of calls) f(...args);
+    } catch (e) {
+      error = String(e && e.stack ? e.stack : e);
+      Atomics.store(ctl, 1, 1);
+      parentPort.postMessage({ id, error });
     }
+  };
+  for (let p = 0; p < phases; p++) {
+    let own;
+    [own, at] = readCalls(at);
+    run(own);
+    const tasks = job[at++];
+    const starts = [];
+    for (let x = 0; x < tasks; x++) {
+      starts.push(at);
+      at = readCalls(at)[1];
+    }
+    if (error === undefined)
+      for (let x = Atomics.add(ctl, TASK_COUNTER + p, 1); x < tasks; x = Atomics.add(ctl, TASK_COUNTER + p, 1)) run(readCalls(starts[x])[0]);
     if (p < phases - 1) barrier(threads * (p + 1));
   }
   // the last arrival (the host waits for all of them)
