@@ -13,19 +13,24 @@ import { Mempool } from './mempool/mempool.ts';
 import { RpcServer } from './rpc/server.ts';
 import { rpcMethods } from './rpc/methods.ts';
 import type { Logger } from './log/logger.ts';
-import { SimpleMetrics, type Metrics } from './metrics/metrics.ts';
+import type { Metrics } from './metrics/metrics.ts';
+import { PromMetrics, type MetricsSource } from './metrics/prometheus.ts';
+import { readRound } from '../vm/round/state.ts';
+import { explorerRoutes } from './explorer/routes.ts';
+import { MempoolJournal } from './mempool/journal.ts';
 import { loadMnist } from '../genesis/datasets/mnist.ts';
 import type { BackendName } from '../miner/backends/types.ts';
 import { ContributionPool } from './mempool/contributions.ts';
 import { MiningService } from './mining/service.ts';
 import { CheckpointStore } from './model/checkpoint-store.ts';
 import { TrainingTracker } from './model/tracker.ts';
-import { readBond } from '../vm/round/state.ts';
 
 export interface NodeOpts {
   datadir: string;
   genesis: GenesisSpec;
   rpc: { host: string; port: number };
+  /** The HTTP server of the explorer and /metrics (node/explorer/routes.ts); absent: none. */
+  http?: { host: string; port: number };
   mempool?: { maxPerAccount?: number; maxTotal?: number };
   /** Mine with this address (needs a genesis with training); `key` is its key, which signs its contributions. */
   mining?: { miner: Uint8Array; key: PrivateKey; backend: BackendName | 'auto'; threads?: number };
@@ -41,6 +46,10 @@ export interface NodeModules {
 export class TesseraNode {
   private db?: ChainDb;
   private rpc?: RpcServer;
+  private http?: RpcServer;
+  private journal?: MempoolJournal;
+  /** host:port of the explorer and /metrics, when it runs. */
+  httpAddress?: string;
   chain?: Chain;
   mempool?: Mempool;
   rpcAddress?: string;
@@ -60,7 +69,7 @@ export class TesseraNode {
     const spec = this.opts.genesis;
     const seal = this.modules.seal ?? sealForChain(spec.params);
     assertRealSeal(seal);
-    const metrics = this.modules.metrics ?? new SimpleMetrics();
+    const metrics = this.modules.metrics ?? new PromMetrics();
     const backend = signatureBackend();
     logger.info('signature verification path', { backend, ...(backend === 'noble' ? { why: nativeLoadError() ?? 'native module not loaded' } : {}) });
 
@@ -74,6 +83,8 @@ export class TesseraNode {
     }
     this.mempool = new Mempool({ chainId: spec.params.chainId, minFee: spec.params.minFee, ...this.opts.mempool }, { logger: logger.child('mempool') });
     this.chain = await Chain.open({ params: spec.params, genesis }, { db: this.db, logger: logger.child('chain'), seal, mempool: this.mempool, metrics });
+    this.journal = new MempoolJournal({ db: this.db, mempool: this.mempool, logger: logger.child('mempool') });
+    await this.journal.restore(this.chain.state());
     const head = this.chain.head();
     logger.info('chain', { name: spec.name, chainId: spec.chainId, genesis: to0x(genesis.hash), head: to0x(head.hash), height: head.header.height, seal: seal.name });
 
@@ -89,9 +100,6 @@ export class TesseraNode {
         { ...this.opts.mining, params: spec.params },
         { chain: this.chain, mempool: this.mempool, contributions: this.contributions, logger: logger.child('miner'), onHeadChange: () => this.onHead(), checkpoints: async (r) => (await this.tracker?.store.get(r))?.checkpoint },
       );
-      const bond = readBond(this.chain.state(), this.opts.mining.miner);
-      if (bond < spec.params.training.minBond)
-        logger.warn('the miner address has no sufficient bond: its contributions will be refused, so it mines blocks but trains nothing (send a Bond tx)', { bond: bond.toString(), minBond: spec.params.training.minBond.toString() });
       logger.info('starting the miner', { miner: to0x(this.opts.mining.miner), backend: this.opts.mining.backend, ...(this.opts.mining.threads ? { threads: this.opts.mining.threads } : {}) });
       await this.mining.start();
     }
@@ -99,14 +107,55 @@ export class TesseraNode {
     this.lastHead = this.chain.head().hash;
     this.headTimer = setInterval(() => this.onHead(), 250);
 
-    this.rpc = new RpcServer(this.opts.rpc, {
-      logger: logger.child('rpc'),
-      methods: rpcMethods({ chain: this.chain, mempool: this.mempool, ...(this.tracker ? { training: { tracker: this.tracker, ...(this.mining ? { mining: this.mining } : {}) } } : {}) }),
-    });
+    const methods = rpcMethods({ chain: this.chain, mempool: this.mempool, ...(this.tracker ? { training: { tracker: this.tracker, ...(this.mining ? { mining: this.mining } : {}) } } : {}) });
+    this.rpc = new RpcServer(this.opts.rpc, { logger: logger.child('rpc'), methods });
     this.rpcAddress = await this.rpc.start();
     logger.info('JSON-RPC listening', { address: `http://${this.rpcAddress}/` });
+    if (metrics instanceof PromMetrics) metrics.setSource(this.metricsSource());
+    if (this.opts.http) {
+      const model = this.tracker && spec.params.training ? { task: spec.params.training.task, store: this.tracker.store } : undefined;
+      this.http = new RpcServer(this.opts.http, {
+        logger: logger.child('http'),
+        methods,
+        get: explorerRoutes({ ...(metrics instanceof PromMetrics ? { metrics } : {}), ...(model ? { model } : {}) }),
+      });
+      this.httpAddress = await this.http.start();
+      logger.info('explorer and metrics listening', { explorer: `http://${this.httpAddress}/`, metrics: `http://${this.httpAddress}/metrics` });
+      if (!['127.0.0.1', 'localhost', '::1'].includes(this.opts.http.host))
+        logger.warn('the explorer and its JSON-RPC are reachable from other machines; they have no authentication', { host: this.opts.http.host });
+    }
     if (!['127.0.0.1', 'localhost', '::1'].includes(this.opts.rpc.host))
       logger.warn('JSON-RPC is reachable from other machines; it has no authentication', { host: this.opts.rpc.host });
+  }
+
+  /** What /metrics reads at each scrape. */
+  private metricsSource(): MetricsSource {
+    const chain = this.chain!;
+    const mining = this.mining;
+    const tracker = this.tracker;
+    return {
+      headHeight: () => chain.head().header.height,
+      mempoolSize: () => this.mempool?.size ?? 0,
+      ...(tracker
+        ? {
+            contributionPoolSize: () => this.contributions.size,
+            training: () => {
+              const e = tracker.latest;
+              return { round: readRound(chain.state())?.round ?? 0, ...(e ? { evaluatedRound: e.round, accuracyBp: e.accuracyBp, lossMilli: e.lossMilli } : {}) };
+            },
+          }
+        : {}),
+      ...(mining
+        ? {
+            miner: () => {
+              const st = mining.status;
+              const m = st.miner;
+              if (!m) return undefined;
+              return { tiles: m.tiles, wins: m.wins, blocksMined: st.blocksMined, usefulMacs: st.landedMacs, computedMacs: m.laneMacs + m.lostMacs + m.fillerMacs, contributionsLanded: st.contributionsLanded };
+            },
+          }
+        : {}),
+    };
   }
 
   private onHead(): void {
@@ -122,7 +171,9 @@ export class TesseraNode {
   async stop(): Promise<void> {
     if (this.headTimer) clearInterval(this.headTimer);
     await this.mining?.stop();
+    await this.http?.stop();
     await this.rpc?.stop();
+    await this.journal?.save().catch((e: unknown) => this.modules.logger.error('mempool journal not saved', { error: (e as Error).message }));
     await this.tracker?.close();
     await this.chain?.close();
     await this.db?.close();

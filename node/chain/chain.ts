@@ -135,10 +135,13 @@ export class Chain {
     return this.queue.length;
   }
 
-  /** Imports a block (encoded bytes or a decoded Block). Serialised: one import at a time. */
-  importBlock(input: Uint8Array | Block): Promise<ImportResult> {
+  /**
+   * Imports a block (encoded bytes or a decoded Block). Serialised: one import at a time.
+   * `opts.own`: the node's miner made it and logs it itself (the import line goes to debug).
+   */
+  importBlock(input: Uint8Array | Block, opts: { own?: boolean } = {}): Promise<ImportResult> {
     if (this.closed) return Promise.reject(new ChainError(ChainErrorCode.CLOSED, {}));
-    return this.queue.push(() => this.doImport(input)).catch((e: unknown) => {
+    return this.queue.push(() => this.doImport(input, opts.own === true)).catch((e: unknown) => {
       if (e instanceof QueueFullError) throw new ChainError(ChainErrorCode.QUEUE_FULL, { limit: e.limit });
       throw e;
     });
@@ -230,7 +233,7 @@ export class Chain {
 
   // ---- import ------------------------------------------------------------------------------
 
-  private async doImport(input: Uint8Array | Block): Promise<ImportResult> {
+  private async doImport(input: Uint8Array | Block, own = false): Promise<ImportResult> {
     const started = performance.now();
     const p = this.params;
     const limits = decodeLimits(p);
@@ -250,11 +253,13 @@ export class Chain {
       }
       throw new ChainError(ChainErrorCode.UNKNOWN_PARENT, { hash: to0x(hash), parent: to0x(header.parent), height: header.height });
     }
+    const verifyStarted = performance.now();
     validateHeader(
       header,
       { parent: parent.header, ancestorTimes: this.tree.ancestorTimes(parent, p.medianTimeSpan), now: this.now(), block1Time: this.tree.block1Time(parent), seal: this.modules.seal },
       p,
     );
+    this.modules.metrics?.observe?.('chain_block_verify_seconds', (performance.now() - verifyStarted) / 1000);
     const totalWork = parent.totalWork + blockWork(header.target);
 
     if (parent.hashHex === this.headNode.hashHex) {
@@ -274,7 +279,8 @@ export class Chain {
       this.tree.add(hash, header, totalWork);
       this.setHead(node, result.state, []);
       this.modules.metrics?.inc('chain_blocks_imported');
-      this.modules.logger.info('block imported', {
+      this.modules.metrics?.observe?.('chain_block_import_seconds', (performance.now() - started) / 1000);
+      this.modules.logger[own ? 'debug' : 'info']('block imported', {
         height: header.height,
         hash: to0x(hash),
         txs: block.txs.length,
