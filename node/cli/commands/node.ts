@@ -45,12 +45,14 @@ Options:
   --backend <name>       compute backend: auto | js | wasm | gpujs (default auto: the fastest
                          that passes its bit-exactness self-test)
   --threads <n>          worker threads of the wasm backend (default: all cores)
-  --p2p <host:port>      peer-to-peer listen address (default 127.0.0.1:0: loopback, a port the OS
-                         picks; use 0.0.0.0:<port> to take peers from other machines)
+  --p2p <host:port>      join the peer-to-peer network, listening here (127.0.0.1:0: loopback, a
+                         port the OS picks; 0.0.0.0:<port> takes peers from other machines).
+                         Without --p2p and --bootnodes the node runs alone
   --bootnodes <list>     comma-separated multiaddrs with /p2p/<peer id> to connect to and keep
-                         connected (e.g. /ip4/127.0.0.1/tcp/9333/p2p/12D3KooW...)
+                         connected (e.g. /ip4/127.0.0.1/tcp/9333/p2p/12D3KooW...); alone, it
+                         implies --p2p 127.0.0.1:0
   --max-peers <n>        most peer connections (default 32)
-  --no-p2p               run alone: no peer-to-peer network
+  --no-p2p               run alone (the default without --p2p / --bootnodes)
   --archive              keep contribution part bodies for good (default: pruned once their
                          round's challenge window has closed; part headers are always kept)
   -h, --help             this help
@@ -114,6 +116,8 @@ export async function nodeCommand(argv: string[], io: Io): Promise<number> {
   if (values['no-p2p']) {
     if (values.p2p !== undefined || values.bootnodes !== undefined || values['max-peers'] !== undefined)
       throw usageError('--p2p, --bootnodes and --max-peers do not apply with --no-p2p', NODE_HELP);
+  } else if (values.p2p === undefined && values.bootnodes === undefined) {
+    if (values['max-peers'] !== undefined) throw usageError('--max-peers applies with --p2p or --bootnodes', NODE_HELP);
   } else {
     const listen = parseHostPort(values.p2p ?? '127.0.0.1:0', '--p2p', NODE_HELP);
     const bootnodes = (values.bootnodes ?? '').split(',').map((b) => b.trim()).filter(Boolean);
