@@ -28,8 +28,8 @@ async function rpc(method, params = []) {
 const PANELS = [
   { method: 'net_status', title: 'Network', params: [], render: (r) => dl(r) },
   { method: 'net_peers', title: 'Peers', params: [], render: (r) => table(Array.isArray(r) ? r : r.peers ?? []) },
-  { method: 'attribution_list', title: 'Data contributors', params: [], render: (r) => table(Array.isArray(r) ? r : r.contributors ?? []) },
-  { method: 'gov_proposals', title: 'Governance proposals', params: [], render: (r) => table(Array.isArray(r) ? r : r.proposals ?? []) },
+  { method: 'data_list', title: 'Data contributors', params: [], render: (r) => (r ? table(r.registrations.map(({ contributor, count, royaltyBps, height, source }) => ({ contributor, samples: count, royaltyBps, height, source }))) : '<p class="muted">no data registry</p>') },
+  { method: 'gov_list', title: 'Governance', params: [], render: (r) => `<p>treasury ${esc(r.treasury)}, burned ${esc(r.burned)}</p>${table(r.proposals)}` },
 ];
 
 function cell(v) {
@@ -146,7 +146,15 @@ async function accountPage(addr) {
     <dt>address</dt><dd>${esc(a.address)}</dd><dt>balance</dt><dd>${esc(a.balance)}</dd>
     ${a.bond !== undefined ? `<dt>bond</dt><dd>${esc(a.bond)}</dd>` : ''}
     <dt>locked rewards</dt><dd>${esc(a.lockedTotal)}${a.locked.length ? ` (${a.locked.map((l) => `${esc(l.amount)} at block ${l.maturesAt}`).join(', ')})` : ''}</dd>
-    <dt>nonce</dt><dd>${a.nonce} (pending ${a.pendingNonce})</dd><dt>at height</dt><dd>${a.height}</dd></dl></div>`;
+    <dt>nonce</dt><dd>${a.nonce} (pending ${a.pendingNonce})</dd><dt>at height</dt><dd>${a.height}</dd></dl></div>${await attributionCard(addr)}`;
+}
+
+/** A data contributor's samples used and earnings (shown when the node serves attribution_get). */
+async function attributionCard(addr) {
+  if (!node.methods.has('attribution_get')) return '';
+  const r = await rpc('attribution_get', [addr]);
+  if (!r || !r.rounds || r.rounds.length === 0) return '';
+  return `<div class="card"><h2>Data attribution</h2>${table(r.rounds)}</div>`;
 }
 
 let chart = null;
