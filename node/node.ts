@@ -161,6 +161,7 @@ export class TesseraNode {
     return {
       headHeight: () => chain.head().header.height,
       mempoolSize: () => this.mempool?.size ?? 0,
+      ...(this.network ? { peers: () => this.network?.peerList().length ?? 0 } : {}),
       ...(tracker
         ? {
             contributionPoolSize: () => this.contributions.size,
