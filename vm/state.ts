@@ -66,6 +66,14 @@ export class State {
     return indexPrefix(this.index, toHex(prefix)).map(fromHex);
   }
 
+  /** Every account entry (key, value), in no particular order: an O(N) walk of the tree, for rare whole-state sums (a governance tally), never per block. */
+  *accountEntries(): IterableIterator<[Uint8Array, Uint8Array]> {
+    for (const l of smtLeaves(this.tree)) {
+      const k = leafKey(l);
+      if (k[0] === UNINDEXED_KIND) yield [k, leafValue(l)];
+    }
+  }
+
   getAccount(address: Uint8Array): Account {
     const v = this.get(accountKey(address));
     return v ? decodeAccount(v) : ZERO_ACCOUNT;

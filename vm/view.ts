@@ -38,6 +38,12 @@ export class StateView {
     return [...keys].sort().map(fromHex);
   }
 
+  /** Every account entry of base plus overlay (deleted ones left out), in no particular order: O(N), see State.accountEntries. */
+  *accountEntries(): IterableIterator<[Uint8Array, Uint8Array]> {
+    for (const [k, v] of this.base.accountEntries()) if (!this.writes.has(toHex(k))) yield [k, v];
+    for (const [k, v] of this.writes) if (v !== null && k.startsWith('01') && k.length === 42) yield [fromHex(k), v];
+  }
+
   getAccount(address: Uint8Array): Account {
     const v = this.get(accountKey(address));
     return v ? decodeAccount(v) : ZERO_ACCOUNT;

@@ -1,6 +1,7 @@
 // Hostile peers against a real node process on 127.0.0.1. A test-only libp2p peer
 // (helpers/hostile-peer.ts) joins the node's topics and sends: an already-known (stale) block,
-// garbage bytes, an oversize tx, a block with a broken seal, a malformed contribution, an
+// garbage bytes, an oversize tx, a block with a broken seal, a copy of a block with its ticket
+// reused (one ticket seals one block), a malformed contribution, an
 // unsigned one and one signed by the wrong key, a stream of garbage, and a request flood. Each
 // shows the verdict verdict.ts gives its typed code (counted in net_status), the sender's score
 // falls (net_peers) for rejects and not for ignores, a persistent sender is banned and
@@ -10,7 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromHex } from '../../consensus/bytes.ts';
-import { PrivateKey } from '../../consensus/crypto/index.ts';
+import { PrivateKey, signHeader } from '../../consensus/crypto/index.ts';
 import { decodeBlock, encodeBlock } from '../../consensus/encoding/index.ts';
 import { decodeSignedPart, encodeSignedPart, signPart } from '../../consensus/training/part.ts';
 import { encodeRequest, encodeStatus, NetTag, ResponseCode } from '../../node/network/messages.ts';
@@ -121,9 +122,19 @@ describe('hostile peers against a node', () => {
           const b = blocks[blocks.length - 1]!;
           const seal = new Uint8Array(b.header.seal);
           seal[seal.length - 2] ^= 0x5a;
-          return encodeBlock({ ...b, header: { ...b.header, seal } });
+          // signed by the miner's own key, so that the seal (not the header signature) is what fails
+          return encodeBlock({ ...b, header: signHeader({ ...b.header, seal }, minerKey()) });
         },
         /^blocks reject:BLOCK_BAD_(SEAL|TICKET)$/,
+      ],
+      [
+        'a reused ticket: a re-timed copy of a stored block, signed again by its miner',
+        'blocks',
+        () => {
+          const b = blocks[blocks.length - 1]!;
+          return encodeBlock({ ...b, header: signHeader({ ...b.header, time: b.header.time + 1 }, minerKey()) });
+        },
+        /^blocks reject:CHAIN_DUPLICATE_TICKET$/,
       ],
       ['malformed contribution', 'contributions', () => garbage.subarray(0, 200), /^contributions reject:BLOCK_BAD_CONTRIBUTION$/],
       ['unsigned contribution', 'contributions', () => forged('zero'), /^contributions reject:BLOCK_CONTRIBUTION_BAD_SIGNATURE$/],
@@ -188,6 +199,11 @@ describe('hostile peers against a node', () => {
     );
   }, 150_000);
 });
+
+/** The key of the mining node (dev key 0), which signed every block in `blocks`. */
+function minerKey(): PrivateKey {
+  return PrivateKey.fromBytes(fromHex(json.devKeys[0].privateKey));
+}
 
 /** A contribution of the open round for bonded dev key 2 (not mining), with a zero or a foreign signature. */
 async function forged(sig: 'zero' | 'other'): Promise<Uint8Array> {

@@ -38,9 +38,9 @@ export function clearCheckpoints(s: StateWriter): void {
   for (const k of s.keysWithPrefix(checkpointPrefix())) s.set(k, null);
 }
 
-/** Sum of all balances (the eligible supply at the end of a block). */
-export function totalBalances(s: StateReader): bigint {
+/** Sum of all balances (the eligible supply at the end of a block): an O(accounts) walk, run once per tally. */
+export function totalBalances(s: { accountEntries(): Iterable<[Uint8Array, Uint8Array]> }): bigint {
   let t = 0n;
-  for (const k of s.keysWithPrefix(new Uint8Array([StateKind.Account]))) t += decodeAccount(s.get(k)!).balance;
+  for (const [, v] of s.accountEntries()) t += decodeAccount(v).balance;
   return t;
 }
