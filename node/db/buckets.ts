@@ -27,6 +27,8 @@ export enum Bucket {
   ownLane = 0x10,
   /** block hash (32) -> encode([encodePartHeader bytes...]): the part headers of a canonical block whose part bodies were pruned (the block bucket then holds it without its parts) */
   prunedParts = 0x11,
+  /** utf8 libp2p peer id -> encode([banned until (unix seconds), reason code]): peers the network refuses, kept across restarts */
+  peerBan = 0x14,
   /** u32be(i) -> encoded signed tx: the mempool at the last clean stop, in pool order (node/mempool/journal.ts) */
   mempoolJournal = 0x18,
 }

@@ -2,7 +2,8 @@
 // waiting for a block of their round. The block assembler takes at most one part per miner, of the
 // open round, whose lanes overlap none of that miner's parts in the head state. The node's mining
 // service builds its own miner's part per block from its finished lanes (node/mining/service.ts);
-// parts of other miners arrive with the P2P layer. Bounded by count and bytes; entries of closed
+// parts of other miners arrive by gossip (node/network), checked (vm/round/parts.ts checkPart) before
+// they are added; own parts added here are published. Bounded by count and bytes; entries of closed
 // rounds and parts the state already covers are pruned on every head change.
 import { toHex } from '../../consensus/bytes.ts';
 import { readParts } from '../../vm/round/parts.ts';
@@ -36,8 +37,14 @@ export function coveredInState(state: StateReader, c: Pick<PooledContribution, '
 export class ContributionPool {
   private readonly byKey = new Map<string, PooledContribution>();
   private bytes = 0;
+  private readonly listeners: ((c: PooledContribution, from: string | undefined) => void)[] = [];
 
   constructor(private readonly opts: ContributionPoolOpts = {}) {}
+
+  /** Calls `fn` for every contribution added, with the peer it came from (undefined: this node's miner). */
+  onAdded(fn: (c: PooledContribution, from: string | undefined) => void): void {
+    this.listeners.push(fn);
+  }
 
   get size(): number {
     return this.byKey.size;
@@ -46,12 +53,14 @@ export class ContributionPool {
     return this.bytes;
   }
 
-  add(c: PooledContribution): AddResult {
+  /** Adds a part; `from` names the peer it came from (undefined: this node's own). */
+  add(c: PooledContribution, from?: string): AddResult {
     const k = keyOf(c);
     if (this.byKey.has(k)) return 'duplicate';
     if (this.byKey.size >= (this.opts.maxCount ?? 256) || this.bytes + c.bytes.length > (this.opts.maxBytes ?? 128 * 1024 * 1024)) return 'full';
     this.byKey.set(k, c);
     this.bytes += c.bytes.length;
+    for (const l of this.listeners) l(c, from);
     return 'added';
   }
 

@@ -18,6 +18,7 @@ import { checkpointRoot, type Checkpoint } from '../../consensus/training/checkp
 import { checkWeights } from '../../consensus/training/checkpoint.ts';
 import { encodeSignedPart, lanesRoot, MAX_OPENINGS, openLanes, signPart, sumDeltas, type LaneLeaf } from '../../consensus/training/part.ts';
 import type { BackendName } from '../../miner/backends/types.ts';
+import type { Block } from '../../consensus/types.ts';
 import type { MinerStats } from '../../miner/loop.ts';
 import { tileIdOfWinKey, winKey, winPrefix, type RoundInfo } from '../../vm/round/keys.ts';
 import { readParts } from '../../vm/round/parts.ts';
@@ -50,6 +51,8 @@ export interface MiningModules {
   logger: Logger;
   /** Called after the miner's own block became the head. */
   onHeadChange?: () => void;
+  /** Called with each block this miner made and imported (the network publishes it). */
+  onMined?: (block: Block) => void;
   /** W_R of a past round (the node's checkpoint store): restores per-step data after a restart. */
   checkpoints?: (round: number) => Promise<Checkpoint | undefined>;
   /** The own landed lanes (bucket ownLane): written when an own part lands, read to restore per-step data after a restart. */
@@ -78,6 +81,8 @@ export class MiningService {
   private stopped = false;
   /** Whether the miner had the minimum bond at the last head (undefined before the first). */
   private bonded?: boolean;
+  /** The own part last put into the pool. */
+  private published?: PooledContribution;
   private nextRequest = 1;
   private readonly requests = new Map<number, { resolve: (w: Int32Array[] | undefined) => void; reject: (e: Error) => void }>();
   readonly status: MiningStatus = { backend: '', blocksMined: 0, ticketsStale: 0, contributionsMade: 0, contributionsLanded: 0, partsLanded: 0, landedMacs: 0, miner: undefined };
@@ -233,6 +238,21 @@ export class MiningService {
       },
     });
     this.pushed = { hash: head.hash, round: round.round };
+    this.publishOwnPart(state, round);
+  }
+
+  /**
+   * Puts the own part of the lanes finished so far into the pool (which publishes it to peers when
+   * the node is on the network), replacing the previous own entry; blocks this node builds make a
+   * fresh one on their own state (ownPart), so this is for other miners' blocks.
+   */
+  private publishOwnPart(state: StateReader, round: RoundInfo): void {
+    const part = this.ownPart(state, round);
+    const prev = this.published;
+    if (prev && part && prev.round === part.round && prev.laneStart === part.laneStart && prev.laneCount === part.laneCount) return;
+    if (prev) this.modules.contributions.remove(prev);
+    this.published = part;
+    if (part) this.modules.contributions.add(part);
   }
 
   private ownLanesInState(state: StateReader, round: number): number[] {
@@ -359,6 +379,7 @@ export class MiningService {
     }
     const res = await chain.importBlock(block, { own: true });
     this.status.blocksMined++;
+    this.modules.onMined?.(block);
     const landed: OwnLane[] = [];
     for (const c of used) {
       contributions.remove(c);
