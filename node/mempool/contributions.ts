@@ -2,7 +2,8 @@
 // waiting for a block of their round. The block assembler takes at most one part per miner, of the
 // open round, whose lanes overlap none of that miner's parts in the head state. The node's mining
 // service builds its own miner's part per block from its finished lanes (node/mining/service.ts);
-// parts of other miners arrive by gossip (node/network), checked before they are added. Bounded by count and bytes; entries of closed
+// parts of other miners arrive by gossip (node/network), checked (vm/round/parts.ts checkPart) before
+// they are added; own parts added here are published. Bounded by count and bytes; entries of closed
 // rounds and parts the state already covers are pruned on every head change.
 import { toHex } from '../../consensus/bytes.ts';
 import { readParts } from '../../vm/round/parts.ts';

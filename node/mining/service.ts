@@ -82,6 +82,8 @@ export class MiningService {
   private stopped = false;
   /** Whether the miner had the minimum bond at the last head (undefined before the first). */
   private bonded?: boolean;
+  /** The own part last put into the pool. */
+  private published?: PooledContribution;
   private nextRequest = 1;
   private readonly requests = new Map<number, { resolve: (w: Int32Array[] | undefined) => void; reject: (e: Error) => void }>();
   readonly status: MiningStatus = { backend: '', blocksMined: 0, ticketsStale: 0, contributionsMade: 0, contributionsLanded: 0, partsLanded: 0, landedMacs: 0, miner: undefined };
@@ -237,6 +239,21 @@ export class MiningService {
       },
     });
     this.pushed = { hash: head.hash, round: round.round };
+    this.publishOwnPart(state, round);
+  }
+
+  /**
+   * Puts the own part of the lanes finished so far into the pool (which publishes it to peers when
+   * the node is on the network), replacing the previous own entry; blocks this node builds make a
+   * fresh one on their own state (ownPart), so this is for other miners' blocks.
+   */
+  private publishOwnPart(state: StateReader, round: RoundInfo): void {
+    const part = this.ownPart(state, round);
+    const prev = this.published;
+    if (prev && part && prev.round === part.round && prev.laneStart === part.laneStart && prev.laneCount === part.laneCount) return;
+    if (prev) this.modules.contributions.remove(prev);
+    this.published = part;
+    if (part) this.modules.contributions.add(part);
   }
 
   private ownLanesInState(state: StateReader, round: number): number[] {

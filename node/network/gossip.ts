@@ -4,8 +4,8 @@
 //                  and ancestor fetch), stale, then the chain's import (body roots, header vs parent
 //                  and seal, then the state transition)
 //   txs:           size, decode, mempool admission (chain id, fee, signature, nonce, balance)
-//   contributions: size, decode, round, base, lane, bond, signature, duplicate, won tickets
-//                  (vm/round/parts.ts checkPart: the VM's own rule), then the pool
+//   contributions: parts (v2): size, decode, round, base, signature, lane overlap, bond per lane,
+//                  bound on D, openings (vm/round/parts.ts checkPart: the VM's own rule), then the pool
 //   attestations:  no format yet (validators arrive later): ignored
 import { blockHash, decodeBlock, decodeLimits, decodeTx, MAX_TX_BYTES } from '../../consensus/encoding/index.ts';
 import type { ChainParams } from '../../consensus/params.ts';
@@ -97,7 +97,7 @@ export class GossipValidators {
     const { chain, contributions } = this.modules;
     const state = chain.state();
     const round = readRound(state)!;
-    const c = checkPart(state, data, t, round, { height: chain.head().header.height + 1, chainId: this.params.chainId });
+    const { part: c } = checkPart(state, data, t, round, { height: chain.head().header.height + 1, index: 0, chainId: this.params.chainId });
     const res = contributions.add({ round: c.round, miner: c.miner, laneStart: c.laneStart, laneCount: c.laneCount, bytes: data }, from);
     if (res === 'duplicate') throw new NetworkError(NetworkErrorCode.CONTRIBUTION_KNOWN, { topic: 'contributions' });
     if (res === 'full') throw new NetworkError(NetworkErrorCode.CONTRIBUTION_POOL_FULL, { topic: 'contributions' });

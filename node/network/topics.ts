@@ -6,8 +6,8 @@ import { toHex } from '../../consensus/bytes.ts';
 export const TOPIC_KINDS = ['blocks', 'txs', 'contributions', 'attestations'] as const;
 export type TopicKind = (typeof TOPIC_KINDS)[number];
 
-/** Version of each topic's message format (contributions: v1, signed SignedContribution bytes). */
-export const TOPIC_VERSION: Readonly<Record<TopicKind, number>> = { blocks: 1, txs: 1, contributions: 1, attestations: 1 };
+/** Version of each topic's message format (contributions: v2, signed contribution parts, consensus/training/part.ts). */
+export const TOPIC_VERSION: Readonly<Record<TopicKind, number>> = { blocks: 1, txs: 1, contributions: 2, attestations: 1 };
 
 export function topicName(genesisHash: Uint8Array, kind: TopicKind): string {
   return `/tessera/${toHex(genesisHash)}/${kind}/${TOPIC_VERSION[kind]}`;

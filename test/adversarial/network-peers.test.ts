@@ -210,8 +210,8 @@ async function forged(sig: 'zero' | 'other'): Promise<Uint8Array> {
   const st = await rpc(target.rpc, 'training_status');
   const task = (await import('../../genesis/index.ts')).loadGenesisFile(join(dir, 'genesis-test.json')).params.training!.task;
   const src = blocks.find((b) => b.contributions.length > 0)!.contributions[0]!;
-  const { sig: _sig, ...c } = decodeSignedPart(task, src);
-  const base = { ...c, round: st.round, baseRoot: fromHex(st.checkpointRoot), miner: fromHex(json.devKeys[2].address), openings: [] };
+  const c = decodeSignedPart(task, src);
+  const base = { ...c, round: st.round, baseRoot: fromHex(st.checkpointRoot), miner: fromHex(json.devKeys[2].address), laneStart: 0, openings: [] };
   if (sig === 'zero') return encodeSignedPart({ ...base, sig: new Uint8Array(65) });
   return encodeSignedPart(signPart(base, PrivateKey.fromBytes(fromHex(json.devKeys[3].privateKey)), json.chainId));
 }

@@ -28,8 +28,9 @@ beforeAll(async () => {
   const k = testKey(1);
   const g = miningGenesis([k.address()], [k.address()]);
   const work = await mineLane(g.state, g.header, k, 0, EASY_TARGET);
+  const ticketLane = await mineLane(g.state, g.header, k, 1, EASY_TARGET); // the lane in progress when the ticket won
   const tx = transfer(testKey(1), testKey(2).address(), 5n, 0, { fee: 1000n, chainId: MINING_PARAMS.chainId });
-  const { block } = minedBlock(g.state, g.header, work.tickets[0]!, { contributions: [work.bytes], txs: [tx] });
+  const { block } = minedBlock(g.state, g.header, ticketLane.tickets[0]!, { contributions: [work.bytes], txs: [tx] });
   seeds.set('block', [encodeBlock(block)]);
   seeds.set('header', [encodeHeader(block.header)]);
   seeds.set('ticket', [encodeTicket(work.tickets[0]!)]);

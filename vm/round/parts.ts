@@ -30,8 +30,6 @@ import {
   type PartRecord, type RoundInfo,
 } from './keys.ts';
 import { readBond, readCheckpoint, readRoundLanes, type StateReader, type StateWriter } from './state.ts';
-import type { State } from '../state.ts';
-import { StateView } from '../view.ts';
 
 /** Throws TICKET_MISMATCH unless the win's input roots are the leaf's commitment of (step, jobId). */
 export function checkWinAgainstLeaf(
@@ -85,26 +83,43 @@ export function applyParts(view: StateWriter, bytesList: readonly Uint8Array[], 
   }
   const seen = new Set<string>();
   bytesList.forEach((bytes, index) => {
-    const p = decodeAt(t, bytes, height, index);
-    const ctx = { height, index, address: p.miner, round: p.round };
-    if (p.round !== round.round) throw new BlockError(BlockErrorCode.CONTRIBUTION_WRONG_ROUND, { ...ctx, expected: round.round, got: p.round });
-    if (!bytesEqual(p.baseRoot, round.checkpointRoot))
-      throw new BlockError(BlockErrorCode.CONTRIBUTION_WRONG_BASE, { ...ctx, expected: round.checkpointRoot, got: p.baseRoot });
-    const who = p.miner.join(',');
-    if (seen.has(who)) throw new BlockError(BlockErrorCode.DUPLICATE_CONTRIBUTION, { ...ctx, reason: 'a second part of this miner in the block' });
-    seen.add(who);
-    checkSigner(p, chainId, ctx);
-    applyPart(view, p, bytes, t, height, ctx);
+    const checked = checkPart(view, bytes, t, round, { height, index, chainId }, seen);
+    writePart(view, checked, bytes, t, height);
   });
 }
 
-function applyPart(view: StateWriter, p: SignedPart, bytes: Uint8Array, t: TrainingParams, height: number, ctx: { height: number; index: number; address: Uint8Array; round: number }): void {
+/** A part that passed checkPart, with what writePart needs. */
+export interface CheckedPart {
+  readonly part: SignedPart;
+  /** Lanes of the open round after the part. */
+  readonly roundLanes: number;
+}
+
+/**
+ * The checks of one part against the open round of `view` (all but the per-block count cap),
+ * cheapest first; `seenMiners` (the miners of the block's earlier parts) enforces one part per
+ * miner per block. applyParts runs it for every part of a block, and the node runs it on a gossiped
+ * part before it enters the pool (node/network/gossip.ts): the same rules and typed errors.
+ */
+export function checkPart(
+  view: StateReader, bytes: Uint8Array, t: TrainingParams, round: RoundInfo, at: { height: number; index: number; chainId: number }, seenMiners: Set<string> = new Set(),
+): CheckedPart {
+  const { height, index, chainId } = at;
+  if (bytes.length > t.maxContributionBytes) throw new BlockError(BlockErrorCode.CONTRIBUTION_TOO_LARGE, { height, index, expected: t.maxContributionBytes, got: bytes.length });
+  const p = decodeAt(t, bytes, height, index);
+  const ctx = { height, index, address: p.miner, round: p.round };
+  if (p.round !== round.round) throw new BlockError(BlockErrorCode.CONTRIBUTION_WRONG_ROUND, { ...ctx, expected: round.round, got: p.round });
+  if (!bytesEqual(p.baseRoot, round.checkpointRoot))
+    throw new BlockError(BlockErrorCode.CONTRIBUTION_WRONG_BASE, { ...ctx, expected: round.checkpointRoot, got: p.baseRoot });
+  const who = p.miner.join(',');
+  if (seenMiners.has(who)) throw new BlockError(BlockErrorCode.DUPLICATE_CONTRIBUTION, { ...ctx, reason: 'a second part of this miner in the block' });
+  seenMiners.add(who);
+  checkSigner(p, chainId, ctx);
   const task = t.task;
   const a = p.laneStart;
   const b = p.laneStart + p.laneCount;
-  const mine = readParts(view, p.round, p.miner);
   let minerLanes = p.laneCount;
-  for (const q of mine) {
+  for (const q of readParts(view, p.round, p.miner)) {
     if (a < q.laneStart + q.laneCount && q.laneStart < b)
       throw new BlockError(BlockErrorCode.CONTRIBUTION_LANES_OVERLAP, { ...ctx, reason: `lanes [${a}, ${b}) overlap the landed part [${q.laneStart}, ${q.laneStart + q.laneCount})` });
     minerLanes += q.laneCount;
@@ -131,7 +146,9 @@ function applyPart(view: StateWriter, p: SignedPart, bytes: Uint8Array, t: Train
   if (p.openings.length > 0) {
     const base = weightsRoot(task, readCheckpoint(view, task).weights);
     for (const o of p.openings) {
-      const bad = (reason: string): never => { throw new BlockError(BlockErrorCode.CONTRIBUTION_BAD_OPENING, { ...ctx, reason: `lane ${o.lane}: ${reason}` }); };
+      const bad = (reason: string): never => {
+        throw new BlockError(BlockErrorCode.CONTRIBUTION_BAD_OPENING, { ...ctx, reason: `lane ${o.lane}: ${reason}` });
+      };
       if (!verifyOpening(p, o)) bad('the leaf is not in lanesRoot at its lane');
       if (!bytesEqual(o.leaf.steps[0]!.weightsRoot, base)) bad("the first step's weights root is not W_R's");
       const laneWins = wins.filter((x) => x.id.lane === o.lane);
@@ -142,9 +159,15 @@ function applyPart(view: StateWriter, p: SignedPart, bytes: Uint8Array, t: Train
   for (const x of wins)
     if (!p.openings.some((o) => o.lane === x.id.lane))
       throw new BlockError(BlockErrorCode.CONTRIBUTION_MISSING_OPENING, { ...ctx, reason: `lane ${x.id.lane} won a ticket at height ${x.w.height} and is not opened` });
+  return { part: p, roundLanes };
+}
 
+/** Stores a checked part: its record, D added into the round's delta sum, the round's lane count. */
+function writePart(view: StateWriter, c: CheckedPart, bytes: Uint8Array, t: TrainingParams, height: number): void {
+  const { part: p, roundLanes } = c;
+  const task = t.task;
   const h = partHeaderOf(p, bytes);
-  view.set(partKey(p.round, p.miner, a), encodePartRecord({ ...h, height }));
+  view.set(partKey(p.round, p.miner, p.laneStart), encodePartRecord({ ...h, height }));
   for (let l = 0; l < layerCount(task); l++) {
     const key = deltaSumKey(l);
     const prev = view.get(key);
@@ -159,13 +182,4 @@ function applyPart(view: StateWriter, p: SignedPart, bytes: Uint8Array, t: Train
 
 export function writeRoundLanes(view: StateWriter, lanes: number): void {
   view.set(roundLanesKey(), lanes === 0 ? null : encode([lanes]));
-}
-
-/**
- * Every check applyParts runs on one part, against `state`, keeping nothing: what a node runs on a
- * part received by gossip before it enters the pool (node/network/gossip.ts). Returns the part.
- */
-export function checkPart(state: State, bytes: Uint8Array, t: TrainingParams, round: RoundInfo, at: { height: number; chainId: number }): SignedPart {
-  applyParts(new StateView(state), [bytes], t, round, at.height, at.chainId);
-  return decodeSignedPart(t.task, bytes);
 }

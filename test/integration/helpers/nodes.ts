@@ -27,7 +27,7 @@ export async function writeTestGenesis(dir: string, tweak?: (g: any) => void): P
   g.time = Math.floor(Date.now() / 1000) - 1;
   g.params.blockTimeSeconds = 2;
   g.params.initialTarget = '0x' + (1n << 226n).toString(16).padStart(64, '0');
-  Object.assign(g.params.training, { roundBlocks: 3, maxLanes: 4, maxContributionsPerBlock: 8 });
+  Object.assign(g.params.training, { roundBlocks: 3, maxContributionsPerBlock: 8 });
   tweak?.(g);
   const file = join(dir, 'genesis-test.json');
   await writeFile(file, JSON.stringify(g));
@@ -42,7 +42,7 @@ export async function writeKey(dir: string, name: string, hex: string): Promise<
 
 export function startNode(args: string[], timeoutMs = 150_000): Promise<RunningNode> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX_LOADER, CLI_MAIN, 'node', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', TSX_LOADER, CLI_MAIN, 'node', '--archive', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     const timer = setTimeout(() => {
