@@ -108,9 +108,11 @@ export const GOSSIP_ACTION = {
   [ChainErrorCode.CLOSED]: 'ignore',
   [ChainErrorCode.QUEUE_FULL]: 'ignore',
   [ChainErrorCode.CORRUPT_DB]: 'ignore',
-  // one ticket seals one block: a second block with a used ticket is a copy or equivocation
-  [ChainErrorCode.DUPLICATE_TICKET]: 'reject',
-  [ChainErrorCode.KNOWN_INVALID]: 'reject',
+  // one ticket, one block: an honest peer relays whichever sibling of an equivocating miner it saw
+  // first, so a duplicate ticket is not the relayer's fault
+  [ChainErrorCode.DUPLICATE_TICKET]: 'ignore',
+  // a remembered failure: the first delivery was already judged by its own code; a repeat costs a lookup
+  [ChainErrorCode.KNOWN_INVALID]: 'ignore',
   [ChainErrorCode.PRUNED]: 'ignore',
   // network
   [NetworkErrorCode.TOO_LARGE]: 'reject',

@@ -128,6 +128,8 @@ export const APP_ERROR_CODES: Readonly<Record<string, number>> = {
   [ChainErrorCode.CLOSED]: 5005,
   [ChainErrorCode.QUEUE_FULL]: 5006,
   [ChainErrorCode.CORRUPT_DB]: 5007,
+  [ChainErrorCode.DUPLICATE_TICKET]: 5008,
+  [ChainErrorCode.KNOWN_INVALID]: 5009,
   // 6xxx: network (net_addPeer)
   [NetworkErrorCode.TOO_LARGE]: 6001,
   [NetworkErrorCode.STALE_BLOCK]: 6002,
@@ -143,8 +145,6 @@ export const APP_ERROR_CODES: Readonly<Record<string, number>> = {
   [NetworkErrorCode.WRONG_GENESIS]: 6012,
   [NetworkErrorCode.TIMEOUT]: 6013,
   [NetworkErrorCode.INTERNAL]: 6014,
-  [ChainErrorCode.DUPLICATE_TICKET]: 5008,
-  [ChainErrorCode.KNOWN_INVALID]: 5009,
   [ChainErrorCode.PRUNED]: 5020,
 };
 
