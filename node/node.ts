@@ -24,6 +24,7 @@ import { ContributionPool } from './mempool/contributions.ts';
 import { MiningService } from './mining/service.ts';
 import { CheckpointStore } from './model/checkpoint-store.ts';
 import { TrainingTracker } from './model/tracker.ts';
+import type { Network } from './network/network.ts';
 
 export interface NodeOpts {
   datadir: string;
@@ -34,6 +35,8 @@ export interface NodeOpts {
   mempool?: { maxPerAccount?: number; maxTotal?: number };
   /** Mine with this address (needs a genesis with training); `key` is its key, which signs its contributions. */
   mining?: { miner: Uint8Array; key: PrivateKey; backend: BackendName | 'auto'; threads?: number };
+  /** Join the peer-to-peer network (node/network); without it the node runs alone. */
+  p2p?: { listen: { host: string; port: number }; bootnodes?: string[]; maxPeers?: number; banSeconds?: number; ratePerSecond?: number };
 }
 
 export interface NodeModules {
@@ -56,6 +59,7 @@ export class TesseraNode {
   contributions = new ContributionPool();
   tracker?: TrainingTracker;
   mining?: MiningService;
+  network?: Network;
   private headTimer?: ReturnType<typeof setInterval>;
   private lastHead?: Uint8Array;
 
@@ -98,16 +102,29 @@ export class TesseraNode {
       if (!spec.params.training) throw new Error('--mine needs a genesis with a training section (proof of useful work trains its task)');
       this.mining = new MiningService(
         { ...this.opts.mining, params: spec.params },
-        { chain: this.chain, mempool: this.mempool, contributions: this.contributions, logger: logger.child('miner'), onHeadChange: () => this.onHead(), checkpoints: async (r) => (await this.tracker?.store.get(r))?.checkpoint },
+        { chain: this.chain, mempool: this.mempool, contributions: this.contributions, logger: logger.child('miner'), onHeadChange: () => this.onHead(), onMined: (b) => void this.network?.publishBlock(b), checkpoints: async (r) => (await this.tracker?.store.get(r))?.checkpoint },
       );
       logger.info('starting the miner', { miner: to0x(this.opts.mining.miner), backend: this.opts.mining.backend, ...(this.opts.mining.threads ? { threads: this.opts.mining.threads } : {}) });
       await this.mining.start();
+    }
+    if (this.opts.p2p) {
+      const mining = this.mining;
+      // loaded on demand: libp2p's module graph is large, and CLI commands that never network skip it
+      const { Network } = await import('./network/network.ts');
+      this.network = new Network(
+        { datadir: this.opts.datadir, ...this.opts.p2p },
+        {
+          chain: this.chain, mempool: this.mempool, contributions: this.contributions, db: this.db, seal, logger: logger.child('net'), metrics,
+          ...(mining ? { stepData: (r: number, lane: number, step: number) => mining.getStepData(r, lane, step) } : {}),
+        },
+      );
+      await this.network.start();
     }
     // Head changes come from the import queue (the miner, later the network): follow them.
     this.lastHead = this.chain.head().hash;
     this.headTimer = setInterval(() => this.onHead(), 250);
 
-    const methods = rpcMethods({ chain: this.chain, mempool: this.mempool, ...(this.tracker ? { training: { tracker: this.tracker, ...(this.mining ? { mining: this.mining } : {}) } } : {}) });
+    const methods = rpcMethods({ chain: this.chain, mempool: this.mempool, ...(this.network ? { network: this.network } : {}), ...(this.tracker ? { training: { tracker: this.tracker, ...(this.mining ? { mining: this.mining } : {}) } } : {}) });
     this.rpc = new RpcServer(this.opts.rpc, { logger: logger.child('rpc'), methods });
     this.rpcAddress = await this.rpc.start();
     logger.info('JSON-RPC listening', { address: `http://${this.rpcAddress}/` });
@@ -171,6 +188,7 @@ export class TesseraNode {
   async stop(): Promise<void> {
     if (this.headTimer) clearInterval(this.headTimer);
     await this.mining?.stop();
+    await this.network?.stop();
     await this.http?.stop();
     await this.rpc?.stop();
     await this.journal?.save().catch((e: unknown) => this.modules.logger.error('mempool journal not saved', { error: (e as Error).message }));

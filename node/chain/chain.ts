@@ -160,6 +160,11 @@ export class Chain {
     return b && decodeBlock(b, decodeLimits(this.params));
   }
 
+  /** A stored block's encoded bytes (canonical or side), as the network serves them. */
+  getBlockBytes(hash: Uint8Array): Promise<Uint8Array | undefined> {
+    return this.modules.db.getBlock(hash);
+  }
+
   async getCanonicalHash(height: number): Promise<Uint8Array | undefined> {
     if (!Number.isSafeInteger(height) || height < 0 || height > this.headNode.header.height) return undefined;
     return this.modules.db.getCanonical(height);

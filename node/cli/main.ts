@@ -12,9 +12,10 @@ A blockchain node whose mining is useful work.
 Commands:
   node                        run a full node: JSON-RPC on 127.0.0.1:8545, the explorer and
                               /metrics on 127.0.0.1:8546 (--config tessera.toml for a config file)
+  devnet                      start a local devnet of N nodes on 127.0.0.1 (npm run devnet)
   keys new|list|show|import   manage the encrypted keystore
   tx send|bond|unbond         sign and send a transfer, or add to / take from a miner's bond
-  query head|block|account|tx|training|mempool
+  query head|block|account|tx|training|mempool|peers
                               read chain data from a node
   model export|eval           export a round's checkpoint as safetensors, or print its
                               held-out accuracy
@@ -40,6 +41,7 @@ const COMMANDS: Record<string, () => Promise<Run>> = {
   tx: async () => (await import('./commands/tx.ts')).txCommand,
   query: async () => (await import('./commands/query.ts')).queryCommand,
   model: async () => (await import('./commands/model.ts')).modelCommand,
+  devnet: async () => (await import('./commands/devnet.ts')).devnetCommand,
 };
 
 /** The Node.js the code needs; npm installs it (the node@24 devDependency) and npm scripts and npx run it. */

@@ -16,6 +16,7 @@ import { decodeTicket } from '../../consensus/pouw/ticket.ts';
 import { checkpointRoot, type Checkpoint } from '../../consensus/training/checkpoint.ts';
 import { decodeContribution, decodeSignedContribution, encodeSignedContribution, signContribution } from '../../consensus/training/contribution.ts';
 import type { BackendName } from '../../miner/backends/types.ts';
+import type { Block } from '../../consensus/types.ts';
 import type { MinerStats } from '../../miner/loop.ts';
 import { contributionPrefix, winKey } from '../../vm/round/keys.ts';
 import { readBond, readCheckpoint, readRound } from '../../vm/round/state.ts';
@@ -46,6 +47,8 @@ export interface MiningModules {
   logger: Logger;
   /** Called after the miner's own block became the head. */
   onHeadChange?: () => void;
+  /** Called with each block this miner made and imported (the network publishes it). */
+  onMined?: (block: Block) => void;
   /** W_R of a past round (the node's checkpoint store): restores per-step data after a restart. */
   checkpoints?: (round: number) => Promise<Checkpoint | undefined>;
 }
@@ -331,6 +334,7 @@ export class MiningService {
     }
     const res = await chain.importBlock(block, { own: true });
     this.status.blocksMined++;
+    this.modules.onMined?.(block);
     for (const c of used) {
       this.status.contributionsLanded++;
       this.status.landedMacs += this.laneMacs.get(`${c.round}/${c.lane}`) ?? 0;

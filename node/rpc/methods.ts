@@ -15,6 +15,7 @@ import type { TrainingTracker } from '../model/tracker.ts';
 import type { MiningService } from '../mining/service.ts';
 import { trainingMethods } from './training.ts';
 import { readBond } from '../../vm/round/state.ts';
+import type { Network } from '../network/network.ts';
 import { decodeTicket } from '../../consensus/pouw/ticket.ts';
 import { POUW_SEAL_NAME } from '../../consensus/seal-pouw.ts';
 import { decodeSignedContribution } from '../../consensus/training/contribution.ts';
@@ -24,6 +25,8 @@ export interface RpcContext {
   mempool: Mempool;
   /** Present on a chain with training: the model tracker, and the miner when mining. */
   training?: { tracker: TrainingTracker; mining?: MiningService };
+  /** Present when the node is on the peer-to-peer network. */
+  network?: Network;
   /** Methods of other parts (network, attribution...), served beside these and listed by rpc_methods. */
   extra?: RpcMethods;
 }
@@ -196,6 +199,7 @@ export function rpcMethods(ctx: RpcContext): RpcMethods {
       if (typeof hex !== 'string' || !/^0x([0-9a-fA-F]{2})+$/.test(hex)) throw badParams('tx must be 0x-prefixed hex bytes');
       const tx = decodeTx(fromHex(hex));
       const { entry, replaced } = mempool.add(tx, chain.state());
+      void ctx.network?.publishTx(tx);
       return { hash: to0x(entry.hash), ...(replaced ? { replaced: to0x(replaced) } : {}) };
     },
 
@@ -203,6 +207,39 @@ export function rpcMethods(ctx: RpcContext): RpcMethods {
       args(params, 0, 0, 'no params');
       const list = mempool.list();
       return { size: list.length, txs: list.map((e) => txJson(e.tx, e.sender)) };
+    },
+
+    net_status: (params) => {
+      args(params, 0, 0, 'no params');
+      const n = ctx.network;
+      if (!n) return { enabled: false };
+      const sync = n.sync.progress;
+      return {
+        enabled: true,
+        peerId: n.peerId,
+        addresses: n.addresses(),
+        peers: n.peerList().length,
+        height: chain.head().header.height,
+        syncing: sync.syncing,
+        ...(sync.syncing ? { syncTarget: sync.target ?? null } : {}),
+        syncedBlocks: sync.imported,
+        orphans: n.orphans.size,
+        banned: [...n.peers.banned()].map(([id, b]) => ({ id, until: b.until, reason: b.reason })),
+        gossip: n.verdicts(),
+      };
+    },
+
+    net_addPeer: async (params) => {
+      const [addr] = args(params, 1, 1, '[multiaddr with /p2p/<peer id>]');
+      if (typeof addr !== 'string' || addr.length > 512) throw badParams('multiaddr must be a string');
+      if (!ctx.network) throw badParams('the node runs without P2P');
+      await ctx.network.addPeer(addr);
+      return { added: addr, peers: ctx.network.peerList().length };
+    },
+
+    net_peers: (params) => {
+      args(params, 0, 0, 'no params');
+      return (ctx.network?.peerList() ?? []) as unknown as Json;
     },
 
     ...trainingMethods(ctx),

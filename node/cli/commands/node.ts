@@ -45,6 +45,14 @@ Options:
   --backend <name>       compute backend: auto | js | wasm | gpujs (default auto: the fastest
                          that passes its bit-exactness self-test)
   --threads <n>          worker threads of the wasm backend (default: all cores)
+  --p2p <host:port>      join the peer-to-peer network, listening here (127.0.0.1:0: loopback, a
+                         port the OS picks; 0.0.0.0:<port> takes peers from other machines).
+                         Without --p2p and --bootnodes the node runs alone
+  --bootnodes <list>     comma-separated multiaddrs with /p2p/<peer id> to connect to and keep
+                         connected (e.g. /ip4/127.0.0.1/tcp/9333/p2p/12D3KooW...); alone, it
+                         implies --p2p 127.0.0.1:0
+  --max-peers <n>        most peer connections (default 32)
+  --no-p2p               run alone (the default without --p2p / --bootnodes)
   -h, --help             this help
 
 Stop it with Ctrl-C (SIGINT) or SIGTERM; a kill -9 loses nothing that was imported.`;
@@ -63,6 +71,10 @@ const NODE_FLAGS = {
   'passphrase-file': { type: 'string' },
   backend: { type: 'string' },
   threads: { type: 'string' },
+  p2p: { type: 'string' },
+  bootnodes: { type: 'string' },
+  'max-peers': { type: 'string' },
+  'no-p2p': { type: 'boolean' },
 } as const;
 
 export async function nodeCommand(argv: string[], io: Io): Promise<number> {
@@ -97,6 +109,25 @@ export async function nodeCommand(argv: string[], io: Io): Promise<number> {
   } else if (['miner-address', 'miner-key-file', 'passphrase-file', 'backend', 'threads'].some((f) => values[f as keyof typeof values] !== undefined)) {
     throw usageError('--miner-address, --miner-key-file, --passphrase-file, --backend and --threads only apply with --mine', NODE_HELP);
   }
+  let p2p: NodeOpts['p2p'];
+  if (values['no-p2p']) {
+    if (values.p2p !== undefined || values.bootnodes !== undefined || values['max-peers'] !== undefined)
+      throw usageError('--p2p, --bootnodes and --max-peers do not apply with --no-p2p', NODE_HELP);
+  } else if (values.p2p === undefined && values.bootnodes === undefined) {
+    if (values['max-peers'] !== undefined) throw usageError('--max-peers applies with --p2p or --bootnodes', NODE_HELP);
+  } else {
+    const listen = parseHostPort(values.p2p ?? '127.0.0.1:0', '--p2p', NODE_HELP);
+    const bootnodes = (values.bootnodes ?? '').split(',').map((b) => b.trim()).filter(Boolean);
+    for (const b of bootnodes)
+      if (!/^\/(ip4|ip6|dns4|dns6|dns)\/[^/]+\/tcp\/[0-9]{1,5}\/p2p\/[1-9A-HJ-NP-Za-km-z]+$/.test(b))
+        throw usageError(`--bootnodes: "${b}" is not a multiaddr like /ip4/127.0.0.1/tcp/9333/p2p/<peer id>`, NODE_HELP);
+    let maxPeers: number | undefined;
+    if (values['max-peers'] !== undefined) {
+      maxPeers = Number(values['max-peers']);
+      if (!Number.isInteger(maxPeers) || maxPeers < 1 || maxPeers > 1000) throw usageError(`--max-peers must be an integer in [1, 1000], got "${values['max-peers']}"`, NODE_HELP);
+    }
+    p2p = { listen, bootnodes, ...(maxPeers ? { maxPeers } : {}) };
+  }
   const logger = createLogger({ level, format });
   let spec: GenesisSpec;
   try {
@@ -111,14 +142,14 @@ export async function nodeCommand(argv: string[], io: Io): Promise<number> {
     const key = mining.key ?? devKeyFor(spec, mining.miner, datadir, logger);
     miningOpts = { ...mining, key, miner: key.address() };
   }
-  const node = new TesseraNode({ datadir, genesis: spec, rpc, ...(http ? { http } : {}), ...(miningOpts ? { mining: miningOpts } : {}) }, { logger });
+  const node = new TesseraNode({ datadir, genesis: spec, rpc, ...(http ? { http } : {}), ...(miningOpts ? { mining: miningOpts } : {}), ...(p2p ? { p2p } : {}) }, { logger });
   try {
     await node.start();
   } catch (e) {
     await node.stop().catch(() => {});
     throw e;
   }
-  io.out(`ready rpc=http://${node.rpcAddress}/${node.httpAddress ? ` explorer=http://${node.httpAddress}/` : ''}`);
+  io.out(`ready rpc=http://${node.rpcAddress}/${node.httpAddress ? ` explorer=http://${node.httpAddress}/` : ''}${node.network ? ` p2p=${node.network.addresses()[0] ?? ''}` : ''}`);
   await new Promise<void>((done) => {
     const stop = (sig: string): void => {
       logger.info('shutting down', { signal: sig });

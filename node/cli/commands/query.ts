@@ -1,4 +1,4 @@
-// `tessera query head|block|account|tx|training|mempool`: reads from a node over JSON-RPC.
+// `tessera query head|block|account|tx|training|mempool|peers`: reads from a node over JSON-RPC.
 import { RpcClient } from '../../rpc/client.ts';
 import { CliError, EXIT_FAIL, EXIT_OK, isoTime, parseFlags, rpcUrl, toJson, usageError, type Io } from '../util.ts';
 
@@ -11,6 +11,7 @@ export const QUERY_HELP = `Usage: tessera query <what> [options]
   query tx <hash>               a transaction, included or pending
   query training                the model's training: open round, held-out accuracy and loss per round
   query mempool                 the transactions waiting in the node's mempool
+  query peers                   the node's peers (id, address, height, scores) and network status
 
 Options:
   --rpc <host:port | url>   the node's JSON-RPC address (default 127.0.0.1:8545)
@@ -74,6 +75,19 @@ export async function queryCommand(argv: string[], io: Io): Promise<number> {
       method = 'mempool_list';
       params = [];
       break;
+    case 'peers': {
+      parsed = parseFlags(rest, FLAGS, QUERY_HELP);
+      const client = new RpcClient(rpcUrl(parsed.values.rpc, QUERY_HELP));
+      const status = (await client.call('net_status', [])) as Record<string, unknown>;
+      const peers = (await client.call('net_peers', [])) as Record<string, unknown>[];
+      if (parsed.values.json) io.out(toJson({ status, peers }));
+      else {
+        io.out(status.enabled ? `peer id ${String(status.peerId)}, ${peers.length} peer(s), height ${String(status.height)}${status.syncing ? ` (syncing to ${String(status.syncTarget)})` : ''}` : 'the node runs without P2P (--no-p2p)');
+        for (const p of peers)
+          io.out(`${String(p.id)}  ${String((p.addresses as string[])[0] ?? '-')}  height ${String(p.height ?? '?')}  score ${String(p.score)}  gossip ${String(p.gossipScore)}`);
+      }
+      return EXIT_OK;
+    }
     default:
       throw usageError(what === undefined ? 'missing what to query' : `unknown query "${what}"`, QUERY_HELP);
   }
