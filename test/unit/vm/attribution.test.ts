@@ -98,7 +98,7 @@ describe('attribution and the reward split', () => {
       }
       treasuryExpected += data - paid;
       const miners = pool - data;
-      carry = miners - BigInt(r.lanes.length) * (miners / BigInt(r.lanes.length));
+      carry = miners - BigInt(r.lanes.length) * (miners / BigInt(Math.max(T.laneBudget, r.lanes.length))); // one price per lane
       if (R === 0) attributedAfter0 = total;
     }
     // the royalty (block 5) splits by the attribution as of then: round 0 only, so C3 gets none
