@@ -15,6 +15,8 @@ export enum TypeTag {
   Bond = 0x11,
   /** Takes bond out; credited after the chain's unbondDelay. */
   Unbond = 0x12,
+  /** Two headers signed by one miner with one ticket on one parent: burns the miner's locked rewards and a bond share (vm/tx/equivocation.ts). */
+  Equivocation = 0x13,
   // later issues add: Challenge, RegisterData, PayRoyalty, Propose, Vote, ...
   /** A winning proof-of-useful-work ticket (consensus/pouw/ticket.ts). */
   Ticket = 0x50,
@@ -69,8 +71,15 @@ export interface UnbondTx extends TxCommon {
   readonly amount: bigint;
 }
 
+/** Evidence of equivocation: two block headers, each signed by its miner, with one ticket on one parent. */
+export interface EquivocationTx extends TxCommon {
+  readonly type: TypeTag.Equivocation;
+  readonly first: BlockHeader;
+  readonly second: BlockHeader;
+}
+
 /** The transaction union; later issues add members. */
-export type Tx = TransferTx | BondTx | UnbondTx;
+export type Tx = TransferTx | BondTx | UnbondTx | EquivocationTx;
 
 export interface Block {
   readonly header: BlockHeader;

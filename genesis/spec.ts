@@ -135,6 +135,8 @@ export function parseTraining(v: unknown, path: string): TrainingParams {
     maxContributionsPerBlock: int(o, 'maxContributionsPerBlock', path, 1, 100_000),
     ticketShareBps: int(o, 'ticketShareBps', path, 0, BPS),
     unbondDelay: int(o, 'unbondDelay', path, 1, 1_000_000),
+    // optional (default DEFAULT_EQUIVOCATION_BOND_SLASH_BPS); a share of the bond, so at most 10,000
+    ...('equivocationBondSlashBps' in o ? { equivocationBondSlashBps: int(o, 'equivocationBondSlashBps', path, 0, BPS) } : {}),
   });
 }
 

@@ -2,13 +2,16 @@
 //   Transfer: [0x10, chainId, nonce, fee (u64), to (20 bytes), amount (u64), sig (65 bytes)]
 //   Bond:     [0x11, chainId, nonce, fee (u64), amount (u64), sig]
 //   Unbond:   [0x12, chainId, nonce, fee (u64), amount (u64), sig]
+//   Equivocation: [0x13, chainId, nonce, fee (u64), header tuple, header tuple, sig]: two headers (each with
+//             its seal and signature, consensus/encoding/header.ts); at most MAX_EVIDENCE_TX_BYTES.
 // Signing hash = SHA-256(u32be(chainId) || encode(tuple without sig)); txHash = SHA-256(encoded signed tx).
 import { decodeCanonical, encode, TupleReader, type Encodable } from '../codec.ts';
 import { CodecError, CodecErrorCode } from '../errors.ts';
 import { sha256 } from '../hash.ts';
 import { u32be } from '../bytes.ts';
-import { TypeTag, type BondTx, type Tx, type TransferTx, type UnbondTx } from '../types.ts';
-import { MAX_TX_BYTES } from './limits.ts';
+import { TypeTag, type BondTx, type EquivocationTx, type Tx, type TransferTx, type UnbondTx } from '../types.ts';
+import { headerFromTuple, headerTuple } from './header.ts';
+import { DEFAULT_LIMITS, MAX_EVIDENCE_TX_BYTES, MAX_TX_BYTES } from './limits.ts';
 
 export const SIGNATURE_BYTES = 65;
 export const ADDRESS_BYTES = 20;
@@ -22,6 +25,8 @@ function unsignedTuple(tx: Tx): Encodable[] {
     case TypeTag.Bond:
     case TypeTag.Unbond:
       return [tx.type, tx.chainId, tx.nonce, tx.fee, tx.amount];
+    case TypeTag.Equivocation:
+      return [tx.type, tx.chainId, tx.nonce, tx.fee, headerTuple(tx.first), headerTuple(tx.second)];
     default:
       throw new CodecError(CodecErrorCode.BAD_SHAPE, { what: 'tx', reason: `unknown type ${(tx as { type: unknown }).type}` });
   }
@@ -79,6 +84,21 @@ export function txFromTuple(value: unknown, what = 'tx'): Tx {
       r.end();
       return Object.freeze(tx);
     }
+    case TypeTag.Equivocation: {
+      const r = TupleReader.of(value, what, 7);
+      r.uint(0xff);
+      const tx: EquivocationTx = {
+        type: tag,
+        chainId: r.uint(MAX_CHAIN_ID),
+        nonce: r.uint(),
+        fee: r.u64(),
+        first: headerFromTuple(r.raw(), DEFAULT_LIMITS, `${what}.first`),
+        second: headerFromTuple(r.raw(), DEFAULT_LIMITS, `${what}.second`),
+        sig: r.bytes(SIGNATURE_BYTES),
+      };
+      r.end();
+      return Object.freeze(tx);
+    }
     default:
       throw new CodecError(CodecErrorCode.BAD_SHAPE, { what, reason: `unknown tx type ${String(tag)}` });
   }
@@ -86,5 +106,8 @@ export function txFromTuple(value: unknown, what = 'tx'): Tx {
 
 /** Factory: the only way bytes become a Tx. Rejects non-canonical bytes and wrong shapes. */
 export function decodeTx(bytes: Uint8Array): Tx {
-  return txFromTuple(decodeCanonical(bytes, 'tx', MAX_TX_BYTES));
+  const tx = txFromTuple(decodeCanonical(bytes, 'tx', MAX_EVIDENCE_TX_BYTES));
+  if (tx.type !== TypeTag.Equivocation && bytes.length > MAX_TX_BYTES)
+    throw new CodecError(CodecErrorCode.TOO_LARGE, { what: 'tx', reason: `${bytes.length} > ${MAX_TX_BYTES} bytes` });
+  return tx;
 }

@@ -9,13 +9,16 @@
 //   and only if it pays a strictly higher fee;
 // - replacement (same sender and nonce) only by a strictly higher fee;
 // - on a head change the pool drops what the new state made invalid (included, nonce replayed,
-//   unaffordable) and takes back the txs of abandoned blocks.
+//   unaffordable) and takes back the txs of abandoned blocks;
+// - equivocation evidence is checked whole on entry (both header signatures, one ticket, two headers)
+//   and refused when its offence is punished in the state already.
 import { TxError, TxErrorCode, isTesseraError } from '../../consensus/errors.ts';
 import { txHash } from '../../consensus/encoding/index.ts';
 import { recoverTxSender } from '../../consensus/crypto/index.ts';
 import { toHex, to0x } from '../../consensus/bytes.ts';
 import { TypeTag, type Tx } from '../../consensus/types.ts';
 import type { Logger } from '../log/logger.ts';
+import { checkEvidence, offenceKey } from '../../vm/tx/equivocation.ts';
 import { MempoolError, MempoolErrorCode } from './errors.ts';
 
 export interface AccountView {
@@ -25,6 +28,8 @@ export interface AccountView {
 /** What the pool needs of a state: the vm's State satisfies it. */
 export interface AccountReader {
   getAccount(address: Uint8Array): AccountView;
+  /** Raw state reads (the bond of a sender); absent: nothing is bonded. */
+  get?(key: Uint8Array): Uint8Array | undefined;
 }
 
 export interface MempoolOpts {
@@ -116,6 +121,7 @@ export class Mempool {
       if (isTesseraError(e)) (e.context as { txHash?: Uint8Array }).txHash ??= hash;
       throw e;
     }
+    if (tx.type === TypeTag.Equivocation) withTxHash(hash, () => checkEvidence(tx, this.opts.chainId));
     return { tx, hash, hashHex, sender, senderHex: toHex(sender), cost: balanceCost(tx) };
   }
 
@@ -123,6 +129,8 @@ export class Mempool {
   private insert(entry: PoolEntry, state: AccountReader): { entry: PoolEntry; replaced?: Uint8Array; evicted?: Uint8Array } {
     const { tx, hash, hashHex, sender, senderHex } = entry;
     if (this.byHash.has(hashHex)) throw new MempoolError(MempoolErrorCode.ALREADY_KNOWN, { txHash: '0x' + hashHex });
+    if (tx.type === TypeTag.Equivocation && state.get?.(offenceKey(tx.first)) !== undefined)
+      throw new TxError(TxErrorCode.EVIDENCE_ALREADY_PUNISHED, { txHash: hash, address: tx.first.miner });
     const account = state.getAccount(sender);
     const queue = this.bySender.get(senderHex) ?? [];
     const next = account.nonce + queue.length;
@@ -222,5 +230,15 @@ function balanceCost(tx: Tx): bigint {
       return tx.amount + tx.fee;
     default:
       return tx.fee;
+  }
+}
+
+/** Runs `f`, adding the tx hash to the context of a typed error it throws. */
+function withTxHash(hash: Uint8Array, f: () => void): void {
+  try {
+    f();
+  } catch (e) {
+    if (isTesseraError(e)) (e.context as { txHash?: Uint8Array }).txHash ??= hash;
+    throw e;
   }
 }

@@ -2,7 +2,7 @@
 // other u64 values are decimal strings; hashes, addresses and bytes are 0x hex. A lookup that
 // finds nothing returns null.
 import { fromHex, to0x } from '../../consensus/bytes.ts';
-import { decodeTx, txHash } from '../../consensus/encoding/index.ts';
+import { blockHash, decodeTx, txHash } from '../../consensus/encoding/index.ts';
 import { recoverTxSender } from '../../consensus/crypto/index.ts';
 import { TypeTag, type Block, type Tx } from '../../consensus/types.ts';
 import type { Chain } from '../chain/chain.ts';
@@ -52,6 +52,11 @@ export function txJson(tx: Tx, from?: Uint8Array): { [k: string]: Json } {
       return { type: 'bond', ...common, amount: tx.amount.toString() };
     case TypeTag.Unbond:
       return { type: 'unbond', ...common, amount: tx.amount.toString() };
+    case TypeTag.Equivocation:
+      return {
+        type: 'equivocation', ...common, miner: to0x(tx.first.miner), parent: to0x(tx.first.parent), height: tx.first.height,
+        headers: [to0x(blockHash(tx.first)), to0x(blockHash(tx.second))],
+      };
   }
 }
 

@@ -1,4 +1,4 @@
-// The rules every transaction type shares, cheapest first: chain id, amount > 0, fee >= minFee,
+// The rules every transaction type shares, cheapest first: chain id, amount > 0 (types with an amount), fee >= minFee,
 // signature (low-S, recovers the sender), nonce == the sender's nonce. Writes nothing.
 import { TxError, TxErrorCode } from '../../consensus/errors.ts';
 import { recoverTxSender, type SignatureBackend } from '../../consensus/crypto/signature.ts';
@@ -17,7 +17,7 @@ export interface TxOutcome {
 /** Checks the shared rules; returns the recovered sender and its account as it is now. */
 export function checkSignedTx(view: StateView, tx: Tx, p: ChainParams, backend?: SignatureBackend): { sender: Uint8Array; from: Account } {
   if (tx.chainId !== p.chainId) throw new TxError(TxErrorCode.WRONG_CHAIN, { expected: p.chainId, got: tx.chainId });
-  if (tx.amount === 0n) throw new TxError(TxErrorCode.ZERO_AMOUNT, {});
+  if ('amount' in tx && tx.amount === 0n) throw new TxError(TxErrorCode.ZERO_AMOUNT, {});
   if (tx.fee < p.minFee) throw new TxError(TxErrorCode.FEE_TOO_LOW, { expected: p.minFee, got: tx.fee });
   const sender = recoverTxSender(tx, backend);
   const from = view.getAccount(sender);

@@ -6,11 +6,13 @@ import { TypeTag, type Tx } from '../../consensus/types.ts';
 import type { StateView } from '../view.ts';
 import { applyBondTx } from './bond.ts';
 import { applyTransfer } from './transfer.ts';
+import { applyEquivocation } from './equivocation.ts';
 import type { TxOutcome } from './common.ts';
 
 export { applyTransfer } from './transfer.ts';
 export { checkSignedTx, MAX_U64, type TxOutcome } from './common.ts';
 export { applyBondTx } from './bond.ts';
+export { applyEquivocation, checkEvidence, offenceKey } from './equivocation.ts';
 
 /** `height`: the including block's height (Unbond locks its amount relative to it); default 0. */
 export function applyTx(view: StateView, tx: Tx, p: ChainParams, backend?: SignatureBackend, height = 0): TxOutcome {
@@ -20,6 +22,8 @@ export function applyTx(view: StateView, tx: Tx, p: ChainParams, backend?: Signa
     case TypeTag.Bond:
     case TypeTag.Unbond:
       return applyBondTx(view, tx, p, height, backend);
+    case TypeTag.Equivocation:
+      return applyEquivocation(view, tx, p, height, backend);
     default:
       throw new TxError(TxErrorCode.UNKNOWN_TYPE, { got: String((tx as { type: unknown }).type) });
   }

@@ -122,7 +122,7 @@ describe('header and block encoding', () => {
   it('block round-trips with its layout [0x02, header, txs, contributions]', () => {
     const bytes = encodeBlock(block);
     expect(decodeBlock(bytes)).toEqual(block);
-    expect(bytes).toEqual(encode([0x02, decodeAndReencodeHeader(), block.txs.map((t) => [0x10, t.chainId, t.nonce, t.fee, (t as { to: Uint8Array }).to, t.amount, t.sig]), [new Uint8Array([1, 2, 3])]] as never));
+    expect(bytes).toEqual(encode([0x02, decodeAndReencodeHeader(), block.txs.map((t) => [0x10, t.chainId, t.nonce, t.fee, (t as { to: Uint8Array }).to, (t as { amount: bigint }).amount, t.sig]), [new Uint8Array([1, 2, 3])]] as never));
   });
 
   it('block decoding enforces size caps and rejects a bad tx inside', () => {

@@ -71,7 +71,7 @@ describe('RPC methods', () => {
     expect(BigInt(byHeight.totalWork) > 0n).toBe(true);
     const full = (await rpc.call('chain_getBlock', [to0x(blocks[1]!.hash), true])) as { height: number; txs: { amount: string; from: string }[] };
     expect(full.height).toBe(2);
-    expect(full.txs[0]!.amount).toBe(blocks[1]!.block.txs[0]!.amount.toString());
+    expect(full.txs[0]!.amount).toBe((blocks[1]!.block.txs[0] as { amount: bigint }).amount.toString());
     // the builder cycles senders over the keys: block 2's first tx (the 4th overall) is key 3's
     expect(full.txs[0]!.from).toBe(to0x(net.keys[3]!.address()));
     expect(await rpc.call('chain_getBlock', [99])).toBeNull();
