@@ -24,6 +24,7 @@ import type { Logger } from '../log/logger.ts';
 import type { ContributionPool } from '../mempool/contributions.ts';
 import type { Mempool } from '../mempool/mempool.ts';
 import { assembleBlock } from './assemble.ts';
+import { reportEquivocations } from './evidence.ts';
 import type { FromMiner, MinerWorkerData, ToMiner } from './messages.ts';
 
 export interface MiningOpts {
@@ -67,6 +68,8 @@ export class MiningService {
   private building: Promise<void> = Promise.resolve();
   private readonly laneMacs = new Map<string, number>();
   private stopped = false;
+  /** Equivocation offences this node pooled evidence for (node/mining/evidence.ts). */
+  private readonly evidence = { reported: new Set<string>() };
   private nextRequest = 1;
   private readonly requests = new Map<number, { resolve: (w: Int32Array[] | undefined) => void; reject: (e: Error) => void }>();
   readonly status: MiningStatus = { backend: '', blocksMined: 0, ticketsStale: 0, contributionsMade: 0, contributionsLanded: 0, landedMacs: 0, miner: undefined };
@@ -287,6 +290,7 @@ export class MiningService {
 
   private async buildOn(seal: Uint8Array, parentHash: Uint8Array, filler: boolean): Promise<void> {
     const { chain, mempool, contributions, logger } = this.modules;
+    reportEquivocations(chain, mempool, this.opts.key, logger, this.evidence); // before the txs are taken
     const p = this.opts.params;
     const head = chain.head();
     if (!bytesEqual(head.hash, parentHash)) {

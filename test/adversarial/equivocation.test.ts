@@ -16,6 +16,7 @@ import type { TicketProof } from '../../consensus/pouw/ticket.ts';
 import { TypeTag, type Block, type BlockHeader, type EquivocationTx, type Tx } from '../../consensus/types.ts';
 import { WasmBackend } from '../../miner/backends/wasm/backend.ts';
 import { Mempool } from '../../node/mempool/mempool.ts';
+import { reportEquivocations } from '../../node/mining/evidence.ts';
 import { silentLogger } from '../../node/log/logger.ts';
 import { decodePunished, decodeRewards, StateKind, decodeAccount } from '../../vm/keys.ts';
 import { decodeAmount, decodeRoundInfo, decodeWin, RoundKind, tileIdOfWinKey } from '../../vm/round/keys.ts';
@@ -106,7 +107,14 @@ describe('equivocation evidence', () => {
 
   it('the evidence, mined, burns the locked entries, the held ticket share and the bond share, exactly; the submitter gets nothing', async () => {
     t1 = await honestTickets(net.params, net.chain.head().header, net.keys[1]!.address(), net.params.initialTarget, undefined, 0, backend);
-    const tx = evidence(submitter, first, second, 0);
+    // the node path: a node mining with the submitter's key pools evidence for the pair, once
+    const pool = new Mempool({ chainId: net.params.chainId, minFee: net.params.minFee }, { logger: silentLogger });
+    const reporter = { reported: new Set<string>() };
+    expect(reportEquivocations(net.chain, pool, offender, silentLogger, reporter)).toBe(0); // not against its own key
+    expect(reportEquivocations(net.chain, pool, submitter, silentLogger, reporter)).toBe(1);
+    expect(reportEquivocations(net.chain, pool, submitter, silentLogger, reporter)).toBe(0);
+    const tx = pool.pending(10)[0] as EquivocationTx;
+    expect(tx).toEqual(signTx({ type: TypeTag.Equivocation, chainId: net.params.chainId, nonce: 0, fee: net.params.minFee, first, second, sig: new Uint8Array(65) }, submitter));
     expect(decodeTx(encodeTx(tx))).toEqual(tx); // round-trips through its encoding
     const pre = net.chain.state();
     const t = net.params.training!;
@@ -129,10 +137,12 @@ describe('equivocation evidence', () => {
     expect(lockedOf(post, offender.address())).toEqual({ locked: 0n, held: 0n });
     expect(readBond(post, offender.address())).toBe(bond - share);
     expect(post.getAccount(offender.address())).toEqual(offenderBefore);
-    expect(post.getAccount(submitter.address())).toEqual({ balance: submitterBefore.balance - FEE, nonce: submitterBefore.nonce + 1 });
+    expect(post.getAccount(submitter.address())).toEqual({ balance: submitterBefore.balance - tx.fee, nonce: submitterBefore.nonce + 1 });
     expect(decodePunished(post.get(offenceKey(first))!)).toEqual({ height: 2, burned: burn });
     // conservation: the block adds its subsidy, the evidence takes exactly the burn
     expect(supplyOf(post)).toBe(supplyOf(pre) + net.params.subsidy - burn);
+    // punished: a node that sees the pair now reports nothing
+    expect(reportEquivocations(net.chain, pool, net.keys[1]!, silentLogger, { reported: new Set() })).toBe(0);
   }, 120_000);
 
   describe('abuses, each refused with its code, head, state and db unchanged', () => {

@@ -121,4 +121,16 @@ describe('devnet genesis with training', () => {
     delete noTraining.params.training;
     expect(errOf(noTraining)).toEqual({ code: GenesisErrorCode.MISSING_FIELD, path: '$.params.training' });
   });
+
+  it('takes equivocationBondSlashBps as a share of the bond (0..10,000), optional', () => {
+    expect(loadDevnetSpec().params.training!.equivocationBondSlashBps).toBe(1_000);
+    for (const bad of [10_001, -1, 0.5]) {
+      const g = clone();
+      g.params.training.equivocationBondSlashBps = bad;
+      expect(errOf(g)).toEqual({ code: GenesisErrorCode.BAD_FIELD, path: '$.params.training.equivocationBondSlashBps' });
+    }
+    const none = clone();
+    delete none.params.training.equivocationBondSlashBps;
+    expect(parseGenesis(none).params.training!.equivocationBondSlashBps).toBeUndefined();
+  });
 });
