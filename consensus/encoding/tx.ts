@@ -106,8 +106,9 @@ export function txFromTuple(value: unknown, what = 'tx'): Tx {
 
 /** Factory: the only way bytes become a Tx. Rejects non-canonical bytes and wrong shapes. */
 export function decodeTx(bytes: Uint8Array): Tx {
-  const tx = txFromTuple(decodeCanonical(bytes, 'tx', MAX_EVIDENCE_TX_BYTES));
-  if (tx.type !== TypeTag.Equivocation && bytes.length > MAX_TX_BYTES)
+  const value = decodeCanonical(bytes, 'tx', MAX_EVIDENCE_TX_BYTES);
+  // only evidence (two headers with their seals) may pass MAX_TX_BYTES; the size before the fields
+  if (bytes.length > MAX_TX_BYTES && !(Array.isArray(value) && value[0] === TypeTag.Equivocation))
     throw new CodecError(CodecErrorCode.TOO_LARGE, { what: 'tx', reason: `${bytes.length} > ${MAX_TX_BYTES} bytes` });
-  return tx;
+  return txFromTuple(value);
 }
