@@ -13,22 +13,30 @@ import { Mempool } from './mempool/mempool.ts';
 import { RpcServer } from './rpc/server.ts';
 import { rpcMethods } from './rpc/methods.ts';
 import type { Logger } from './log/logger.ts';
-import { SimpleMetrics, type Metrics } from './metrics/metrics.ts';
+import type { Metrics } from './metrics/metrics.ts';
+import { PromMetrics, type MetricsSource } from './metrics/prometheus.ts';
+import { readRound } from '../vm/round/state.ts';
+import { explorerRoutes } from './explorer/routes.ts';
+import { MempoolJournal } from './mempool/journal.ts';
 import { loadMnist } from '../genesis/datasets/mnist.ts';
 import type { BackendName } from '../miner/backends/types.ts';
 import { ContributionPool } from './mempool/contributions.ts';
 import { MiningService } from './mining/service.ts';
 import { CheckpointStore } from './model/checkpoint-store.ts';
 import { TrainingTracker } from './model/tracker.ts';
-import { readBond } from '../vm/round/state.ts';
+import type { Network } from './network/network.ts';
 
 export interface NodeOpts {
   datadir: string;
   genesis: GenesisSpec;
   rpc: { host: string; port: number };
+  /** The HTTP server of the explorer and /metrics (node/explorer/routes.ts); absent: none. */
+  http?: { host: string; port: number };
   mempool?: { maxPerAccount?: number; maxTotal?: number };
   /** Mine with this address (needs a genesis with training); `key` is its key, which signs its contributions. */
   mining?: { miner: Uint8Array; key: PrivateKey; backend: BackendName | 'auto'; threads?: number };
+  /** Join the peer-to-peer network (node/network); without it the node runs alone. */
+  p2p?: { listen: { host: string; port: number }; bootnodes?: string[]; maxPeers?: number; banSeconds?: number; ratePerSecond?: number };
 }
 
 export interface NodeModules {
@@ -41,12 +49,17 @@ export interface NodeModules {
 export class TesseraNode {
   private db?: ChainDb;
   private rpc?: RpcServer;
+  private http?: RpcServer;
+  private journal?: MempoolJournal;
+  /** host:port of the explorer and /metrics, when it runs. */
+  httpAddress?: string;
   chain?: Chain;
   mempool?: Mempool;
   rpcAddress?: string;
   contributions = new ContributionPool();
   tracker?: TrainingTracker;
   mining?: MiningService;
+  network?: Network;
   private headTimer?: ReturnType<typeof setInterval>;
   private lastHead?: Uint8Array;
 
@@ -60,7 +73,7 @@ export class TesseraNode {
     const spec = this.opts.genesis;
     const seal = this.modules.seal ?? sealForChain(spec.params);
     assertRealSeal(seal);
-    const metrics = this.modules.metrics ?? new SimpleMetrics();
+    const metrics = this.modules.metrics ?? new PromMetrics();
     const backend = signatureBackend();
     logger.info('signature verification path', { backend, ...(backend === 'noble' ? { why: nativeLoadError() ?? 'native module not loaded' } : {}) });
 
@@ -74,6 +87,8 @@ export class TesseraNode {
     }
     this.mempool = new Mempool({ chainId: spec.params.chainId, minFee: spec.params.minFee, ...this.opts.mempool }, { logger: logger.child('mempool') });
     this.chain = await Chain.open({ params: spec.params, genesis }, { db: this.db, logger: logger.child('chain'), seal, mempool: this.mempool, metrics });
+    this.journal = new MempoolJournal({ db: this.db, mempool: this.mempool, logger: logger.child('mempool') });
+    await this.journal.restore(this.chain.state());
     const head = this.chain.head();
     logger.info('chain', { name: spec.name, chainId: spec.chainId, genesis: to0x(genesis.hash), head: to0x(head.hash), height: head.header.height, seal: seal.name });
 
@@ -87,26 +102,77 @@ export class TesseraNode {
       if (!spec.params.training) throw new Error('--mine needs a genesis with a training section (proof of useful work trains its task)');
       this.mining = new MiningService(
         { ...this.opts.mining, params: spec.params },
-        { chain: this.chain, mempool: this.mempool, contributions: this.contributions, logger: logger.child('miner'), onHeadChange: () => this.onHead(), checkpoints: async (r) => (await this.tracker?.store.get(r))?.checkpoint },
+        { chain: this.chain, mempool: this.mempool, contributions: this.contributions, logger: logger.child('miner'), onHeadChange: () => this.onHead(), onMined: (b) => void this.network?.publishBlock(b), checkpoints: async (r) => (await this.tracker?.store.get(r))?.checkpoint },
       );
-      const bond = readBond(this.chain.state(), this.opts.mining.miner);
-      if (bond < spec.params.training.minBond)
-        logger.warn('the miner address has no sufficient bond: its contributions will be refused, so it mines blocks but trains nothing (send a Bond tx)', { bond: bond.toString(), minBond: spec.params.training.minBond.toString() });
       logger.info('starting the miner', { miner: to0x(this.opts.mining.miner), backend: this.opts.mining.backend, ...(this.opts.mining.threads ? { threads: this.opts.mining.threads } : {}) });
       await this.mining.start();
+    }
+    if (this.opts.p2p) {
+      const mining = this.mining;
+      // loaded on demand: libp2p's module graph is large, and CLI commands that never network skip it
+      const { Network } = await import('./network/network.ts');
+      this.network = new Network(
+        { datadir: this.opts.datadir, ...this.opts.p2p },
+        {
+          chain: this.chain, mempool: this.mempool, contributions: this.contributions, db: this.db, seal, logger: logger.child('net'), metrics,
+          ...(mining ? { stepData: (r: number, lane: number, step: number) => mining.getStepData(r, lane, step) } : {}),
+        },
+      );
+      await this.network.start();
     }
     // Head changes come from the import queue (the miner, later the network): follow them.
     this.lastHead = this.chain.head().hash;
     this.headTimer = setInterval(() => this.onHead(), 250);
 
-    this.rpc = new RpcServer(this.opts.rpc, {
-      logger: logger.child('rpc'),
-      methods: rpcMethods({ chain: this.chain, mempool: this.mempool, ...(this.tracker ? { training: { tracker: this.tracker, ...(this.mining ? { mining: this.mining } : {}) } } : {}) }),
-    });
+    const methods = rpcMethods({ chain: this.chain, mempool: this.mempool, ...(this.network ? { network: this.network } : {}), ...(this.tracker ? { training: { tracker: this.tracker, ...(this.mining ? { mining: this.mining } : {}) } } : {}) });
+    this.rpc = new RpcServer(this.opts.rpc, { logger: logger.child('rpc'), methods });
     this.rpcAddress = await this.rpc.start();
     logger.info('JSON-RPC listening', { address: `http://${this.rpcAddress}/` });
+    if (metrics instanceof PromMetrics) metrics.setSource(this.metricsSource());
+    if (this.opts.http) {
+      const model = this.tracker && spec.params.training ? { task: spec.params.training.task, store: this.tracker.store } : undefined;
+      this.http = new RpcServer(this.opts.http, {
+        logger: logger.child('http'),
+        methods,
+        get: explorerRoutes({ ...(metrics instanceof PromMetrics ? { metrics } : {}), ...(model ? { model } : {}) }),
+      });
+      this.httpAddress = await this.http.start();
+      logger.info('explorer and metrics listening', { explorer: `http://${this.httpAddress}/`, metrics: `http://${this.httpAddress}/metrics` });
+      if (!['127.0.0.1', 'localhost', '::1'].includes(this.opts.http.host))
+        logger.warn('the explorer and its JSON-RPC are reachable from other machines; they have no authentication', { host: this.opts.http.host });
+    }
     if (!['127.0.0.1', 'localhost', '::1'].includes(this.opts.rpc.host))
       logger.warn('JSON-RPC is reachable from other machines; it has no authentication', { host: this.opts.rpc.host });
+  }
+
+  /** What /metrics reads at each scrape. */
+  private metricsSource(): MetricsSource {
+    const chain = this.chain!;
+    const mining = this.mining;
+    const tracker = this.tracker;
+    return {
+      headHeight: () => chain.head().header.height,
+      mempoolSize: () => this.mempool?.size ?? 0,
+      ...(tracker
+        ? {
+            contributionPoolSize: () => this.contributions.size,
+            training: () => {
+              const e = tracker.latest;
+              return { round: readRound(chain.state())?.round ?? 0, ...(e ? { evaluatedRound: e.round, accuracyBp: e.accuracyBp, lossMilli: e.lossMilli } : {}) };
+            },
+          }
+        : {}),
+      ...(mining
+        ? {
+            miner: () => {
+              const st = mining.status;
+              const m = st.miner;
+              if (!m) return undefined;
+              return { tiles: m.tiles, wins: m.wins, blocksMined: st.blocksMined, usefulMacs: st.landedMacs, computedMacs: m.laneMacs + m.lostMacs + m.fillerMacs, contributionsLanded: st.contributionsLanded };
+            },
+          }
+        : {}),
+    };
   }
 
   private onHead(): void {
@@ -122,7 +188,10 @@ export class TesseraNode {
   async stop(): Promise<void> {
     if (this.headTimer) clearInterval(this.headTimer);
     await this.mining?.stop();
+    await this.network?.stop();
+    await this.http?.stop();
     await this.rpc?.stop();
+    await this.journal?.save().catch((e: unknown) => this.modules.logger.error('mempool journal not saved', { error: (e as Error).message }));
     await this.tracker?.close();
     await this.chain?.close();
     await this.db?.close();

@@ -171,8 +171,11 @@ export class Chain {
     return this.queue.length;
   }
 
-  /** Imports a block (encoded bytes or a decoded Block). Serialised: one import at a time. */
-  importBlock(input: Uint8Array | Block): Promise<ImportResult> {
+  /**
+   * Imports a block (encoded bytes or a decoded Block). Serialised: one import at a time.
+   * `opts.own`: the node's miner made it and logs it itself (the import line goes to debug).
+   */
+  importBlock(input: Uint8Array | Block, opts: { own?: boolean } = {}): Promise<ImportResult> {
     if (this.closed) return Promise.reject(new ChainError(ChainErrorCode.CLOSED, {}));
     let bytes: Uint8Array;
     try {
@@ -182,7 +185,7 @@ export class Chain {
     }
     const max = this.params.maxBlockBytes;
     if (bytes.length > max) return Promise.reject(new BlockError(BlockErrorCode.TOO_LARGE, { expected: max, got: bytes.length }));
-    return this.queue.push(() => this.doImport(input, bytes), bytes.length).catch((e: unknown) => {
+    return this.queue.push(() => this.doImport(input, bytes, opts.own === true), bytes.length).catch((e: unknown) => {
       if (e instanceof QueueFullError) throw new ChainError(ChainErrorCode.QUEUE_FULL, { limit: e.limit, unit: e.unit });
       throw e;
     });
@@ -214,6 +217,11 @@ export class Chain {
   async getBlock(hash: Uint8Array): Promise<Block | undefined> {
     const b = await this.modules.db.getBlock(hash);
     return b && decodeBlock(b, decodeLimits(this.params));
+  }
+
+  /** A stored block's encoded bytes (canonical or side), as the network serves them. */
+  getBlockBytes(hash: Uint8Array): Promise<Uint8Array | undefined> {
+    return this.modules.db.getBlock(hash);
   }
 
   async getCanonicalHash(height: number): Promise<Uint8Array | undefined> {
@@ -293,7 +301,7 @@ export class Chain {
 
   // ---- import ------------------------------------------------------------------------------
 
-  private async doImport(input: Uint8Array | Block, bytes: Uint8Array): Promise<ImportResult> {
+  private async doImport(input: Uint8Array | Block, bytes: Uint8Array, own = false): Promise<ImportResult> {
     const started = performance.now();
     const p = this.params;
     const limits = decodeLimits(p);
@@ -323,6 +331,7 @@ export class Chain {
     const sealBad = this.badSeals.get(tk);
     if (sealBad !== undefined) throw new ChainError(ChainErrorCode.KNOWN_INVALID, { hash: to0x(hash), cause: sealBad, reason: 'ticket already found invalid on this parent' });
     // 3. header vs parent
+    const verifyStarted = performance.now();
     try {
       validateHeader(
         header,
@@ -333,6 +342,7 @@ export class Chain {
       this.rememberHeaderFailure(e, hashHex, tk);
       throw e;
     }
+    this.modules.metrics?.observe?.('chain_block_verify_seconds', (performance.now() - verifyStarted) / 1000);
     // 4. body: only now decoded and hashed
     const block = input instanceof Uint8Array ? decodeBlock(input, limits) : input;
     validateBlockBody(block, p, bytes.length);
@@ -357,7 +367,8 @@ export class Chain {
       this.tree.add(hash, header, totalWork);
       this.setHead(node, result.state, []);
       this.modules.metrics?.inc('chain_blocks_imported');
-      this.modules.logger.info('block imported', {
+      this.modules.metrics?.observe?.('chain_block_import_seconds', (performance.now() - started) / 1000);
+      this.modules.logger[own ? 'debug' : 'info']('block imported', {
         height: header.height,
         hash: to0x(hash),
         txs: block.txs.length,

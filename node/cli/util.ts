@@ -1,4 +1,5 @@
 // Shared CLI plumbing: flag parsing with clear errors, exit codes, output helpers.
+import { readFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isTesseraError } from '../../consensus/errors.ts';
 
@@ -82,9 +83,62 @@ export function parseAmount(s: string | undefined, flag: string, help: string): 
   return v;
 }
 
+/**
+ * An address given as host:port or as an http URL (http://host:port/, as the node prints it):
+ * both are accepted wherever the CLI takes an address (--rpc, --http).
+ */
 export function parseHostPort(s: string, flag: string, help: string): { host: string; port: number } {
-  const m = /^(\[[0-9a-fA-F:]+\]|[^:\s]+):([0-9]{1,5})$/.exec(s);
+  const bare = s.replace(/^http:\/\//, '').replace(/\/$/, '');
+  const m = /^(\[[0-9a-fA-F:]+\]|[^:\s/]+):([0-9]{1,5})$/.exec(bare);
   const port = m ? Number(m[2]) : NaN;
-  if (!m || port > 65535) throw usageError(`${flag} must be host:port (e.g. 127.0.0.1:8545), got "${s}"`, help);
+  if (!m || port > 65535) throw usageError(`${flag} must be host:port or http://host:port/ (e.g. 127.0.0.1:8545), got "${s}"`, help);
   return { host: m[1]!.replace(/^\[|\]$/g, ''), port };
+}
+
+/** The JSON-RPC URL of --rpc (host:port or http URL); default 127.0.0.1:8545. */
+export function rpcUrl(s: string | undefined, help: string): string {
+  const { host, port } = parseHostPort(s ?? '127.0.0.1:8545', '--rpc', help);
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
+}
+
+/** A unix time (seconds) as ISO 8601 UTC. */
+export function isoTime(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/**
+ * Options from a config file (`--config`): TOML when the name ends in .toml, else JSON. Keys are
+ * the command's flag names without the dashes; a string flag takes a string (or a number, written
+ * as decimal), a boolean flag a boolean. An unknown key, a wrong type, or `config` itself is a usage
+ * error naming the key. The caller lets the command line's flags override what this returns.
+ */
+export async function readConfig<O extends Options>(file: string, options: O, help: string): Promise<Partial<Record<keyof O, string | boolean>>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw usageError(`cannot read --config ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, help);
+  }
+  let raw: unknown;
+  try {
+    raw = file.endsWith('.toml') ? (await import('smol-toml')).parse(text) : JSON.parse(text);
+  } catch (e) {
+    throw usageError(`--config ${file} is not valid ${file.endsWith('.toml') ? 'TOML' : 'JSON'}: ${(e as Error).message.split('\n')[0]}`, help);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw usageError(`--config ${file} must hold a table of options`, help);
+  const out: Partial<Record<keyof O, string | boolean>> = {};
+  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
+    const opt = k !== 'config' && Object.hasOwn(options, k) ? options[k] : undefined;
+    if (!opt) throw usageError(`--config ${file}: unknown option "${k}" (keys are the flags' names without the dashes)`, help);
+    if (opt.type === 'boolean') {
+      if (typeof v !== 'boolean') throw usageError(`--config ${file}: "${k}" must be true or false`, help);
+      out[k as keyof O] = v;
+    } else {
+      if (typeof v === 'string') out[k as keyof O] = v;
+      else if (typeof v === 'number' && Number.isSafeInteger(v)) out[k as keyof O] = String(v);
+      else if (typeof v === 'bigint') out[k as keyof O] = v.toString();
+      else throw usageError(`--config ${file}: "${k}" must be a string`, help);
+    }
+  }
+  return out;
 }

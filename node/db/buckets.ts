@@ -22,6 +22,10 @@ export enum Bucket {
   checkpoint = 0x09,
   /** u64be(round) -> encode([checkpointRoot, accuracyBp, lossMilli, heldOutSamples, contributions averaged into W_R]): held-out evaluation of W_R (node-side, not consensus) */
   roundEval = 0x0a,
+  /** utf8 libp2p peer id -> encode([banned until (unix seconds), reason code]): peers the network refuses, kept across restarts */
+  peerBan = 0x14,
+  /** u32be(i) -> encoded signed tx: the mempool at the last clean stop, in pool order (node/mempool/journal.ts) */
+  mempoolJournal = 0x18,
 }
 
 export function key(bucket: Bucket, ...parts: Uint8Array[]): Uint8Array {

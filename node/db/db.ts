@@ -162,6 +162,11 @@ export class ChainDb {
     return { entries, bytes };
   }
 
+  /** Every (key without its bucket byte, value) of a bucket, sorted by key. */
+  async *entries(bucket: Bucket): AsyncGenerator<[Uint8Array, Uint8Array]> {
+    for await (const [k, v] of this.db.iterator(bucketRange(bucket))) yield [plain(k).subarray(1), plain(v)];
+  }
+
   /** Every (hash, index entry) of stored blocks, canonical and side. */
   async *blockIndexEntries(): AsyncGenerator<[Uint8Array, BlockIndexEntry]> {
     for await (const [k, v] of this.db.iterator(bucketRange(Bucket.blockIndex))) yield [plain(k).subarray(1), decodeIndex(plain(v))];

@@ -1,9 +1,9 @@
 // Structured logging: one line per event, either JSON (machine-readable, one object a line)
-// or "pretty" (time, level, module, message, key=value pairs). Loggers are injected into
+// or text (time, level, module, message, key=value pairs; "pretty" is its old name). Loggers are injected into
 // constructors (`modules.logger`) so tests can pass a silent one.
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
-export type LogFormat = 'json' | 'pretty';
+export type LogFormat = 'json' | 'text' | 'pretty';
 
 export const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
 const RANK: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
@@ -76,4 +76,11 @@ function prettyValue(v: unknown): string {
 
 export function isLogLevel(s: string): s is LogLevel {
   return (LOG_LEVELS as readonly string[]).includes(s);
+}
+
+/** A hash as 0x and its first 8 hex digits, enough to tell blocks apart in a log line. */
+export function shortHex(b: Uint8Array): string {
+  let h = '';
+  for (let i = 0; i < 4 && i < b.length; i++) h += b[i]!.toString(16).padStart(2, '0');
+  return `0x${h}…`;
 }

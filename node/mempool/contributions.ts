@@ -2,7 +2,7 @@
 // waiting for a block of their round. The node's mining service adds its miner's contributions
 // once it has signed them (node/mining/service.ts); the block assembler takes the open round's entries that are
 // not in the head state yet. Bounded by count and bytes; entries of closed rounds are pruned on
-// every head change. (Gossiped contributions of other miners arrive with the P2P layer.)
+// every head change. Contributions of other miners arrive by gossip (node/network), checked before they are added.
 import { toHex } from '../../consensus/bytes.ts';
 import type { StateReader } from '../../vm/round/state.ts';
 import { contributionKey } from '../../vm/round/keys.ts';
@@ -27,8 +27,14 @@ export type AddResult = 'added' | 'duplicate' | 'full';
 export class ContributionPool {
   private readonly byKey = new Map<string, PooledContribution>();
   private bytes = 0;
+  private readonly listeners: ((c: PooledContribution, from: string | undefined) => void)[] = [];
 
   constructor(private readonly opts: ContributionPoolOpts = {}) {}
+
+  /** Calls `fn` for every contribution added, with the peer it came from (undefined: this node's miner). */
+  onAdded(fn: (c: PooledContribution, from: string | undefined) => void): void {
+    this.listeners.push(fn);
+  }
 
   get size(): number {
     return this.byKey.size;
@@ -37,12 +43,14 @@ export class ContributionPool {
     return this.bytes;
   }
 
-  add(c: PooledContribution): AddResult {
+  /** Adds a contribution; `from` names the peer it came from (undefined: this node's own). */
+  add(c: PooledContribution, from?: string): AddResult {
     const k = `${c.round}/${toHex(c.miner)}/${c.lane}`;
     if (this.byKey.has(k)) return 'duplicate';
     if (this.byKey.size >= (this.opts.maxCount ?? 256) || this.bytes + c.bytes.length > (this.opts.maxBytes ?? 128 * 1024 * 1024)) return 'full';
     this.byKey.set(k, c);
     this.bytes += c.bytes.length;
+    for (const l of this.listeners) l(c, from);
     return 'added';
   }
 

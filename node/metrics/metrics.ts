@@ -3,6 +3,8 @@
 export interface Metrics {
   inc(name: string, by?: number): void;
   set(name: string, value: number): void;
+  /** A sample of a histogram (durations in seconds). */
+  observe?(name: string, value: number): void;
   snapshot(): Record<string, number>;
 }
 

@@ -16,11 +16,12 @@ import { decodeTicket } from '../../consensus/pouw/ticket.ts';
 import { checkpointRoot, type Checkpoint } from '../../consensus/training/checkpoint.ts';
 import { decodeContribution, decodeSignedContribution, encodeSignedContribution, signContribution } from '../../consensus/training/contribution.ts';
 import type { BackendName } from '../../miner/backends/types.ts';
+import type { Block } from '../../consensus/types.ts';
 import type { MinerStats } from '../../miner/loop.ts';
 import { contributionPrefix, winKey } from '../../vm/round/keys.ts';
-import { readCheckpoint, readRound } from '../../vm/round/state.ts';
+import { readBond, readCheckpoint, readRound } from '../../vm/round/state.ts';
 import type { Chain } from '../chain/chain.ts';
-import type { Logger } from '../log/logger.ts';
+import { shortHex, type Logger } from '../log/logger.ts';
 import type { ContributionPool } from '../mempool/contributions.ts';
 import type { Mempool } from '../mempool/mempool.ts';
 import { assembleBlock } from './assemble.ts';
@@ -47,6 +48,8 @@ export interface MiningModules {
   logger: Logger;
   /** Called after the miner's own block became the head. */
   onHeadChange?: () => void;
+  /** Called with each block this miner made and imported (the network publishes it). */
+  onMined?: (block: Block) => void;
   /** W_R of a past round (the node's checkpoint store): restores per-step data after a restart. */
   checkpoints?: (round: number) => Promise<Checkpoint | undefined>;
 }
@@ -70,6 +73,8 @@ export class MiningService {
   private stopped = false;
   /** Equivocation offences this node pooled evidence for (node/mining/evidence.ts). */
   private readonly evidence = { reported: new Set<string>() };
+  /** Whether the miner had the minimum bond at the last head (undefined before the first). */
+  private bonded?: boolean;
   private nextRequest = 1;
   private readonly requests = new Map<number, { resolve: (w: Int32Array[] | undefined) => void; reject: (e: Error) => void }>();
   readonly status: MiningStatus = { backend: '', blocksMined: 0, ticketsStale: 0, contributionsMade: 0, contributionsLanded: 0, landedMacs: 0, miner: undefined };
@@ -213,7 +218,19 @@ export class MiningService {
     // Lanes the rest of the round can still include: what is in, plus the cap of each block left.
     const t = this.training;
     const blocksLeft = Math.max(0, round.openedAt + t.roundBlocks - head.header.height);
-    const laneBudget = inState.length + blocksLeft * t.maxContributionsPerBlock;
+    // A miner without the minimum bond has its contributions refused by every node: it trains no
+    // lane (laneBudget 0: filler jobs only, which still win blocks) and says so once, and again
+    // when that changes.
+    const bonded = readBond(state, this.opts.miner) >= t.minBond;
+    if (bonded !== this.bonded) {
+      if (!bonded)
+        this.modules.logger.warn('the miner address is not bonded: nodes refuse its contributions, so it trains no lane and only mines blocks with filler jobs until a Bond tx of at least minBond lands', {
+          miner: to0x(this.opts.miner), bond: readBond(state, this.opts.miner).toString(), minBond: t.minBond.toString(),
+        });
+      else if (this.bonded === false) this.modules.logger.info('the miner address is bonded now: training lanes', { bond: readBond(state, this.opts.miner).toString() });
+      this.bonded = bonded;
+    }
+    const laneBudget = bonded ? inState.length + blocksLeft * t.maxContributionsPerBlock : 0;
     this.post({
       type: 'work',
       work: {
@@ -320,19 +337,22 @@ export class MiningService {
       this.status.ticketsStale++;
       return;
     }
-    const res = await chain.importBlock(block);
+    const res = await chain.importBlock(block, { own: true });
     this.status.blocksMined++;
+    this.modules.onMined?.(block);
     for (const c of used) {
       this.status.contributionsLanded++;
       this.status.landedMacs += this.laneMacs.get(`${c.round}/${c.lane}`) ?? 0;
       this.laneMacs.delete(`${c.round}/${c.lane}`);
       contributions.remove(c);
     }
+    // One line per mined block (the chain logs its import at debug): lanes are the round's
+    // training shards whose contributions this block carries; see docs/glossary.md.
     logger.info('mined block', {
-      height: res.height, hash: to0x(blockHash(block.header)), round: round.round, txs: block.txs.length,
+      height: res.height, hash: shortHex(blockHash(block.header)), round: round.round, txs: block.txs.length,
       contributions: used.length, lanes: laneRanges(used.map((c) => c.lane)),
       ticket: `lane ${proof.lane} step ${proof.step} job ${proof.jobId} tile ${proof.ti},${proof.tj}${filler ? ' (filler)' : ''}`,
-      status: res.status,
+      ...(res.status !== 'head' ? { status: res.status } : {}),
     });
     this.modules.onHeadChange?.();
     this.onHead();

@@ -10,7 +10,7 @@ import { evaluate } from '../../consensus/training/evaluate.ts';
 import type { TrainingParams } from '../../consensus/params.ts';
 import { readCheckpoint, readRound } from '../../vm/round/state.ts';
 import type { Chain } from '../chain/chain.ts';
-import type { Logger } from '../log/logger.ts';
+import { shortHex, type Logger } from '../log/logger.ts';
 import { CheckpointStore, type RoundEval } from './checkpoint-store.ts';
 
 export interface TrackerOpts {
@@ -79,12 +79,12 @@ export class TrainingTracker {
         const e: RoundEval = { round: round.round, root: ck.root, accuracyBp: ev.accuracyBp, lossMilli: ev.lossMilli, samples: ev.n, contributions };
         await store.putEval(e);
         if (!this.latestEval || e.round >= this.latestEval.round) this.latestEval = e;
-        if (round.round > 0)
-          logger.info(prev >= 0 ? 'round closed' : 'round', {
-            round: round.round - 1, closedAt: round.openedAt, contributions, heldOutAccuracy: `${(e.accuracyBp / 100).toFixed(2)}%`,
-            heldOutLoss: (e.lossMilli / 1000).toFixed(3), checkpointRoot: to0x(ck.root), nextRound: round.round,
-          });
-        else logger.info('initial checkpoint', { heldOutAccuracy: `${(e.accuracyBp / 100).toFixed(2)}%`, heldOutLoss: (e.lossMilli / 1000).toFixed(3), checkpointRoot: to0x(ck.root) });
+        // Round N everywhere (this log, training_status, model export/eval --round N) is W_N: the
+        // model round N starts from, the result of closing rounds 0..N-1 (docs/node.md).
+        logger.info(round.round > 0 ? (prev >= 0 ? 'round opened' : 'round') : 'initial checkpoint', {
+          round: round.round, openedAt: round.openedAt, contributions, heldOutAccuracy: `${(e.accuracyBp / 100).toFixed(2)}%`,
+          heldOutLoss: (e.lossMilli / 1000).toFixed(3), checkpointRoot: shortHex(ck.root),
+        });
       })
       .catch((err: unknown) => logger.error('round evaluation failed', { round: round.round, error: (err as Error).message }));
   }

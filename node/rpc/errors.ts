@@ -8,6 +8,7 @@ import { isTesseraError, BlockErrorCode, CodecErrorCode, TxErrorCode } from '../
 import type { Json } from './jsonrpc.ts';
 import { MempoolErrorCode } from '../mempool/errors.ts';
 import { ChainErrorCode } from '../chain/errors.ts';
+import { NetworkErrorCode } from '../network/errors.ts';
 
 export enum RpcErrorCode {
   PARSE_ERROR = -32700,
@@ -118,6 +119,21 @@ export const APP_ERROR_CODES: Readonly<Record<string, number>> = {
   [ChainErrorCode.CORRUPT_DB]: 5007,
   [ChainErrorCode.DUPLICATE_TICKET]: 5008,
   [ChainErrorCode.KNOWN_INVALID]: 5009,
+  // 6xxx: network (net_addPeer)
+  [NetworkErrorCode.TOO_LARGE]: 6001,
+  [NetworkErrorCode.STALE_BLOCK]: 6002,
+  [NetworkErrorCode.ORPHAN]: 6003,
+  [NetworkErrorCode.ORPHAN_POOL_FULL]: 6004,
+  [NetworkErrorCode.CONTRIBUTION_KNOWN]: 6005,
+  [NetworkErrorCode.CONTRIBUTION_POOL_FULL]: 6006,
+  [NetworkErrorCode.UNSUPPORTED_TOPIC]: 6007,
+  [NetworkErrorCode.NO_TRAINING]: 6008,
+  [NetworkErrorCode.RATE_LIMITED]: 6009,
+  [NetworkErrorCode.BAD_REQUEST]: 6010,
+  [NetworkErrorCode.BAD_RESPONSE]: 6011,
+  [NetworkErrorCode.WRONG_GENESIS]: 6012,
+  [NetworkErrorCode.TIMEOUT]: 6013,
+  [NetworkErrorCode.INTERNAL]: 6014,
 };
 
 export function toRpcError(e: unknown): RpcError {

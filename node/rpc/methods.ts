@@ -1,24 +1,34 @@
 // The node's JSON-RPC methods, named area_verb. Params are positional arrays. Amounts and
 // other u64 values are decimal strings; hashes, addresses and bytes are 0x hex. A lookup that
 // finds nothing returns null.
-import { fromHex, to0x } from '../../consensus/bytes.ts';
+import { bytesEqual, fromHex, to0x } from '../../consensus/bytes.ts';
+import { decodeRewards, StateKind } from '../../vm/keys.ts';
+import type { State } from '../../vm/state.ts';
 import { blockHash, decodeTx, txHash } from '../../consensus/encoding/index.ts';
 import { recoverTxSender } from '../../consensus/crypto/index.ts';
 import { TypeTag, type Block, type Tx } from '../../consensus/types.ts';
 import type { Chain } from '../chain/chain.ts';
 import type { Mempool } from '../mempool/mempool.ts';
 import { badParams } from './errors.ts';
-import type { Json, RpcMethods } from './jsonrpc.ts';
+import type { Json, RpcMethod, RpcMethods } from './jsonrpc.ts';
 import type { TrainingTracker } from '../model/tracker.ts';
 import type { MiningService } from '../mining/service.ts';
 import { trainingMethods } from './training.ts';
 import { readBond } from '../../vm/round/state.ts';
+import type { Network } from '../network/network.ts';
+import { decodeTicket } from '../../consensus/pouw/ticket.ts';
+import { POUW_SEAL_NAME } from '../../consensus/seal-pouw.ts';
+import { decodeSignedContribution } from '../../consensus/training/contribution.ts';
 
 export interface RpcContext {
   chain: Chain;
   mempool: Mempool;
   /** Present on a chain with training: the model tracker, and the miner when mining. */
   training?: { tracker: TrainingTracker; mining?: MiningService };
+  /** Present when the node is on the peer-to-peer network. */
+  network?: Network;
+  /** Methods of other parts (network, attribution...), served beside these and listed by rpc_methods. */
+  extra?: RpcMethods;
 }
 
 const HASH_RE = /^0x[0-9a-fA-F]{64}$/;
@@ -75,18 +85,68 @@ async function blockJson(ctx: RpcContext, hash: Uint8Array, block: Block, fullTx
     checkpointRoot: to0x(h.checkpointRoot),
     target: '0x' + h.target.toString(16).padStart(64, '0'),
     seal: to0x(h.seal),
+    sealBytes: h.seal.length,
+    ticket: ticketJson(ctx, h.seal),
     miner: to0x(h.miner),
     sig: to0x(h.sig),
     canonical: await ctx.chain.isCanonical(hash),
     totalWork: (ctx.chain.totalWorkOf(hash) ?? 0n).toString(),
     txCount: block.txs.length,
+    contributionCount: block.contributions.length,
+    contributions: contributionsJson(ctx, block),
     txs: fullTxs ? block.txs.map((t) => txJson(t)) : block.txs.map((t) => to0x(txHash(t))),
   };
 }
 
+/** Rewards locked for `address` (block and round rewards, unbonded amounts), by the height that credits them. */
+function lockedRewardsOf(state: State, address: Uint8Array): { maturesAt: number; amount: bigint }[] {
+  const out: { maturesAt: number; amount: bigint }[] = [];
+  for (const k of state.keysWithPrefix(new Uint8Array([StateKind.LockedRewards]))) {
+    const v = state.get(k);
+    if (!v || k.length !== 5) continue;
+    const r = decodeRewards(v).find((x) => bytesEqual(x.address, address));
+    if (r) out.push({ maturesAt: new DataView(k.buffer, k.byteOffset + 1, 4).getUint32(0), amount: r.amount });
+  }
+  return out;
+}
+
+/** The winning ticket of a proof-of-useful-work seal, without its Merkle proofs; null for other seals. */
+function ticketJson(ctx: RpcContext, seal: Uint8Array): Json {
+  if (ctx.chain.params.sealName !== POUW_SEAL_NAME || seal.length === 0) return null;
+  try {
+    const t = decodeTicket(seal);
+    return {
+      round: t.round, miner: to0x(t.miner), lane: t.lane, step: t.step, jobId: t.jobId,
+      m: t.m, k: t.k, n: t.n, r: t.r, tile: { i: t.ti, j: t.tj, h: t.h, w: t.w }, tileHash: to0x(t.hash),
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** Who contributed which lane of which round in a block (the weights are not shown). */
+function contributionsJson(ctx: RpcContext, block: Block): Json[] {
+  const task = ctx.chain.params.training?.task;
+  if (!task) return [];
+  return block.contributions.map((bytes): Json => {
+    try {
+      const c = decodeSignedContribution(task, bytes);
+      return { miner: to0x(c.miner), round: c.round, lane: c.lane, bytes: bytes.length };
+    } catch {
+      return { bytes: bytes.length };
+    }
+  });
+}
+
 export function rpcMethods(ctx: RpcContext): RpcMethods {
   const { chain, mempool } = ctx;
-  return {
+  const methods: Record<string, RpcMethod> = {
+    /** The names of the methods this node serves (clients such as the explorer show what exists). */
+    rpc_methods: (params) => {
+      args(params, 0, 0, 'no params');
+      return Object.keys(methods).sort();
+    },
+
     chain_head: (params) => {
       args(params, 0, 0, 'no params');
       const h = chain.head();
@@ -134,6 +194,9 @@ export function rpcMethods(ctx: RpcContext): RpcMethods {
       const pending = mempool.list().filter((e) => e.senderHex === a.slice(2).toLowerCase()).length;
       const out: { [k: string]: Json } = { address: to0x(address), balance: acct.balance.toString() };
       if (chain.params.training) out.bond = readBond(chain.state(), address).toString();
+      const locked = lockedRewardsOf(chain.state(), address);
+      out.locked = locked.map((l) => ({ maturesAt: l.maturesAt, amount: l.amount.toString() }));
+      out.lockedTotal = locked.reduce((s, l) => s + l.amount, 0n).toString();
       return { ...out, nonce: acct.nonce, pendingNonce: acct.nonce + pending, height: chain.head().header.height };
     },
 
@@ -142,6 +205,7 @@ export function rpcMethods(ctx: RpcContext): RpcMethods {
       if (typeof hex !== 'string' || !/^0x([0-9a-fA-F]{2})+$/.test(hex)) throw badParams('tx must be 0x-prefixed hex bytes');
       const tx = decodeTx(fromHex(hex));
       const { entry, replaced } = mempool.add(tx, chain.state());
+      void ctx.network?.publishTx(tx);
       return { hash: to0x(entry.hash), ...(replaced ? { replaced: to0x(replaced) } : {}) };
     },
 
@@ -151,6 +215,41 @@ export function rpcMethods(ctx: RpcContext): RpcMethods {
       return { size: list.length, txs: list.map((e) => txJson(e.tx, e.sender)) };
     },
 
+    net_status: (params) => {
+      args(params, 0, 0, 'no params');
+      const n = ctx.network;
+      if (!n) return { enabled: false };
+      const sync = n.sync.progress;
+      return {
+        enabled: true,
+        peerId: n.peerId,
+        addresses: n.addresses(),
+        peers: n.peerList().length,
+        height: chain.head().header.height,
+        syncing: sync.syncing,
+        ...(sync.syncing ? { syncTarget: sync.target ?? null } : {}),
+        syncedBlocks: sync.imported,
+        orphans: n.orphans.size,
+        banned: [...n.peers.banned()].map(([id, b]) => ({ id, until: b.until, reason: b.reason })),
+        gossip: n.verdicts(),
+      };
+    },
+
+    net_addPeer: async (params) => {
+      const [addr] = args(params, 1, 1, '[multiaddr with /p2p/<peer id>]');
+      if (typeof addr !== 'string' || addr.length > 512) throw badParams('multiaddr must be a string');
+      if (!ctx.network) throw badParams('the node runs without P2P');
+      await ctx.network.addPeer(addr);
+      return { added: addr, peers: ctx.network.peerList().length };
+    },
+
+    net_peers: (params) => {
+      args(params, 0, 0, 'no params');
+      return (ctx.network?.peerList() ?? []) as unknown as Json;
+    },
+
     ...trainingMethods(ctx),
+    ...ctx.extra,
   };
+  return methods;
 }

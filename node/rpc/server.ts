@@ -14,9 +14,19 @@ export interface RpcServerOpts {
   maxBodyBytes?: number;
 }
 
+/** An answer to a GET (the node's HTTP server: explorer, /metrics); undefined: 404. */
+export interface HttpAnswer {
+  status?: number;
+  contentType: string;
+  body: string | Uint8Array;
+  headers?: Record<string, string>;
+}
+
 export interface RpcServerModules {
   logger: Logger;
   methods: RpcMethods;
+  /** Serves GET requests by path (without the query string); without it GET is refused (405). */
+  get?: (path: string) => Promise<HttpAnswer | undefined>;
 }
 
 export class RpcServer {
@@ -59,7 +69,29 @@ export class RpcServer {
     await new Promise<void>((resolve) => s.close(() => resolve()));
   }
 
+  private async onGet(req: IncomingMessage, res: ServerResponse, get: NonNullable<RpcServerModules['get']>): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0]!;
+    let a: HttpAnswer | undefined;
+    try {
+      a = await get(path);
+    } catch (e) {
+      this.modules.logger.error('http GET failed', { path, err: e as Error });
+      res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error\n');
+      return;
+    }
+    if (!a) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+      return;
+    }
+    res.writeHead(a.status ?? 200, { 'content-type': a.contentType, ...a.headers });
+    res.end(req.method === 'HEAD' ? undefined : a.body);
+  }
+
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if ((req.method === 'GET' || req.method === 'HEAD') && this.modules.get) {
+      await this.onGet(req, res, this.modules.get);
+      return;
+    }
     if (req.method !== 'POST') {
       res.writeHead(405, { allow: 'POST', 'content-type': 'text/plain' }).end('JSON-RPC 2.0: POST a JSON body\n');
       return;

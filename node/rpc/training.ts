@@ -75,6 +75,27 @@ export function trainingMethods(ctx: RpcContext): RpcMethods {
       };
     },
 
+    /**
+     * Held-out accuracy and loss of every evaluated round in [from, to] (default: the newest 1,000):
+     * round N is W_N, the model round N starts from (N rounds closed).
+     */
+    training_history: async (params): Promise<Json> => {
+      const a = params === undefined ? [] : params;
+      if (!Array.isArray(a) || a.length > 2) throw badParams('expected [from?, to?]');
+      const t = ctx.training ?? unavailable();
+      const open = readRound(ctx.chain.state())!.round;
+      const to = a[1] ?? open;
+      const from = a[0] ?? Math.max(0, to - 999);
+      for (const v of [from, to]) if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw badParams('from and to must be non-negative integers');
+      if (to < from || to - from >= 1000) throw badParams('at most 1,000 rounds, from <= to');
+      const rounds: Json[] = [];
+      for (let r = from; r <= Math.min(to, open); r++) {
+        const e = await t.tracker.store.getEval(r);
+        if (e) rounds.push({ round: r, heldOutAccuracyBp: e.accuracyBp, heldOutLossMilli: e.lossMilli, contributions: e.contributions, checkpointRoot: to0x(e.root) });
+      }
+      return { task: ctx.chain.params.training!.task.name, openRound: open, rounds };
+    },
+
     training_getCheckpoint: async (params): Promise<Json> => {
       const a = params === undefined ? [] : params;
       if (!Array.isArray(a) || a.length > 2) throw badParams('expected [round?, encoding? ("base64" | "hex")]');

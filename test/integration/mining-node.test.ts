@@ -115,7 +115,7 @@ describe('a mining node', () => {
     await stopNode(n1);
     const log1 = n1.log();
     const mined = log1.split('\n').filter((l) => l.includes('"mined block"'));
-    const closed = log1.split('\n').filter((l) => l.includes('"round closed"'));
+    const closed = log1.split('\n').filter((l) => l.includes('"round opened"'));
     expect(mined.length).toBeGreaterThanOrEqual(6);
     expect(closed.length).toBeGreaterThanOrEqual(3);
     expect(status.mining.blocksMined).toBeGreaterThanOrEqual(6);

@@ -1,24 +1,27 @@
-// `tessera keys new|list|show`: the encrypted keystore in <datadir>/keystore.
+// `tessera keys new|list|show|import`: the encrypted keystore in <datadir>/keystore.
 import { join, resolve } from 'node:path';
 import { readFile } from 'node:fs/promises';
-import { fromHex } from '../../../consensus/bytes.ts';
+import { fromHex, to0x } from '../../../consensus/bytes.ts';
 import { PrivateKey } from '../../../consensus/crypto/index.ts';
 import { Keystore } from '../../keystore/keystore.ts';
 import { getPassphrase } from '../passphrase.ts';
-import { CliError, EXIT_OK, EXIT_USAGE, parseFlags, toJson, usageError, type Io } from '../util.ts';
+import { CliError, EXIT_FAIL, EXIT_OK, EXIT_USAGE, parseFlags, toJson, usageError, type Io } from '../util.ts';
 
 export const KEYS_HELP = `Usage: tessera keys <new | list | show | import> [options]
 
   keys new               create a key, encrypted with a passphrase (scrypt + XChaCha20-Poly1305)
   keys list              list the addresses in the keystore
   keys show <address>    show a key's address, public key and file (never the secret)
-  keys import <file>     encrypt an existing secret key (file: 0x + 64 hex digits) into the keystore
+  keys import <file>     encrypt an existing secret key (file: 0x + 64 hex digits) into the keystore;
+                         refuses to replace a key already there unless --force is given
 
 Options:
   --datadir <dir>           the keystore is <dir>/keystore (default ./data)
   --keystore <dir>          use this keystore directory instead
   --passphrase-file <file>  read the passphrase from the file's first line
                             (else the env var TESSERA_PASSPHRASE, else a prompt)
+  --force                   (import) replace a key file of the same address (its old passphrase
+                            then no longer opens it)
   --json                    machine-readable output
   -h, --help                this help`;
 
@@ -27,6 +30,7 @@ const FLAGS = {
   keystore: { type: 'string' },
   'passphrase-file': { type: 'string' },
   json: { type: 'boolean' },
+  force: { type: 'boolean' },
 } as const;
 
 export function keystoreDir(values: { datadir?: string; keystore?: string }): string {
@@ -75,8 +79,12 @@ export async function keysCommand(argv: string[], io: Io): Promise<number> {
       } catch (e) {
         throw new CliError(`cannot import ${positionals[0]}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, EXIT_USAGE);
       }
+      const ks = new Keystore(keystoreDir(values));
+      const target = to0x(PrivateKey.fromBytes(secret).address());
+      if (!values.force && (await ks.list()).includes(target))
+        throw new CliError(`${target} is already in the keystore ${ks.dir}: not replaced (its passphrase stays the one it has); give --force to replace it`, EXIT_FAIL);
       const passphrase = await getPassphrase({ file: values['passphrase-file'], confirm: true, purpose: 'encrypt the imported key' });
-      const { address, path } = await new Keystore(keystoreDir(values)).create(passphrase, secret);
+      const { address, path } = await ks.create(passphrase, secret);
       io.out(values.json ? toJson({ address, path }) : `imported ${address}\nfile     ${path}`);
       return EXIT_OK;
     }

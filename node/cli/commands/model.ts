@@ -11,9 +11,9 @@ import { loadMnist } from '../../../genesis/datasets/mnist.ts';
 import { loadDevnetSpec, loadGenesisFile, type GenesisSpec } from '../../../genesis/index.ts';
 import { ChainDb } from '../../db/db.ts';
 import { CheckpointStore } from '../../model/checkpoint-store.ts';
-import { encodeSafetensors, type Tensor } from '../../model/safetensors.ts';
+import { checkpointSafetensors } from '../../model/export.ts';
 import { RpcClient } from '../../rpc/client.ts';
-import { CliError, EXIT_FAIL, EXIT_OK, EXIT_USAGE, parseFlags, usageError, type Io } from '../util.ts';
+import { CliError, EXIT_FAIL, EXIT_OK, EXIT_USAGE, parseFlags, rpcUrl, usageError, type Io } from '../util.ts';
 
 export const MODEL_HELP = `Usage: tessera model export --out <file> [--round N] [source]
        tessera model eval [--round N] [source]
@@ -26,7 +26,7 @@ eval    prints W_N's accuracy and loss on the held-out MNIST split (1,996 digits
         here with the chain's exact integer forward pass.
 
 Source (one of):
-  --rpc <url>        a running node's JSON-RPC (e.g. http://127.0.0.1:8545/)
+  --rpc <host:port | url>  a running node's JSON-RPC (e.g. 127.0.0.1:8545 or http://127.0.0.1:8545/)
   --datadir <dir>    a stopped node's datadir (default ./data)
   --genesis <file>   genesis JSON of that datadir (default: the embedded devnet genesis)
 
@@ -96,19 +96,7 @@ async function fromDatadir(datadir: string, genesisFile: string | undefined, rou
   }
 }
 
-/** The safetensors tensors of a checkpoint's weights. */
-export function modelTensors(task: TrainingTask, ck: Checkpoint): Record<string, Tensor> {
-  const out: Record<string, Tensor> = {};
-  const scale = 2 ** task.weightFracBits;
-  ck.weights.forEach((w, l) => {
-    const shape = [task.layers[l]!, task.layers[l + 1]!];
-    const f = new Float32Array(w.length);
-    for (let i = 0; i < w.length; i++) f[i] = w[i]! / scale;
-    out[`layer${l}.weight`] = { dtype: 'F32', shape, data: f };
-    out[`layer${l}.weight_int32`] = { dtype: 'I32', shape, data: w };
-  });
-  return out;
-}
+export { modelTensors } from '../../model/export.ts';
 
 export async function modelCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseFlags(
@@ -122,12 +110,9 @@ export async function modelCommand(argv: string[], io: Io): Promise<number> {
   if (values.rpc && (values.datadir || values.genesis)) throw usageError('give --rpc or --datadir/--genesis, not both', MODEL_HELP);
   if (sub === 'export' && !values.out) throw usageError('export needs --out <file>', MODEL_HELP);
   const round = parseRound(values.round);
-  const m = values.rpc ? await fromRpc(values.rpc, round, undefined) : await fromDatadir(resolve(values.datadir ?? './data'), values.genesis, round);
+  const m = values.rpc ? await fromRpc(rpcUrl(values.rpc, MODEL_HELP), round, undefined) : await fromDatadir(resolve(values.datadir ?? './data'), values.genesis, round);
   if (sub === 'export') {
-    const bytes = encodeSafetensors(modelTensors(m.task, m.checkpoint), {
-      task: m.task.name, round: String(m.round), checkpointRoot: m.root, weightFracBits: String(m.task.weightFracBits),
-      layout: 'layer<l>.weight: inputs x outputs (y = x W), ReLU between layers, no biases',
-    });
+    const bytes = checkpointSafetensors(m.task, m.round, m.root, m.checkpoint);
     await writeFile(values.out!, bytes);
     if (values.json) io.out(JSON.stringify({ round: m.round, checkpointRoot: m.root, file: values.out, bytes: bytes.length }));
     else io.out(`wrote round ${m.round} (checkpoint ${m.root}) to ${values.out} (${bytes.length} bytes)`);

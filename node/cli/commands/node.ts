@@ -9,7 +9,7 @@ import { isTesseraError } from '../../../consensus/errors.ts';
 import { Keystore, KeystoreErrorCode } from '../../keystore/keystore.ts';
 import { TesseraNode, type NodeOpts } from '../../node.ts';
 import { getPassphrase } from '../passphrase.ts';
-import { CliError, EXIT_OK, EXIT_USAGE, parseFlags, parseHostPort, usageError, type Io } from '../util.ts';
+import { CliError, EXIT_OK, EXIT_USAGE, parseFlags, parseHostPort, readConfig, usageError, type Io } from '../util.ts';
 
 export const NODE_HELP = `Usage: tessera node [options]
 
@@ -17,11 +17,18 @@ Runs a full node: stores the chain in --datadir, validates and imports blocks on
 keeps a mempool, and serves JSON-RPC 2.0 over HTTP.
 
 Options:
+  --config <file>        read options from a TOML (.toml) or JSON file whose keys are these flags'
+                         names without the dashes (datadir = "./data", mine = true, log-level =
+                         "debug"); flags given on the command line override it
   --datadir <dir>        where the chain and keystore live (default ./data)
   --genesis <file>       genesis JSON (default: the embedded devnet genesis)
-  --rpc <host:port>      JSON-RPC address (default 127.0.0.1:8545; port 0 picks a free one)
+  --rpc <host:port>      JSON-RPC address (default 127.0.0.1:8545; port 0 picks a free one);
+                         http://host:port/ is accepted too
+  --http <host:port>     the explorer page (/) and Prometheus metrics (/metrics); default: the RPC
+                         host and the RPC port + 1 (127.0.0.1:8546), port 0 when the RPC's is 0;
+                         "off" to run none
   --log-level <level>    ${LOG_LEVELS.join(' | ')} (default info)
-  --log-format <format>  pretty | json (default pretty)
+  --log-format <format>  text | json (default text: time, level, module, message, key=value)
   --mine                 mine: train the open round's shards, every product a lottery ticket;
                          a winning ticket becomes a block (needs a genesis with training)
   --miner-address <0x..> address credited for mined blocks and contributions (it needs a bond).
@@ -38,33 +45,53 @@ Options:
   --backend <name>       compute backend: auto | js | wasm | gpujs (default auto: the fastest
                          that passes its bit-exactness self-test)
   --threads <n>          worker threads of the wasm backend (default: all cores)
+  --p2p <host:port>      join the peer-to-peer network, listening here (127.0.0.1:0: loopback, a
+                         port the OS picks; 0.0.0.0:<port> takes peers from other machines).
+                         Without --p2p and --bootnodes the node runs alone
+  --bootnodes <list>     comma-separated multiaddrs with /p2p/<peer id> to connect to and keep
+                         connected (e.g. /ip4/127.0.0.1/tcp/9333/p2p/12D3KooW...); alone, it
+                         implies --p2p 127.0.0.1:0
+  --max-peers <n>        most peer connections (default 32)
+  --no-p2p               run alone (the default without --p2p / --bootnodes)
   -h, --help             this help
 
 Stop it with Ctrl-C (SIGINT) or SIGTERM; a kill -9 loses nothing that was imported.`;
 
+const NODE_FLAGS = {
+  config: { type: 'string' },
+  datadir: { type: 'string' },
+  genesis: { type: 'string' },
+  rpc: { type: 'string' },
+  http: { type: 'string' },
+  'log-level': { type: 'string' },
+  'log-format': { type: 'string' },
+  mine: { type: 'boolean' },
+  'miner-address': { type: 'string' },
+  'miner-key-file': { type: 'string' },
+  'passphrase-file': { type: 'string' },
+  backend: { type: 'string' },
+  threads: { type: 'string' },
+  p2p: { type: 'string' },
+  bootnodes: { type: 'string' },
+  'max-peers': { type: 'string' },
+  'no-p2p': { type: 'boolean' },
+} as const;
+
 export async function nodeCommand(argv: string[], io: Io): Promise<number> {
-  const { values } = parseFlags(
-    argv,
-    {
-      datadir: { type: 'string' },
-      genesis: { type: 'string' },
-      rpc: { type: 'string' },
-      'log-level': { type: 'string' },
-      'log-format': { type: 'string' },
-      mine: { type: 'boolean' },
-      'miner-address': { type: 'string' },
-      'miner-key-file': { type: 'string' },
-      'passphrase-file': { type: 'string' },
-      backend: { type: 'string' },
-      threads: { type: 'string' },
-    },
-    NODE_HELP,
-  );
+  const parsed = parseFlags(argv, NODE_FLAGS, NODE_HELP);
+  const values = parsed.values.config !== undefined ? { ...((await readConfig(parsed.values.config, NODE_FLAGS, NODE_HELP)) as typeof parsed.values), ...parsed.values } : parsed.values;
   const level = values['log-level'] ?? 'info';
   if (!isLogLevel(level)) throw usageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`, NODE_HELP);
-  const format = (values['log-format'] ?? 'pretty') as LogFormat;
-  if (format !== 'pretty' && format !== 'json') throw usageError(`--log-format must be pretty or json, got "${format}"`, NODE_HELP);
+  const format = (values['log-format'] ?? 'text') as LogFormat;
+  if (format !== 'text' && format !== 'pretty' && format !== 'json') throw usageError(`--log-format must be text or json, got "${format}"`, NODE_HELP);
   const rpc = parseHostPort(values.rpc ?? '127.0.0.1:8545', '--rpc', NODE_HELP);
+  const http =
+    values.http === 'off'
+      ? undefined
+      : values.http !== undefined
+        ? parseHostPort(values.http, '--http', NODE_HELP)
+        : { host: rpc.host, port: rpc.port === 0 ? 0 : rpc.port + 1 };
+  if (http && rpc.port !== 0 && http.port === rpc.port && http.host === rpc.host) throw usageError('--http must differ from --rpc', NODE_HELP);
   const datadir = resolve(values.datadir ?? './data');
   let mining: (Omit<NonNullable<NodeOpts['mining']>, 'key' | 'miner'> & { key?: PrivateKey; miner?: Uint8Array }) | undefined;
   if (values.mine) {
@@ -82,6 +109,25 @@ export async function nodeCommand(argv: string[], io: Io): Promise<number> {
   } else if (['miner-address', 'miner-key-file', 'passphrase-file', 'backend', 'threads'].some((f) => values[f as keyof typeof values] !== undefined)) {
     throw usageError('--miner-address, --miner-key-file, --passphrase-file, --backend and --threads only apply with --mine', NODE_HELP);
   }
+  let p2p: NodeOpts['p2p'];
+  if (values['no-p2p']) {
+    if (values.p2p !== undefined || values.bootnodes !== undefined || values['max-peers'] !== undefined)
+      throw usageError('--p2p, --bootnodes and --max-peers do not apply with --no-p2p', NODE_HELP);
+  } else if (values.p2p === undefined && values.bootnodes === undefined) {
+    if (values['max-peers'] !== undefined) throw usageError('--max-peers applies with --p2p or --bootnodes', NODE_HELP);
+  } else {
+    const listen = parseHostPort(values.p2p ?? '127.0.0.1:0', '--p2p', NODE_HELP);
+    const bootnodes = (values.bootnodes ?? '').split(',').map((b) => b.trim()).filter(Boolean);
+    for (const b of bootnodes)
+      if (!/^\/(ip4|ip6|dns4|dns6|dns)\/[^/]+\/tcp\/[0-9]{1,5}\/p2p\/[1-9A-HJ-NP-Za-km-z]+$/.test(b))
+        throw usageError(`--bootnodes: "${b}" is not a multiaddr like /ip4/127.0.0.1/tcp/9333/p2p/<peer id>`, NODE_HELP);
+    let maxPeers: number | undefined;
+    if (values['max-peers'] !== undefined) {
+      maxPeers = Number(values['max-peers']);
+      if (!Number.isInteger(maxPeers) || maxPeers < 1 || maxPeers > 1000) throw usageError(`--max-peers must be an integer in [1, 1000], got "${values['max-peers']}"`, NODE_HELP);
+    }
+    p2p = { listen, bootnodes, ...(maxPeers ? { maxPeers } : {}) };
+  }
   const logger = createLogger({ level, format });
   let spec: GenesisSpec;
   try {
@@ -96,14 +142,14 @@ export async function nodeCommand(argv: string[], io: Io): Promise<number> {
     const key = mining.key ?? devKeyFor(spec, mining.miner, datadir, logger);
     miningOpts = { ...mining, key, miner: key.address() };
   }
-  const node = new TesseraNode({ datadir, genesis: spec, rpc, ...(miningOpts ? { mining: miningOpts } : {}) }, { logger });
+  const node = new TesseraNode({ datadir, genesis: spec, rpc, ...(http ? { http } : {}), ...(miningOpts ? { mining: miningOpts } : {}), ...(p2p ? { p2p } : {}) }, { logger });
   try {
     await node.start();
   } catch (e) {
     await node.stop().catch(() => {});
     throw e;
   }
-  io.out(`ready rpc=http://${node.rpcAddress}/`);
+  io.out(`ready rpc=http://${node.rpcAddress}/${node.httpAddress ? ` explorer=http://${node.httpAddress}/` : ''}${node.network ? ` p2p=${node.network.addresses()[0] ?? ''}` : ''}`);
   await new Promise<void>((done) => {
     const stop = (sig: string): void => {
       logger.info('shutting down', { signal: sig });

@@ -1,6 +1,7 @@
 // `tessera tx send | bond | unbond`: signs a transaction with a keystore key and sends it over JSON-RPC.
 import { existsSync } from 'node:fs';
-import { to0x } from '../../../consensus/bytes.ts';
+import { readFile } from 'node:fs/promises';
+import { fromHex, to0x } from '../../../consensus/bytes.ts';
 import { PrivateKey, parseAddress, signTx } from '../../../consensus/crypto/index.ts';
 import { encodeTx } from '../../../consensus/encoding/index.ts';
 import { TypeTag, type Tx } from '../../../consensus/types.ts';
@@ -8,7 +9,7 @@ import { Keystore } from '../../keystore/keystore.ts';
 import { RpcClient } from '../../rpc/client.ts';
 import { getPassphrase } from '../passphrase.ts';
 import { keystoreDir } from './keys.ts';
-import { EXIT_OK, parseAmount, parseFlags, parseHostPort, toJson, usageError, type Io } from '../util.ts';
+import { EXIT_OK, parseAmount, parseFlags, rpcUrl, toJson, usageError, type Io } from '../util.ts';
 
 export const TX_HELP = `Usage: tessera tx send   --from <address | keyfile> --to <address> --amount <n> --fee <n> [options]
        tessera tx bond   --from <address | keyfile> --amount <n> --fee <n> [options]
@@ -22,12 +23,13 @@ Signs a transaction with a key of the keystore and sends it to a node over JSON-
 Amounts and fees are whole numbers of base units.
 
 Options:
-  --from <address|file>     sender: an address in the keystore, or a key file path
+  --from <address|file>     sender: an address in the keystore, a keystore file, or a plain key
+                            file (0x + 64 hex digits: no passphrase asked; keep it private)
   --to <address>            recipient (0x + 40 hex digits; send only)
   --amount <n>              amount to transfer, bond or unbond
   --fee <n>                 fee (at least the chain's minimum fee)
   --nonce <n>               sender nonce (default: asked from the node, pending txs included)
-  --rpc <host:port>         the node's JSON-RPC address (default 127.0.0.1:8545)
+  --rpc <host:port | url>   the node's JSON-RPC address (default 127.0.0.1:8545)
   --datadir <dir>           keystore is <dir>/keystore (default ./data)
   --keystore <dir>          keystore directory
   --passphrase-file <file>  passphrase (else TESSERA_PASSPHRASE, else a prompt)
@@ -75,18 +77,20 @@ export async function txCommand(argv: string[], io: Io): Promise<number> {
     if (!/^[0-9]+$/.test(values.nonce) || !Number.isSafeInteger(Number(values.nonce))) throw usageError(`--nonce must be a whole number, got "${values.nonce}"`, TX_HELP);
     nonce = Number(values.nonce);
   }
-  const rpcAddr = values.rpc ?? '127.0.0.1:8545';
-  parseHostPort(rpcAddr, '--rpc', TX_HELP);
+  const url = rpcUrl(values.rpc, TX_HELP);
   const from = values.from;
   if (!/^0x[0-9a-fA-F]{40}$/.test(from) && !existsSync(from)) throw usageError(`--from must be a keystore address or an existing key file, got "${from}"`, TX_HELP);
 
-  const ks = new Keystore(keystoreDir(values));
-  await ks.read(from); // fail on a missing key before asking for a passphrase
-  const passphrase = await getPassphrase({ file: values['passphrase-file'], purpose: `unlock ${from}` });
-  const { address, secret } = await ks.unlock(from, passphrase);
-  const key = PrivateKey.fromBytes(secret);
+  let key = await plainKeyFile(from);
+  if (!key) {
+    const ks = new Keystore(keystoreDir(values));
+    await ks.read(from); // fail on a missing key before asking for a passphrase
+    const passphrase = await getPassphrase({ file: values['passphrase-file'], purpose: `unlock ${from}` });
+    key = PrivateKey.fromBytes((await ks.unlock(from, passphrase)).secret);
+  }
+  const address = to0x(key.address());
 
-  const rpc = new RpcClient(rpcAddr);
+  const rpc = new RpcClient(url);
   const head = await rpc.call<{ chainId: number }>('chain_head');
   if (nonce === undefined) nonce = (await rpc.call<{ pendingNonce: number }>('state_getAccount', [address])).pendingNonce;
   const common = { chainId: head.chainId, nonce, fee, sig: new Uint8Array(0) };
@@ -100,3 +104,15 @@ export async function txCommand(argv: string[], io: Io): Promise<number> {
   return EXIT_OK;
 }
 
+
+/** The key of a plain key file (one line: 0x and 64 hex digits, as for keys import); undefined for anything else. */
+async function plainKeyFile(from: string): Promise<PrivateKey | undefined> {
+  if (/^0x[0-9a-fA-F]{40}$/.test(from) && !existsSync(from)) return undefined;
+  const text = (await readFile(from, 'utf8')).trim();
+  if (!/^(0x)?[0-9a-fA-F]{64}$/.test(text)) return undefined;
+  try {
+    return PrivateKey.fromBytes(fromHex(text.startsWith('0x') ? text : '0x' + text));
+  } catch {
+    throw usageError(`--from ${from}: not a valid secp256k1 secret key`, TX_HELP);
+  }
+}

@@ -1,0 +1,105 @@
+// Gossip validators, one per topic, cheapest checks first. Each throws a typed error or returns;
+// verdict.ts turns the throw into accept / ignore / reject in one place.
+//   blocks:        size, decode (canonical, limits), already stored, unknown parent (-> orphan pool
+//                  and ancestor fetch), stale, then the chain's import (body roots, header vs parent
+//                  and seal, then the state transition)
+//   txs:           size, decode, mempool admission (chain id, fee, signature, nonce, balance)
+//   contributions: size, decode, round, base, lane, bond, signature, duplicate, won tickets
+//                  (vm/round/contributions.ts checkContribution: the VM's own rule), then the pool
+//   attestations:  no format yet (validators arrive later): ignored
+import { blockHash, decodeBlock, decodeLimits, decodeTx, MAX_TX_BYTES } from '../../consensus/encoding/index.ts';
+import type { ChainParams } from '../../consensus/params.ts';
+import { toHex } from '../../consensus/bytes.ts';
+import type { Block } from '../../consensus/types.ts';
+import { checkContribution } from '../../vm/round/contributions.ts';
+import { readRound } from '../../vm/round/state.ts';
+import type { Chain, ImportResult } from '../chain/chain.ts';
+import { ChainError, ChainErrorCode } from '../chain/errors.ts';
+import type { ContributionPool } from '../mempool/contributions.ts';
+import type { Mempool } from '../mempool/mempool.ts';
+import { NetworkError, NetworkErrorCode } from './errors.ts';
+import type { TopicKind } from './topics.ts';
+import { topicMaxBytes } from './scoring.ts';
+
+/** A block this far below the head is stale: not imported from gossip, not relayed. */
+export const STALE_DEPTH = 64;
+
+export interface GossipModules {
+  chain: Chain;
+  mempool: Mempool;
+  contributions: ContributionPool;
+  /** A block whose parent is unknown: keep it and fetch its ancestors from `from`. */
+  onOrphan: (block: Block, hash: Uint8Array, bytes: number, from: string) => void;
+  /** A block was imported (its orphaned children may follow). */
+  onImported: (hash: Uint8Array, res: ImportResult) => void;
+}
+
+export class GossipValidators {
+  private readonly maxBytes: Readonly<Record<TopicKind, number>>;
+  /** Blocks accepted for import and not yet stored, by hash hex: a child arriving meanwhile waits for its parent. */
+  private readonly importing = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly params: ChainParams,
+    private readonly modules: GossipModules,
+  ) {
+    this.maxBytes = topicMaxBytes(params);
+  }
+
+  validate(kind: TopicKind, data: Uint8Array, from: string): Promise<void> | void {
+    if (data.length > this.maxBytes[kind]) throw new NetworkError(NetworkErrorCode.TOO_LARGE, { topic: kind, limit: this.maxBytes[kind], got: data.length, peer: from });
+    switch (kind) {
+      case 'blocks':
+        return this.block(data, from);
+      case 'txs':
+        return this.tx(data);
+      case 'contributions':
+        return this.contribution(data, from);
+      case 'attestations':
+        throw new NetworkError(NetworkErrorCode.UNSUPPORTED_TOPIC, { topic: kind });
+    }
+  }
+
+  private async block(data: Uint8Array, from: string): Promise<void> {
+    const { chain } = this.modules;
+    const block = decodeBlock(data, decodeLimits(this.params));
+    const hash = blockHash(block.header);
+    if (chain.totalWorkOf(hash) !== undefined || this.importing.has(toHex(hash))) throw new ChainError(ChainErrorCode.ALREADY_KNOWN, { height: block.header.height });
+    // blocks come faster than one import under load: a child must not be taken for an orphan (and
+    // left unrelayed) while its parent is still in the import queue
+    await this.importing.get(toHex(block.header.parent))?.catch(() => undefined);
+    if (chain.totalWorkOf(block.header.parent) === undefined) {
+      this.modules.onOrphan(block, hash, data.length, from);
+      throw new NetworkError(NetworkErrorCode.ORPHAN, { height: block.header.height, peer: from });
+    }
+    if (block.header.height + STALE_DEPTH < chain.head().header.height)
+      throw new NetworkError(NetworkErrorCode.STALE_BLOCK, { height: block.header.height, reason: `head is at ${chain.head().header.height}` });
+    const key = toHex(hash);
+    const pending = chain.importBlock(block);
+    this.importing.set(key, pending);
+    try {
+      const res = await pending;
+      this.modules.onImported(hash, res);
+    } finally {
+      this.importing.delete(key);
+    }
+  }
+
+  private tx(data: Uint8Array): void {
+    if (data.length > MAX_TX_BYTES) throw new NetworkError(NetworkErrorCode.TOO_LARGE, { topic: 'txs', limit: MAX_TX_BYTES, got: data.length });
+    const tx = decodeTx(data);
+    this.modules.mempool.add(tx, this.modules.chain.state());
+  }
+
+  private contribution(data: Uint8Array, from: string): void {
+    const t = this.params.training;
+    if (!t) throw new NetworkError(NetworkErrorCode.NO_TRAINING, { topic: 'contributions' });
+    const { chain, contributions } = this.modules;
+    const state = chain.state();
+    const round = readRound(state)!;
+    const c = checkContribution(state, data, t, round, { height: chain.head().header.height + 1, index: 0, chainId: this.params.chainId });
+    const res = contributions.add({ round: c.round, miner: c.miner, lane: c.lane, bytes: data }, from);
+    if (res === 'duplicate') throw new NetworkError(NetworkErrorCode.CONTRIBUTION_KNOWN, { topic: 'contributions' });
+    if (res === 'full') throw new NetworkError(NetworkErrorCode.CONTRIBUTION_POOL_FULL, { topic: 'contributions' });
+  }
+}

@@ -1,0 +1,112 @@
+// THE one place where typed errors become gossip verdicts (after Lodestar's gossipValidatorFn):
+//   accept  - valid: deliver and relay;
+//   ignore  - not relayed, the sender not punished: duplicates, what depends on our own state or
+//             clock (unknown parent, nonce gaps, a round that just closed), our own faults
+//             (queue full, db, closed);
+//   reject  - provably invalid whatever the receiver's state: not relayed, and gossipsub counts an
+//             invalid delivery against the sender's score (scoring.ts), which the peer manager
+//             also charges (peers.ts) until the peer is banned.
+// The table is total over every code a gossip validator can meet: `satisfies Record<...>` makes
+// the compiler refuse a code without a verdict. A throw that is not a TesseraError is our bug and
+// is ignored (logged), never blamed on the peer.
+import { BlockErrorCode, CodecErrorCode, isTesseraError, TxErrorCode } from '../../consensus/errors.ts';
+import { ChainErrorCode } from '../chain/errors.ts';
+import { MempoolErrorCode } from '../mempool/errors.ts';
+import { NetworkErrorCode } from './errors.ts';
+
+export type GossipAction = 'accept' | 'ignore' | 'reject';
+export type GossipErrorCode = CodecErrorCode | TxErrorCode | BlockErrorCode | ChainErrorCode | MempoolErrorCode | NetworkErrorCode;
+
+export const GOSSIP_ACTION = {
+  // decoding: bytes a correct peer never sends
+  [CodecErrorCode.MALFORMED]: 'reject',
+  [CodecErrorCode.NON_CANONICAL]: 'reject',
+  [CodecErrorCode.BAD_SHAPE]: 'reject',
+  [CodecErrorCode.TOO_LARGE]: 'reject',
+  // transactions: signature and static rules reject; what depends on the head state ignores
+  [TxErrorCode.MALFORMED_SIGNATURE]: 'reject',
+  [TxErrorCode.HIGH_S]: 'reject',
+  [TxErrorCode.BAD_SIGNATURE]: 'reject',
+  [TxErrorCode.WRONG_CHAIN]: 'reject',
+  [TxErrorCode.BAD_NONCE]: 'ignore',
+  [TxErrorCode.INSUFFICIENT_BALANCE]: 'ignore',
+  [TxErrorCode.FEE_TOO_LOW]: 'reject',
+  [TxErrorCode.ZERO_AMOUNT]: 'reject',
+  [TxErrorCode.BALANCE_OVERFLOW]: 'ignore',
+  [TxErrorCode.NONCE_OVERFLOW]: 'ignore',
+  [TxErrorCode.UNKNOWN_TYPE]: 'reject',
+  [TxErrorCode.INSUFFICIENT_BOND]: 'ignore',
+  [TxErrorCode.NO_TRAINING]: 'reject',
+  // blocks: a block whose body matched its header and still fails is invalid (reject); unknown
+  // parents and the future-time rule depend on us
+  [BlockErrorCode.UNKNOWN_PARENT]: 'ignore',
+  [BlockErrorCode.BAD_VERSION]: 'reject',
+  [BlockErrorCode.WRONG_CHAIN]: 'reject',
+  [BlockErrorCode.BAD_HEIGHT]: 'reject',
+  [BlockErrorCode.BAD_PARENT_HASH]: 'reject',
+  [BlockErrorCode.TIME_TOO_OLD]: 'reject',
+  [BlockErrorCode.TIME_TOO_NEW]: 'ignore',
+  [BlockErrorCode.BAD_TARGET]: 'reject',
+  [BlockErrorCode.BAD_SEAL]: 'reject',
+  [BlockErrorCode.WRONG_SEAL]: 'reject',
+  [BlockErrorCode.BAD_TX_ROOT]: 'reject',
+  [BlockErrorCode.BAD_CONTRIBUTIONS_ROOT]: 'reject',
+  [BlockErrorCode.DUPLICATE_TX]: 'reject',
+  [BlockErrorCode.BAD_STATE_ROOT]: 'reject',
+  [BlockErrorCode.TOO_MANY_TXS]: 'reject',
+  [BlockErrorCode.TOO_LARGE]: 'reject',
+  [BlockErrorCode.BAD_TX]: 'reject',
+  [BlockErrorCode.STATE_MISMATCH]: 'ignore', // our own undo records, never the peer's doing
+  [BlockErrorCode.BAD_CHECKPOINT_ROOT]: 'reject',
+  [BlockErrorCode.BAD_TICKET]: 'reject',
+  [BlockErrorCode.TICKET_ROUND_NOT_OPEN]: 'reject',
+  [BlockErrorCode.DUPLICATE_WIN]: 'reject',
+  [BlockErrorCode.TICKET_MISMATCH]: 'reject',
+  [BlockErrorCode.TOO_MANY_CONTRIBUTIONS]: 'reject',
+  [BlockErrorCode.CONTRIBUTION_TOO_LARGE]: 'reject',
+  [BlockErrorCode.BAD_CONTRIBUTION]: 'reject',
+  // contributions: round, base, bond and duplicates depend on the head (a round that just
+  // closed, a fork); a gossiped contribution that fails them is ignored, a block that carries one
+  // is still refused by the chain (not relayed), it only escapes the penalty
+  [BlockErrorCode.CONTRIBUTION_WRONG_ROUND]: 'ignore',
+  [BlockErrorCode.CONTRIBUTION_WRONG_BASE]: 'ignore',
+  [BlockErrorCode.CONTRIBUTION_BAD_LANE]: 'reject',
+  [BlockErrorCode.DUPLICATE_CONTRIBUTION]: 'ignore',
+  [BlockErrorCode.UNBONDED_MINER]: 'ignore',
+  [BlockErrorCode.CONTRIBUTION_BAD_SIGNATURE]: 'reject',
+  // mempool admission
+  [MempoolErrorCode.ALREADY_KNOWN]: 'ignore',
+  [MempoolErrorCode.NONCE_GAP]: 'ignore',
+  [MempoolErrorCode.FEE_TOO_LOW_TO_REPLACE]: 'ignore',
+  [MempoolErrorCode.ACCOUNT_FULL]: 'ignore',
+  [MempoolErrorCode.POOL_FULL]: 'ignore',
+  // chain import
+  [ChainErrorCode.ALREADY_KNOWN]: 'ignore',
+  [ChainErrorCode.UNKNOWN_PARENT]: 'ignore',
+  [ChainErrorCode.INVALID_ANCESTOR]: 'reject',
+  [ChainErrorCode.WRONG_GENESIS]: 'ignore',
+  [ChainErrorCode.CLOSED]: 'ignore',
+  [ChainErrorCode.QUEUE_FULL]: 'ignore',
+  [ChainErrorCode.CORRUPT_DB]: 'ignore',
+  // network
+  [NetworkErrorCode.TOO_LARGE]: 'reject',
+  [NetworkErrorCode.STALE_BLOCK]: 'ignore',
+  [NetworkErrorCode.ORPHAN]: 'ignore',
+  [NetworkErrorCode.ORPHAN_POOL_FULL]: 'ignore',
+  [NetworkErrorCode.CONTRIBUTION_KNOWN]: 'ignore',
+  [NetworkErrorCode.CONTRIBUTION_POOL_FULL]: 'ignore',
+  [NetworkErrorCode.UNSUPPORTED_TOPIC]: 'ignore',
+  [NetworkErrorCode.NO_TRAINING]: 'reject',
+  [NetworkErrorCode.RATE_LIMITED]: 'ignore',
+  [NetworkErrorCode.BAD_REQUEST]: 'reject',
+  [NetworkErrorCode.BAD_RESPONSE]: 'reject',
+  [NetworkErrorCode.WRONG_GENESIS]: 'reject',
+  [NetworkErrorCode.TIMEOUT]: 'ignore',
+  [NetworkErrorCode.INTERNAL]: 'ignore',
+} as const satisfies Record<GossipErrorCode, GossipAction>;
+
+/** The verdict for a validator's throw, and the code it is counted under ('INTERNAL' for our bugs). */
+export function gossipVerdict(e: unknown): { action: GossipAction; code: string } {
+  if (isTesseraError(e) && Object.hasOwn(GOSSIP_ACTION, e.code)) return { action: GOSSIP_ACTION[e.code as GossipErrorCode], code: e.code };
+  return { action: 'ignore', code: NetworkErrorCode.INTERNAL };
+}
