@@ -37,6 +37,14 @@ export const GOSSIP_ACTION = {
   [TxErrorCode.UNKNOWN_TYPE]: 'reject',
   [TxErrorCode.INSUFFICIENT_BOND]: 'ignore',
   [TxErrorCode.NO_TRAINING]: 'reject',
+  // equivocation evidence: the pair's own faults reject; age and punishment depend on the head
+  [TxErrorCode.EVIDENCE_TOO_LARGE]: 'reject',
+  [TxErrorCode.EVIDENCE_WRONG_CHAIN]: 'reject',
+  [TxErrorCode.EVIDENCE_NOT_CONFLICTING]: 'reject',
+  [TxErrorCode.EVIDENCE_SAME_HEADER]: 'reject',
+  [TxErrorCode.EVIDENCE_TOO_OLD]: 'ignore',
+  [TxErrorCode.EVIDENCE_ALREADY_PUNISHED]: 'ignore',
+  [TxErrorCode.EVIDENCE_BAD_SIGNATURE]: 'reject',
   // blocks: a block whose body matched its header and still fails is invalid (reject); unknown
   // parents and the future-time rule depend on us
   [BlockErrorCode.UNKNOWN_PARENT]: 'ignore',
@@ -74,6 +82,8 @@ export const GOSSIP_ACTION = {
   [BlockErrorCode.DUPLICATE_CONTRIBUTION]: 'ignore',
   [BlockErrorCode.UNBONDED_MINER]: 'ignore',
   [BlockErrorCode.CONTRIBUTION_BAD_SIGNATURE]: 'reject',
+  // hardening: a header not signed by its miner is invalid anywhere
+  [BlockErrorCode.BAD_HEADER_SIGNATURE]: 'reject',
   // mempool admission
   [MempoolErrorCode.ALREADY_KNOWN]: 'ignore',
   [MempoolErrorCode.NONCE_GAP]: 'ignore',
@@ -88,6 +98,10 @@ export const GOSSIP_ACTION = {
   [ChainErrorCode.CLOSED]: 'ignore',
   [ChainErrorCode.QUEUE_FULL]: 'ignore',
   [ChainErrorCode.CORRUPT_DB]: 'ignore',
+  // a second block with a used ticket: which one came first depends on the receiver (an honest peer
+  // may have seen the other first); remembered failures carry several causes, some of them ours
+  [ChainErrorCode.DUPLICATE_TICKET]: 'ignore',
+  [ChainErrorCode.KNOWN_INVALID]: 'ignore',
   // network
   [NetworkErrorCode.TOO_LARGE]: 'reject',
   [NetworkErrorCode.STALE_BLOCK]: 'ignore',
