@@ -20,7 +20,10 @@ import type { BlockHeader } from '../consensus/types.ts';
 import { createBackend } from '../miner/backends/index.ts';
 import { testMatrix } from '../miner/backends/selftest.ts';
 import { ticketMatmul, type WinningTicket } from '../miner/ticket-matmul.ts';
-import { timeIt } from './backends.bench.ts';
+import { repeat } from './lib/repeat.ts';
+
+/** Median seconds of one call of `fn` over `reps` timed runs (after a warm-up). */
+const timeIt = async (fn: () => unknown, reps: number): Promise<number> => (await repeat(fn, { runs: reps })).median / 1000;
 
 const JOBS = [
   { name: 'X·W1 B=256', m: 256, k: 784, n: 128 },
