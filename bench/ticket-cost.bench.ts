@@ -22,10 +22,8 @@ import { testMatrix } from '../miner/backends/selftest.ts';
 import { ticketMatmul, type WinningTicket } from '../miner/ticket-matmul.ts';
 import { repeat } from './lib/repeat.ts';
 
-/** Median seconds of `reps` timed runs after a warm-up (bench/lib/repeat.ts). */
-async function timeIt(fn: () => unknown, reps: number): Promise<number> {
-  return (await repeat(fn, { runs: reps })).median / 1000;
-}
+/** Median seconds of one call of `fn` over `reps` timed runs (after a warm-up). */
+const timeIt = async (fn: () => unknown, reps: number): Promise<number> => (await repeat(fn, { runs: reps })).median / 1000;
 
 const JOBS = [
   { name: 'X·W1 B=256', m: 256, k: 784, n: 128 },

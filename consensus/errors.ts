@@ -94,6 +94,21 @@ export enum TxErrorCode {
   VOTING_CLOSED = 'TX_VOTING_CLOSED',
   /** Propose: a treasury spend of 0, or text too long / empty. */
   BAD_PROPOSAL = 'TX_BAD_PROPOSAL',
+  // ---- equivocation evidence (vm/tx/equivocation.ts, docs/hardening.md) ----
+  /** A header's seal is larger than the chain's maxSealBytes (context.index: 0 or 1). */
+  EVIDENCE_TOO_LARGE = 'TX_EVIDENCE_TOO_LARGE',
+  /** A header's chain id is not the chain's (context.index). */
+  EVIDENCE_WRONG_CHAIN = 'TX_EVIDENCE_WRONG_CHAIN',
+  /** The headers differ in miner, parent, height or seal (context.reason names the field): not one ticket. */
+  EVIDENCE_NOT_CONFLICTING = 'TX_EVIDENCE_NOT_CONFLICTING',
+  /** The two headers have the same signing hash: one header, not two. */
+  EVIDENCE_SAME_HEADER = 'TX_EVIDENCE_SAME_HEADER',
+  /** The headers' height is more than the evidence window below the including block's. */
+  EVIDENCE_TOO_OLD = 'TX_EVIDENCE_TOO_OLD',
+  /** (miner, parent, ticket) was punished already. */
+  EVIDENCE_ALREADY_PUNISHED = 'TX_EVIDENCE_ALREADY_PUNISHED',
+  /** A header's signature is malformed or does not recover to its miner (context.index, context.cause). */
+  EVIDENCE_BAD_SIGNATURE = 'TX_EVIDENCE_BAD_SIGNATURE',
 }
 
 export interface TxErrorContext {

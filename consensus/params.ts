@@ -41,6 +41,23 @@ export interface TrainingParams {
    * node checks the bytes it trains on against it at start, so all train on the same data.
    */
   readonly datasetHash: Uint8Array;
+  /**
+   * Parts per 10,000 of a miner's bond burned by equivocation evidence (vm/tx/equivocation.ts);
+   * absent: DEFAULT_EQUIVOCATION_BOND_SLASH_BPS.
+   */
+  readonly equivocationBondSlashBps?: number;
+}
+
+/** The bond share equivocation evidence burns when genesis does not say (10%). */
+export const DEFAULT_EQUIVOCATION_BOND_SLASH_BPS = 1_000;
+
+/**
+ * How many blocks after its headers' height equivocation evidence is accepted: while what the
+ * offence earned is still locked (training: unbondDelay, longer than any ticket reward's lock since
+ * unbondDelay > roundBlocks + challengeWindow; without training: rewardMaturity).
+ */
+export function evidenceWindow(p: Pick<ChainParams, 'rewardMaturity' | 'training'>): number {
+  return p.training ? Math.max(p.training.unbondDelay, p.rewardMaturity) : p.rewardMaturity;
 }
 
 /** The PoUW spec a task implies (its tile shape and noise rank). */

@@ -26,6 +26,9 @@ export enum TypeTag {
   Deposit = 0x23,
   /** A token-holder vote on a proposal. */
   Vote = 0x24,
+  /** Two headers signed by one miner with one ticket on one parent: burns the miner's locked rewards and a bond share (vm/tx/equivocation.ts). */
+  Equivocation = 0x13,
+  // later issues add: Challenge, RegisterData, PayRoyalty, Propose, Vote, ...
   /** A winning proof-of-useful-work ticket (consensus/pouw/ticket.ts). */
   Ticket = 0x50,
   // 0x40: the per-lane contribution of v1, retired (never reused)
@@ -140,8 +143,15 @@ export interface VoteTx extends TxCommon {
   readonly option: VoteOption;
 }
 
+/** Evidence of equivocation: two block headers, each signed by its miner, with one ticket on one parent. */
+export interface EquivocationTx extends TxCommon {
+  readonly type: TypeTag.Equivocation;
+  readonly first: BlockHeader;
+  readonly second: BlockHeader;
+}
+
 /** The transaction union; later issues add members. */
-export type Tx = TransferTx | BondTx | UnbondTx | RegisterDataTx | PayRoyaltyTx | ProposeTx | DepositTx | VoteTx;
+export type Tx = TransferTx | BondTx | UnbondTx | EquivocationTx | RegisterDataTx | PayRoyaltyTx | ProposeTx | DepositTx | VoteTx;
 
 export interface Block {
   readonly header: BlockHeader;

@@ -213,6 +213,8 @@ export function parseTraining(v: unknown, path: string): TrainingParams {
     ticketShareBps: int(o, 'ticketShareBps', path, 0, BPS),
     unbondDelay,
     datasetHash: bytes32(o, 'datasetHash', path),
+    // optional (default DEFAULT_EQUIVOCATION_BOND_SLASH_BPS); a share of the bond, so at most 10,000
+    ...('equivocationBondSlashBps' in o ? { equivocationBondSlashBps: int(o, 'equivocationBondSlashBps', path, 0, BPS) } : {}),
   });
 }
 

@@ -1,12 +1,16 @@
 // State keys and values. Every key starts with a one-byte kind:
 //   0x01 || address (20)      -> account  encode([balance u64, nonce])
 //   0x02 || u32be(height)     -> rewards maturing at that height: encode([[address, amount u64], ...]) sorted by address
+//   0x09 || miner (20) || parent (32) || SHA-256(seal) (32)
+//                             -> an equivocation punished: encode([height of the evidence's block, burned u64])
 import { concatBytes, u32be } from '../consensus/bytes.ts';
 import { decodeCanonical, encode, TupleReader } from '../consensus/codec.ts';
 
 export enum StateKind {
   Account = 0x01,
   LockedRewards = 0x02,
+  /** Equivocations punished, one per (miner, parent, ticket) (vm/tx/equivocation.ts). */
+  Punished = 0x09,
 }
 
 export interface Account {
@@ -59,4 +63,27 @@ export function decodeRewards(b: Uint8Array): LockedReward[] {
     r.end();
     return x;
   });
+}
+
+export interface Punished {
+  /** Height of the block that included the evidence. */
+  readonly height: number;
+  /** What the evidence burned (locked rewards, held ticket shares, bond share). */
+  readonly burned: bigint;
+}
+
+export function punishedKey(miner: Uint8Array, parent: Uint8Array, sealHash: Uint8Array): Uint8Array {
+  if (miner.length !== 20 || parent.length !== 32 || sealHash.length !== 32) throw new RangeError('punishedKey: bad field length');
+  return concatBytes(new Uint8Array([StateKind.Punished]), miner, parent, sealHash);
+}
+
+export function encodePunished(p: Punished): Uint8Array {
+  return encode([p.height, p.burned]);
+}
+
+export function decodePunished(b: Uint8Array): Punished {
+  const r = TupleReader.of(decodeCanonical(b, 'punished'), 'punished', 2);
+  const p = { height: r.uint(), burned: r.u64() };
+  r.end();
+  return Object.freeze(p);
 }

@@ -20,6 +20,8 @@ export const DEFAULT_LIMITS: DecodeLimits = {
 export const MAX_TX_BYTES = 1024;
 /** A RegisterData tx carries samples: up to 128 KiB (about 160 MNIST digits). */
 export const MAX_DATA_TX_BYTES = 128 * 1024;
+/** An Equivocation tx carries two headers with their seals: two default-size seals plus the headers around them. */
+export const MAX_EVIDENCE_TX_BYTES = 2 * DEFAULT_LIMITS.maxSealBytes + 2048;
 
 export function decodeLimits(p: Pick<ChainParams, 'maxBlockBytes' | 'maxTxsPerBlock' | 'maxSealBytes'> & Partial<Pick<ChainParams, 'training'>>): DecodeLimits {
   const l = { maxBlockBytes: p.maxBlockBytes, maxTxsPerBlock: p.maxTxsPerBlock, maxSealBytes: p.maxSealBytes };

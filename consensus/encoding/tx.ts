@@ -16,9 +16,10 @@ import { sha256 } from '../hash.ts';
 import { u32be } from '../bytes.ts';
 import {
   ProposalKind, TypeTag, VoteOption, type BondTx, type DepositTx, type PayRoyaltyTx, type ProposalAction, type ProposeTx, type RegisterDataTx,
-  type Tx, type TransferTx, type UnbondTx, type VoteTx,
+  type EquivocationTx, type Tx, type TransferTx, type UnbondTx, type VoteTx,
 } from '../types.ts';
-import { MAX_DATA_TX_BYTES, MAX_TX_BYTES } from './limits.ts';
+import { headerFromTuple, headerTuple } from './header.ts';
+import { DEFAULT_LIMITS, MAX_DATA_TX_BYTES, MAX_EVIDENCE_TX_BYTES, MAX_TX_BYTES } from './limits.ts';
 
 export const SIGNATURE_BYTES = 65;
 export const ADDRESS_BYTES = 20;
@@ -86,6 +87,8 @@ function unsignedTuple(tx: Tx): Encodable[] {
     case TypeTag.Bond:
     case TypeTag.Unbond:
       return [tx.type, tx.chainId, tx.nonce, tx.fee, tx.amount];
+    case TypeTag.Equivocation:
+      return [tx.type, tx.chainId, tx.nonce, tx.fee, headerTuple(tx.first), headerTuple(tx.second)];
     case TypeTag.RegisterData:
       return [tx.type, tx.chainId, tx.nonce, tx.fee, tx.contributor, tx.royaltyBps, tx.dim, tx.samples, tx.labels];
     case TypeTag.PayRoyalty:
@@ -205,6 +208,21 @@ export function txFromTuple(value: unknown, what = 'tx'): Tx {
       r.end();
       return Object.freeze(tx);
     }
+    case TypeTag.Equivocation: {
+      const r = TupleReader.of(value, what, 7);
+      r.uint(0xff);
+      const tx: EquivocationTx = {
+        type: tag,
+        chainId: r.uint(MAX_CHAIN_ID),
+        nonce: r.uint(),
+        fee: r.u64(),
+        first: headerFromTuple(r.raw(), DEFAULT_LIMITS, `${what}.first`),
+        second: headerFromTuple(r.raw(), DEFAULT_LIMITS, `${what}.second`),
+        sig: r.bytes(SIGNATURE_BYTES),
+      };
+      r.end();
+      return Object.freeze(tx);
+    }
     default:
       throw new CodecError(CodecErrorCode.BAD_SHAPE, { what, reason: `unknown tx type ${String(tag)}` });
   }
@@ -212,8 +230,10 @@ export function txFromTuple(value: unknown, what = 'tx'): Tx {
 
 /** Factory: the only way bytes become a Tx. Rejects non-canonical bytes and wrong shapes. */
 export function decodeTx(bytes: Uint8Array): Tx {
-  const tx = txFromTuple(decodeCanonical(bytes, 'tx', MAX_DATA_TX_BYTES));
-  if (tx.type !== TypeTag.RegisterData && bytes.length > MAX_TX_BYTES)
-    throw new CodecError(CodecErrorCode.TOO_LARGE, { what: 'tx', reason: `${bytes.length} > ${MAX_TX_BYTES} bytes` });
-  return tx;
+  const value = decodeCanonical(bytes, 'tx', Math.max(MAX_DATA_TX_BYTES, MAX_EVIDENCE_TX_BYTES));
+  // the size by type, before the fields: RegisterData and evidence (two headers with their seals) may pass MAX_TX_BYTES
+  const tag = Array.isArray(value) ? value[0] : undefined;
+  const max = tag === TypeTag.RegisterData ? MAX_DATA_TX_BYTES : tag === TypeTag.Equivocation ? MAX_EVIDENCE_TX_BYTES : MAX_TX_BYTES;
+  if (bytes.length > max) throw new CodecError(CodecErrorCode.TOO_LARGE, { what: 'tx', reason: `${bytes.length} > ${max} bytes` });
+  return txFromTuple(value);
 }

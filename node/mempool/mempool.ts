@@ -14,6 +14,8 @@
 //   unaffordable) and takes back the txs of abandoned blocks;
 // - a tx that block assembly could not apply (its sender's state changed in a way the pool does
 //   not see, e.g. a slashed bond) is evicted with its sender's later txs (evict()): it is tried once.
+// - equivocation evidence is checked whole on entry (both header signatures, one ticket, two headers)
+//   and refused when its offence is punished in the state already.
 import { TxError, TxErrorCode, isTesseraError } from '../../consensus/errors.ts';
 import { txHash } from '../../consensus/encoding/index.ts';
 import { recoverTxSender } from '../../consensus/crypto/index.ts';
@@ -22,6 +24,7 @@ import { TypeTag, type Tx } from '../../consensus/types.ts';
 import type { Logger } from '../log/logger.ts';
 import { accountExists } from '../../vm/keys.ts';
 import { bondKey, decodeAmount } from '../../vm/round/keys.ts';
+import { checkEvidence, offenceKey } from '../../vm/tx/equivocation.ts';
 import { MempoolError, MempoolErrorCode } from './errors.ts';
 
 export interface AccountView {
@@ -129,6 +132,7 @@ export class Mempool {
       if (isTesseraError(e)) (e.context as { txHash?: Uint8Array }).txHash ??= hash;
       throw e;
     }
+    if (tx.type === TypeTag.Equivocation) withTxHash(hash, () => checkEvidence(tx, this.opts.chainId));
     return { tx, hash, hashHex, sender, senderHex: toHex(sender), cost: balanceCost(tx) };
   }
 
@@ -136,6 +140,8 @@ export class Mempool {
   private insert(entry: PoolEntry, state: AccountReader): { entry: PoolEntry; replaced?: Uint8Array; evicted?: Uint8Array } {
     const { tx, hash, hashHex, sender, senderHex } = entry;
     if (this.byHash.has(hashHex)) throw new MempoolError(MempoolErrorCode.ALREADY_KNOWN, { txHash: '0x' + hashHex });
+    if (tx.type === TypeTag.Equivocation && state.get?.(offenceKey(tx.first)) !== undefined)
+      throw new TxError(TxErrorCode.EVIDENCE_ALREADY_PUNISHED, { txHash: hash, address: tx.first.miner });
     const account = state.getAccount(sender);
     const queue = this.bySender.get(senderHex) ?? [];
     const next = account.nonce + queue.length;
@@ -285,5 +291,15 @@ function balanceCost(tx: Tx): bigint {
       return tx.amount + tx.fee;
     default:
       return tx.fee;
+  }
+}
+
+/** Runs `f`, adding the tx hash to the context of a typed error it throws. */
+function withTxHash(hash: Uint8Array, f: () => void): void {
+  try {
+    f();
+  } catch (e) {
+    if (isTesseraError(e)) (e.context as { txHash?: Uint8Array }).txHash ??= hash;
+    throw e;
   }
 }

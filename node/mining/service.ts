@@ -30,6 +30,7 @@ import type { ContributionPool, PooledContribution } from '../mempool/contributi
 import type { Mempool } from '../mempool/mempool.ts';
 import { assembleBlock } from './assemble.ts';
 import type { LaneStore, OwnLane } from './lane-store.ts';
+import { reportEquivocations } from './evidence.ts';
 import type { FromMiner, MinerWorkerData, ToMiner } from './messages.ts';
 
 export interface MiningOpts {
@@ -80,6 +81,8 @@ export class MiningService {
   /** Finished lanes of the open round not yet in a landed part: leaf, delta, useful MACs. */
   private lanes: { round: number; byLane: Map<number, { leaf: LaneLeaf; delta: Int32Array[]; macs: number }> } = { round: -1, byLane: new Map() };
   private stopped = false;
+  /** Equivocation offences this node pooled evidence for (node/mining/evidence.ts). */
+  private readonly evidence = { reported: new Set<string>() };
   /** Whether the miner had the minimum bond at the last head (undefined before the first). */
   private bonded?: boolean;
   /** The own part last put into the pool. */
@@ -348,6 +351,7 @@ export class MiningService {
 
   private async buildOn(seal: Uint8Array, parentHash: Uint8Array, filler: boolean): Promise<void> {
     const { chain, mempool, contributions, logger } = this.modules;
+    reportEquivocations(chain, mempool, this.opts.key, logger, this.evidence); // before the txs are taken
     const p = this.opts.params;
     const head = chain.head();
     if (!bytesEqual(head.hash, parentHash)) {

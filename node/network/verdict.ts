@@ -48,6 +48,14 @@ export const GOSSIP_ACTION = {
   [TxErrorCode.UNKNOWN_PROPOSAL]: 'ignore',
   [TxErrorCode.VOTING_CLOSED]: 'ignore',
   [TxErrorCode.BAD_PROPOSAL]: 'reject',
+  // equivocation evidence: the pair's own faults reject; age and punishment depend on the head
+  [TxErrorCode.EVIDENCE_TOO_LARGE]: 'reject',
+  [TxErrorCode.EVIDENCE_WRONG_CHAIN]: 'reject',
+  [TxErrorCode.EVIDENCE_NOT_CONFLICTING]: 'reject',
+  [TxErrorCode.EVIDENCE_SAME_HEADER]: 'reject',
+  [TxErrorCode.EVIDENCE_TOO_OLD]: 'ignore',
+  [TxErrorCode.EVIDENCE_ALREADY_PUNISHED]: 'ignore',
+  [TxErrorCode.EVIDENCE_BAD_SIGNATURE]: 'reject',
   // blocks: a block whose body matched its header and still fails is invalid (reject); unknown
   // parents and the future-time rule depend on us
   [BlockErrorCode.UNKNOWN_PARENT]: 'ignore',
@@ -108,12 +116,11 @@ export const GOSSIP_ACTION = {
   [ChainErrorCode.CLOSED]: 'ignore',
   [ChainErrorCode.QUEUE_FULL]: 'ignore',
   [ChainErrorCode.CORRUPT_DB]: 'ignore',
-  // one ticket, one block: an honest peer relays whichever sibling of an equivocating miner it saw
-  // first, so a duplicate ticket is not the relayer's fault
-  [ChainErrorCode.DUPLICATE_TICKET]: 'ignore',
-  // a remembered failure: the first delivery was already judged by its own code; a repeat costs a lookup
-  [ChainErrorCode.KNOWN_INVALID]: 'ignore',
   [ChainErrorCode.PRUNED]: 'ignore',
+  // a second block with a used ticket: which one came first depends on the receiver (an honest peer
+  // may have seen the other first); remembered failures carry several causes, some of them ours
+  [ChainErrorCode.DUPLICATE_TICKET]: 'ignore',
+  [ChainErrorCode.KNOWN_INVALID]: 'ignore',
   // network
   [NetworkErrorCode.TOO_LARGE]: 'reject',
   [NetworkErrorCode.STALE_BLOCK]: 'ignore',

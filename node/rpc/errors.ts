@@ -73,6 +73,14 @@ export const APP_ERROR_CODES: Readonly<Record<string, number>> = {
   [TxErrorCode.UNKNOWN_PROPOSAL]: 2107,
   [TxErrorCode.VOTING_CLOSED]: 2108,
   [TxErrorCode.BAD_PROPOSAL]: 2109,
+  // 22xx: equivocation evidence
+  [TxErrorCode.EVIDENCE_TOO_LARGE]: 2201,
+  [TxErrorCode.EVIDENCE_WRONG_CHAIN]: 2202,
+  [TxErrorCode.EVIDENCE_NOT_CONFLICTING]: 2203,
+  [TxErrorCode.EVIDENCE_SAME_HEADER]: 2204,
+  [TxErrorCode.EVIDENCE_TOO_OLD]: 2205,
+  [TxErrorCode.EVIDENCE_ALREADY_PUNISHED]: 2206,
+  [TxErrorCode.EVIDENCE_BAD_SIGNATURE]: 2207,
   // 3xxx: blocks (consensus rules)
   [BlockErrorCode.UNKNOWN_PARENT]: 3001,
   [BlockErrorCode.BAD_VERSION]: 3002,

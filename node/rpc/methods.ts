@@ -4,7 +4,7 @@
 import { bytesEqual, fromHex, to0x } from '../../consensus/bytes.ts';
 import { decodeRewards, StateKind } from '../../vm/keys.ts';
 import type { State } from '../../vm/state.ts';
-import { decodeTx, txHash } from '../../consensus/encoding/index.ts';
+import { blockHash, decodeTx, txHash } from '../../consensus/encoding/index.ts';
 import { recoverTxSender } from '../../consensus/crypto/index.ts';
 import { TypeTag, type Block, type Tx } from '../../consensus/types.ts';
 import { actionJson, governanceMethods, VOTE_NAMES } from './governance.ts';
@@ -92,6 +92,11 @@ export function txJson(tx: Tx, from?: Uint8Array): { [k: string]: Json } {
       return { type: 'deposit', ...common, proposal: tx.proposal, amount: tx.amount.toString() };
     case TypeTag.Vote:
       return { type: 'vote', ...common, proposal: tx.proposal, option: VOTE_NAMES[tx.option] };
+    case TypeTag.Equivocation:
+      return {
+        type: 'equivocation', ...common, miner: to0x(tx.first.miner), parent: to0x(tx.first.parent), height: tx.first.height,
+        headers: [to0x(blockHash(tx.first)), to0x(blockHash(tx.second))],
+      };
   }
 }
 

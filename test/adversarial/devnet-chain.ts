@@ -16,6 +16,7 @@ import type { Seal } from '../../consensus/seal.ts';
 import { stepJobShapes } from '../../consensus/training/step.ts';
 import type { Block, BlockHeader, Tx } from '../../consensus/types.ts';
 import { buildGenesis, loadDevnetSpec, type Genesis, type GenesisSpec } from '../../genesis/index.ts';
+import type { TileBackend } from '../../miner/backends/types.ts';
 import { WasmBackend } from '../../miner/backends/wasm/backend.ts';
 import { ticketMatmul } from '../../miner/ticket-matmul.ts';
 import { Chain } from '../../node/chain/chain.ts';
@@ -87,14 +88,19 @@ export function devnetJob(p: ChainParams, label = 'adv', step = 0, jobId = 0): M
   return { step, jobId, m, k, n, a: int7(`${label}-a`, m * k), b: int7(`${label}-b`, k * n) };
 }
 
-/** Honest winning tickets of one job on `parent` by `miner`, through the real ticket path (WebAssembly backend). */
-export async function honestTickets(p: ChainParams, parent: BlockHeader, miner: Uint8Array, target: bigint, job = devnetJob(p), lane = 0): Promise<TicketProof[]> {
+/**
+ * Honest winning tickets of one job on `parent` by `miner`, through the real ticket path (WebAssembly
+ * backend; pass `backend` to reuse one across calls, else one is started and closed here).
+ */
+export async function honestTickets(
+  p: ChainParams, parent: BlockHeader, miner: Uint8Array, target: bigint, job = devnetJob(p), lane = 0, backend?: TileBackend,
+): Promise<TicketProof[]> {
   const out: TicketProof[] = [];
-  const be = await WasmBackend.create({ threads: 2 });
+  const be = backend ?? (await WasmBackend.create({ threads: 2 }));
   try {
     await ticketMatmul({ parent: blockHash(parent), miner, round: 0, lane, target, spec: p.training!.pouw }, be, (w) => out.push(w.proof))(job);
   } finally {
-    await be.close();
+    if (!backend) await be.close();
   }
   return out;
 }

@@ -6,6 +6,7 @@ import { TypeTag, type Tx } from '../../consensus/types.ts';
 import type { StateView } from '../view.ts';
 import { applyBondTx } from './bond.ts';
 import { applyTransfer } from './transfer.ts';
+import { applyEquivocation } from './equivocation.ts';
 import type { TxOutcome } from './common.ts';
 import { applyRegisterData } from '../data/registry.ts';
 import { applyPayRoyalty } from '../data/royalty.ts';
@@ -14,6 +15,7 @@ import { applyDeposit, applyPropose, applyVote } from '../governance/txs.ts';
 export { applyTransfer } from './transfer.ts';
 export { checkSignedTx, MAX_U64, type TxOutcome } from './common.ts';
 export { applyBondTx } from './bond.ts';
+export { applyEquivocation, checkEvidence, offenceKey } from './equivocation.ts';
 
 /**
  * `height`: the including block's height (Unbond locks its amount relative to it; proposals and votes
@@ -36,6 +38,8 @@ export function applyTx(view: StateView, tx: Tx, p: ChainParams, backend?: Signa
       return applyDeposit(view, tx, p, height, backend);
     case TypeTag.Vote:
       return applyVote(view, tx, p, height, backend);
+    case TypeTag.Equivocation:
+      return applyEquivocation(view, tx, p, height, backend);
     default:
       throw new TxError(TxErrorCode.UNKNOWN_TYPE, { got: String((tx as { type: unknown }).type) });
   }

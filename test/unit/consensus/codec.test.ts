@@ -14,8 +14,13 @@ import {
   encodeTx,
   txHash,
   txSigningHash,
+  headerTuple,
+  DEFAULT_LIMITS,
+  MAX_EVIDENCE_TX_BYTES,
+  MAX_TX_BYTES,
 } from '../../../consensus/encoding/index.ts';
-import { TypeTag, type Block, type BlockHeader, type TransferTx } from '../../../consensus/types.ts';
+import { signTx } from '../../../consensus/crypto/signature.ts';
+import { TypeTag, type Block, type BlockHeader, type EquivocationTx, type TransferTx } from '../../../consensus/types.ts';
 import { testKey, transfer } from '../../fixtures/chain.ts';
 
 const tx: TransferTx = transfer(testKey(0), testKey(1).address(), 12345n, 7, { fee: 99n });
@@ -96,6 +101,32 @@ describe('transaction encoding', () => {
     expect(codeOf(() => decodeTx(bad(6, new Uint8Array(64))))).toBe(CodecErrorCode.BAD_SHAPE);
     expect(codeOf(() => decodeTx(bad(2, -1)))).toBe(CodecErrorCode.BAD_SHAPE);
     expect(codeOf(() => decodeTx(encode('hello')))).toBe(CodecErrorCode.BAD_SHAPE);
+  });
+});
+
+describe('equivocation evidence encoding', () => {
+  const ev = (first: BlockHeader, second: BlockHeader): EquivocationTx =>
+    signTx({ type: TypeTag.Equivocation, chainId: 1, nonce: 3, fee: 10n, first, second, sig: new Uint8Array(65) }, testKey(4));
+
+  it('round-trips with its layout [0x13, chainId, nonce, fee, header, header, sig]', () => {
+    const t = ev(header, { ...header, time: header.time + 1 });
+    const bytes = encodeTx(t);
+    expect(decodeTx(bytes)).toEqual(t);
+    expect(bytes).toEqual(encode([0x13, 1, 3, 10n, headerTuple(t.first), headerTuple(t.second), t.sig]));
+    expect(txSigningHash(t)).not.toEqual(txSigningHash({ ...t, second: { ...t.second, time: t.second.time + 1 } }));
+  });
+
+  it('may exceed the 1 KiB of other txs, up to two default-size seals; other txs may not', () => {
+    const seal = new Uint8Array(DEFAULT_LIMITS.maxSealBytes).fill(7);
+    const t = ev({ ...header, seal }, { ...header, seal, time: header.time + 1 });
+    expect(encodeTx(t).length).toBeGreaterThan(2 * DEFAULT_LIMITS.maxSealBytes);
+    expect(encodeTx(t).length).toBeLessThanOrEqual(MAX_EVIDENCE_TX_BYTES);
+    expect(decodeTx(encodeTx(t)).type).toBe(TypeTag.Equivocation);
+    const tooBig = ev({ ...header, seal: new Uint8Array(DEFAULT_LIMITS.maxSealBytes + 1) }, header);
+    expect(codeOf(() => decodeTx(encodeTx(tooBig)))).toBe(CodecErrorCode.TOO_LARGE);
+    // a Transfer padded past MAX_TX_BYTES (its tuple with a long trailing field) is refused by size first
+    const long = encode([0x10, 1, 0, 10n, testKey(1).address(), 1n, new Uint8Array(MAX_TX_BYTES)]);
+    expect(codeOf(() => decodeTx(long))).toBe(CodecErrorCode.TOO_LARGE);
   });
 });
 
