@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromHex } from '../../consensus/bytes.ts';
-import { PrivateKey } from '../../consensus/crypto/index.ts';
+import { PrivateKey, signHeader } from '../../consensus/crypto/index.ts';
 import { decodeBlock, encodeBlock } from '../../consensus/encoding/index.ts';
 import { decodeSignedContribution, encodeSignedContribution, signContribution } from '../../consensus/training/contribution.ts';
 import { encodeRequest, encodeStatus, NetTag, ResponseCode } from '../../node/network/messages.ts';
@@ -118,12 +118,23 @@ describe('hostile peers against a node', () => {
         'broken seal',
         'blocks',
         () => {
+          // re-signed by the miner's own key, so that the seal is what fails
           const b = blocks[blocks.length - 1]!;
           const seal = new Uint8Array(b.header.seal);
           seal[seal.length - 2] ^= 0x5a;
-          return encodeBlock({ ...b, header: { ...b.header, seal } });
+          const dev = (json.devKeys as { privateKey: string; address: string }[]).find((k) => fromHex(k.address).every((x, i) => x === b.header.miner[i]))!;
+          return encodeBlock({ ...b, header: signHeader({ ...b.header, seal }, PrivateKey.fromBytes(fromHex(dev.privateKey))) });
         },
         /^blocks reject:BLOCK_BAD_(SEAL|TICKET)$/,
+      ],
+      [
+        'a mined header altered without the miner\'s key',
+        'blocks',
+        () => {
+          const b = blocks[blocks.length - 1]!;
+          return encodeBlock({ ...b, header: { ...b.header, time: b.header.time + 1 } });
+        },
+        /^blocks reject:BLOCK_BAD_HEADER_SIGNATURE$/,
       ],
       ['malformed contribution', 'contributions', () => garbage.subarray(0, 200), /^contributions reject:BLOCK_BAD_CONTRIBUTION$/],
       ['unsigned contribution', 'contributions', () => forged('zero'), /^contributions reject:BLOCK_CONTRIBUTION_BAD_SIGNATURE$/],
