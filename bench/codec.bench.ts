@@ -1,22 +1,13 @@
 // Codec cost per 1,000-tx block: encode, decode (with the canonical re-encode check), block hash,
-// tx root. Printed as milliseconds per block, median of several runs.
-import { performance } from 'node:perf_hooks';
+// tx root. Printed as milliseconds per block: median (min-max) of 9 runs after a warm-up.
+import { fmtMs, quick, repeat } from './lib/repeat.ts';
 import { sha256 } from '../consensus/hash.ts';
 import { u32be } from '../consensus/bytes.ts';
 import { PrivateKey, signTx } from '../consensus/crypto/index.ts';
 import { blockHash, computeTxRoot, decodeBlock, encodeBlock } from '../consensus/encoding/index.ts';
 import { TypeTag, type Block, type TransferTx } from '../consensus/types.ts';
 
-function median(f: () => void, runs = 9): number {
-  const ts: number[] = [];
-  f();
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    f();
-    ts.push(performance.now() - t0);
-  }
-  return ts.sort((a, b) => a - b)[runs >> 1]!;
-}
+const runs = quick ? 2 : 9;
 
 export default async function (): Promise<void> {
   const keys = Array.from({ length: 8 }, (_, i) => PrivateKey.fromBytes(sha256(u32be(i + 1))));
@@ -34,8 +25,8 @@ export default async function (): Promise<void> {
   };
   const bytes = encodeBlock(block);
   console.log(`block: 1000 transfers, ${bytes.length} bytes (${(bytes.length / 1000).toFixed(0)} B/tx incl. header + 4 KiB seal)`);
-  console.log(`encode        : ${median(() => encodeBlock(block)).toFixed(2)} ms/block`);
-  console.log(`decode        : ${median(() => decodeBlock(bytes)).toFixed(2)} ms/block (canonical check included)`);
-  console.log(`tx root       : ${median(() => computeTxRoot(txs)).toFixed(2)} ms/block`);
-  console.log(`block hash    : ${median(() => blockHash(block.header)).toFixed(3)} ms`);
+  console.log(`encode        : ${fmtMs(await repeat(() => encodeBlock(block), { runs }))} per block`);
+  console.log(`decode        : ${fmtMs(await repeat(() => decodeBlock(bytes), { runs }))} per block (canonical check included)`);
+  console.log(`tx root       : ${fmtMs(await repeat(() => computeTxRoot(txs), { runs }))} per block`);
+  console.log(`block hash    : ${fmtMs(await repeat(() => blockHash(block.header), { runs }), 3)}`);
 }

@@ -83,14 +83,16 @@ export function jobSeed(ctx: TicketContext, job: MatmulJob, roots: { rootA: Uint
 }
 
 /**
- * Quick reject: true when the hash's top 48 bits alone exceed the bound's (so hash > bound); false when
- * the full comparison is needed. Exact: a hash whose top 48 bits exceed floor(bound / 2^208) is larger.
+ * Quick reject: a hash whose top 48 bits (topWord) exceed floor(bound / 2^208) (topWordOfBound) is larger
+ * than the bound; otherwise the full comparison decides. A bound of 2^256 or more never rejects (Infinity).
  */
-function leadingWordAbove(hash: Uint8Array, bound: bigint): boolean {
+function topWordOfBound(bound: bigint): number {
   const top = bound >> 208n;
-  if (top >= 1n << 48n) return false;
-  const h = hash[0]! * 2 ** 40 + hash[1]! * 2 ** 32 + hash[2]! * 2 ** 24 + hash[3]! * 2 ** 16 + hash[4]! * 2 ** 8 + hash[5]!;
-  return h > Number(top);
+  return top >= 1n << 48n ? Infinity : Number(top);
+}
+
+function topWord(hash: Uint8Array, at: number): number {
+  return hash[at]! * 2 ** 40 + hash[at + 1]! * 2 ** 32 + hash[at + 2]! * 2 ** 24 + hash[at + 3]! * 2 ** 16 + hash[at + 4]! * 2 ** 8 + hash[at + 5]!;
 }
 
 export function ticketMatmul(ctx: TicketContext, backend: TileBackend, onTicket?: (t: WinningTicket) => void, stats?: TicketStats): MatmulFn {
@@ -131,18 +133,25 @@ export function ticketMatmul(ctx: TicketContext, backend: TileBackend, onTicket?
     // every tile is a ticket
     let tiles = 0;
     let wins = 0;
-    const hasher = new TileHasher(seed, job, spec.w);
     const tilesN = Math.ceil(n / spec.w);
-    const bounds = new Map<number, bigint>();
+    const bounds = new Map<number, { bound: bigint; top: number }>();
+    const hasher = hashes ? undefined : new TileHasher(seed, job, spec.w);
     for (let i0 = 0, ti = 0; i0 < m; i0 += spec.h, ti++) {
       const th = Math.min(spec.h, m - i0);
       for (let j0 = 0, tj = 0; j0 < n; j0 += spec.w, tj++) {
         const tw = Math.min(spec.w, n - j0);
-        const hash = hashes ? hashes.subarray((ti * tilesN + tj) * 32, (ti * tilesN + tj) * 32 + 32) : hasher.hash(fold!, n, ti, tj, i0, j0, th, tw);
         tiles++;
-        let bound = bounds.get(th * 65536 + tw);
-        if (bound === undefined) bounds.set(th * 65536 + tw, (bound = ticketBound(ctx.target, th, tw, k)));
-        if (leadingWordAbove(hash, bound) === false && bytesToBigInt(hash) <= bound) {
+        let b = bounds.get(th * 65536 + tw);
+        if (b === undefined) {
+          const bound = ticketBound(ctx.target, th, tw, k);
+          bounds.set(th * 65536 + tw, (b = { bound, top: topWordOfBound(bound) }));
+        }
+        // quick reject on the hash's top 48 bits, read in place (most tiles end here)
+        const at = (ti * tilesN + tj) * 32;
+        if (hashes && topWord(hashes, at) > b.top) continue;
+        const hash = hashes ? hashes.subarray(at, at + 32) : hasher!.hash(fold!, n, ti, tj, i0, j0, th, tw);
+        if (!hashes && topWord(hash, 0) > b.top) continue;
+        if (bytesToBigInt(hash) <= b.bound) {
           wins++;
           if (onTicket) {
             const own = hash.slice();

@@ -27,6 +27,18 @@ const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 type Exports = Record<string, (...args: number[]) => void>;
 
 const PAGE = 65536;
+/** The kernel exports a job may call, by index in the shared job buffer (the same list in every thread). */
+const FNS = ['pack_a', 'pack_b', 'kernel', 'decode', 'hmac_tiles4', 'mv4', 'noise_add_a', 'noise_add_b'] as const;
+const FN_INDEX = new Map<string, number>(FNS.map((f, i) => [f, i]));
+/** Int32 words of one worker's slot in the job buffer (a 1024^3 job's calls take a few hundred). */
+const SLOT_INTS = 16384;
+/** Control words (see WasmBackend.ctl): workers that left the current job; per phase p (< MAX_PHASES)
+ *  the next task (NEXT + p) and the tasks done (DONE + p). */
+const FINISHED = 4;
+const NEXT = 8;
+const DONE = 16;
+const MAX_PHASES = 8;
+const CTL_BYTES = 128;
 const MAX_PAGES = 32768; // 2 GiB of address space reserved, committed on demand
 
 let modulePromise: Promise<WasmModule> | undefined;
@@ -55,11 +67,17 @@ const align = (x: number, a: number) => Math.ceil(x / a) * a;
  *  strip of B, so a call's rows should stay in L2 (row chunking; 1024^3 streamed A from L3 before). */
 const A_CHUNK_BYTES = 96 * 1024;
 
-/** The kernel call over rows [i0, i1) cut into L2-sized row chunks (multiples of `step`, itself a multiple of 4). */
-function kernelChunks(args: (i0: number, i1: number) => Call, i0: number, i1: number, kPad: number, step = 4): Call[] {
-  const rows = Math.max(step, Math.floor(A_CHUNK_BYTES / (2 * kPad) / step) * step);
-  const out: Call[] = [];
-  for (let r0 = i0; r0 < i1; r0 += rows) out.push(args(r0, Math.min(i1, r0 + rows)));
+/** Shared tasks per thread a phase is cut into: a thread that runs late (the machine is shared, or the
+ *  node's own thread wants the core) leaves its rows to the others instead of holding up the phase. */
+const TASKS_PER_THREAD = 4;
+
+/** Row ranges [r0, r1) of [i0, i1) for shared tasks: L2-sized at most, ~TASKS_PER_THREAD per thread, multiples of `step`. */
+function taskRows(i0: number, i1: number, kPad: number, threads: number, step = 4): [number, number][] {
+  const l2 = Math.max(step, Math.floor(A_CHUNK_BYTES / (2 * kPad) / step) * step);
+  const even = Math.max(step, Math.ceil((i1 - i0) / (threads * TASKS_PER_THREAD) / step) * step);
+  const rows = Math.min(l2, even);
+  const out: [number, number][] = [];
+  for (let r0 = i0; r0 < i1; r0 += rows) out.push([r0, Math.min(i1, r0 + rows)]);
   return out;
 }
 
@@ -110,8 +128,14 @@ export class WasmBackend implements TileBackend {
   private nextId = 1;
   private errors = new Map<number, string>();
   private queue: Promise<unknown> = Promise.resolve();
-  /** Shared control words of the phase barriers: [0] arrivals of the current job, [1] a call failed. */
+  /**
+   * Shared control words: [1] a call failed, [2] the job counter the workers wait on, [3] quit,
+   * [FINISHED] workers that left the current job, [NEXT + p] the next task of phase p, [DONE + p] its
+   * tasks done.
+   */
   private readonly ctl: Int32Array;
+  /** One slot of SLOT_INTS words per worker: its calls of the current job (see worker.mjs). */
+  private readonly jobs: Int32Array;
   /**
    * When set, runTicketJob pushes its phase timings here (ms): noise factors are not included;
    * [setup (tile blocks, copies in, layouts), phase 1, phase 2, phase 3, copy out].
@@ -123,8 +147,10 @@ export class WasmBackend implements TileBackend {
     private readonly ex: Exports,
     private readonly workers: Worker[],
     ctl: SharedArrayBuffer,
+    jobs: SharedArrayBuffer,
   ) {
     this.ctl = new Int32Array(ctl);
+    this.jobs = new Int32Array(jobs);
     this.detail = `WebAssembly SIMD, ${workers.length + 1} threads`;
     for (const w of workers)
       w.on('message', (msg: { id: number; error?: string }) => {
@@ -143,45 +169,70 @@ export class WasmBackend implements TileBackend {
       throw new BackendError(BackendErrorCode.UNAVAILABLE, { backend: 'wasm', reason: (e as Error).message });
     }
     const instance = new WA.Instance(module, { env: { memory } });
-    const ctl = new SharedArrayBuffer(64);
+    const ctl = new SharedArrayBuffer(CTL_BYTES);
+    // no job yet: every worker counts as having left the previous one
+    Atomics.store(new Int32Array(ctl), FINISHED, threads - 1);
+    const jobs = new SharedArrayBuffer(Math.max(1, threads - 1) * SLOT_INTS * 4);
     const workers: Worker[] = [];
     for (let t = 1; t < threads; t++) {
-      const w = new Worker(new URL('./worker.mjs', import.meta.url), { workerData: { module, memory, ctl } });
+      const w = new Worker(new URL('./worker.mjs', import.meta.url), { workerData: { module, memory, ctl, jobs, slot: t - 1, slotInts: SLOT_INTS, fns: FNS } });
       w.unref();
       workers.push(w);
     }
-    return new WasmBackend(memory, instance.exports as unknown as Exports, workers, ctl);
+    return new WasmBackend(memory, instance.exports as unknown as Exports, workers, ctl, jobs);
   }
 
   /**
-   * Runs phases of calls on every thread (perThread[t][p]: thread t's calls of phase p; thread 0 is this
-   * one) with one message per worker per job: the threads meet at a barrier on shared control words
-   * after every phase (a short spin, then Atomics.wait), so no phase costs a message round trip. `marks`
-   * gets this thread's time after each phase's barrier. A failed call (any thread) skips that thread's
-   * remaining calls but not its barriers, and the job then throws.
+   * Runs phases of shared tasks (phases[p][x]: the calls of task x of phase p) on every thread with no
+   * message: the tasks go into each worker's slot of the shared job buffer and the job counter wakes the
+   * workers (they wait on it, not in their event loop). Every thread takes the next task of the phase
+   * (an atomic counter) until none is left; a phase starts when every task of the one before is done
+   * (a count of done tasks, not of arrived threads), so a thread that runs late (a shared machine, the
+   * node's own thread) only misses tasks and holds nobody up. The next job waits until every worker
+   * has left this one (then the counters and slots are rewritten). `marks` gets this thread's time at the
+   * end of each phase. A failed call (any thread) skips that thread's remaining calls, its tasks still
+   * count as done, and the job then throws.
    */
-  private async phases(perThread: Call[][][], marks?: number[]): Promise<void> {
-    const threads = this.workers.length + 1;
-    const nPhases = perThread[0]!.length;
+  private async phases(phases: Call[][][], marks?: number[]): Promise<void> {
+    const workers = this.workers.length;
+    const nPhases = phases.length;
+    if (nPhases > MAX_PHASES) throw new BackendError(BackendErrorCode.BAD_INPUT, { backend: 'wasm', reason: `${nPhases} phases` });
     const ctl = this.ctl;
-    Atomics.store(ctl, 0, 0);
-    Atomics.store(ctl, 1, 0);
     const id = this.nextId++;
-    for (let t = 1; t < threads; t++) this.workers[t - 1]!.postMessage({ id, threads, phases: perThread[t] ?? Array.from({ length: nPhases }, () => []) });
+    if (workers > 0) {
+      this.waitFor(FINISHED, workers); // every worker has left the previous job
+      for (let t = 0; t < workers; t++) this.writeSlot(t, id, phases);
+    }
+    Atomics.store(ctl, 1, 0);
+    for (let p = 0; p < MAX_PHASES; p++) {
+      Atomics.store(ctl, NEXT + p, 0);
+      Atomics.store(ctl, DONE + p, 0);
+    }
+    if (workers > 0) {
+      Atomics.store(ctl, FINISHED, 0);
+      Atomics.add(ctl, 2, 1);
+      Atomics.notify(ctl, 2);
+    }
     let error: unknown;
     for (let p = 0; p < nPhases; p++) {
-      if (error === undefined)
-        try {
-          for (const [fn, ...args] of perThread[0]![p]!) this.ex[fn]!(...args);
-        } catch (e) {
-          error = e;
-        }
-      this.barrier(threads * (p + 1));
+      const tasks = phases[p]!;
+      for (let x = Atomics.add(ctl, NEXT + p, 1); x < tasks.length; x = Atomics.add(ctl, NEXT + p, 1)) {
+        if (error === undefined)
+          try {
+            for (const [fn, ...args] of tasks[x]!) this.ex[fn]!(...args);
+          } catch (e) {
+            error = e;
+            Atomics.store(ctl, 1, 1);
+          }
+        if (Atomics.add(ctl, DONE + p, 1) + 1 === tasks.length) Atomics.notify(ctl, DONE + p);
+      }
+      this.waitFor(DONE + p, tasks.length);
       marks?.push(performance.now());
     }
     if (error !== undefined) throw new BackendError(BackendErrorCode.NOT_EXACT, { backend: 'wasm', reason: String((error as Error).stack ?? error) });
     if (Atomics.load(ctl, 1) !== 0) {
-      // the worker posted its error before arriving: it is on its way through this thread's event loop
+      // the worker posted its error before counting its task done: it is on its way through this
+      // thread's event loop
       for (let i = 0; i < 1000 && !this.errors.has(id); i++) await new Promise((r) => setTimeout(r, 1));
       const reason = this.errors.get(id) ?? 'a worker call failed';
       this.errors.clear();
@@ -190,21 +241,42 @@ export class WasmBackend implements TileBackend {
     this.errors.clear();
   }
 
-  /** Arrives at the barrier and waits until `target` arrivals (spin, then Atomics.wait; at most ~60 s). */
-  private barrier(target: number): void {
-    const ctl = this.ctl;
-    if (Atomics.add(ctl, 0, 1) + 1 >= target) {
-      Atomics.notify(ctl, 0);
-      return;
+  /** Encodes the job into a worker's slot: [id, phases, then per phase: tasks, per task: calls, per call: fn, argc, args...]. */
+  private writeSlot(slot: number, id: number, phases: Call[][][]): void {
+    const w = this.jobs.subarray(slot * SLOT_INTS, (slot + 1) * SLOT_INTS);
+    let at = 0;
+    const put = (x: number) => {
+      if (at >= SLOT_INTS) throw new BackendError(BackendErrorCode.BAD_INPUT, { backend: 'wasm', reason: 'job too large for a worker slot' });
+      w[at++] = x;
+    };
+    put(id);
+    put(phases.length);
+    for (const tasks of phases) {
+      put(tasks.length);
+      for (const calls of tasks) {
+        put(calls.length);
+        for (const [fn, ...args] of calls) {
+          const f = FN_INDEX.get(fn);
+          if (f === undefined) throw new BackendError(BackendErrorCode.BAD_INPUT, { backend: 'wasm', reason: `unknown kernel export ${fn}` });
+          put(f);
+          put(args.length);
+          for (const a of args) put(a);
+        }
+      }
     }
+  }
+
+  /** Waits until ctl[word] >= target (a short spin, then Atomics.wait; at most ~60 s). */
+  private waitFor(word: number, target: number): void {
+    const ctl = this.ctl;
     let spins = 0;
     const SPIN = 100;
     for (;;) {
-      const v = Atomics.load(ctl, 0);
+      const v = Atomics.load(ctl, word);
       if (v >= target) return;
       if (++spins > SPIN) {
-        Atomics.wait(ctl, 0, v, 50);
-        if (spins > SPIN + 1200) throw new BackendError(BackendErrorCode.UNAVAILABLE, { backend: 'wasm', reason: 'worker threads did not reach a phase barrier within 60 s' });
+        Atomics.wait(ctl, word, v, 50);
+        if (spins > SPIN + 1200) throw new BackendError(BackendErrorCode.UNAVAILABLE, { backend: 'wasm', reason: 'worker threads did not finish a phase within 60 s' });
       }
     }
   }
@@ -212,18 +284,6 @@ export class WasmBackend implements TileBackend {
   private ensure(bytes: number): void {
     const have = this.memory.buffer.byteLength;
     if (bytes > have) this.memory.grow(Math.ceil((bytes - have) / PAGE));
-  }
-
-  /** Splits [0, count) into per-thread ranges, multiples of `step`. */
-  private split(count: number, step: number): [number, number][] {
-    const threads = this.workers.length + 1;
-    const units = Math.ceil(count / step);
-    const out: [number, number][] = [];
-    for (let t = 0; t < threads; t++) {
-      const u0 = Math.floor((units * t) / threads), u1 = Math.floor((units * (t + 1)) / threads);
-      out.push([Math.min(count, u0 * step), Math.min(count, u1 * step)]);
-    }
-    return out;
   }
 
   private async run(aP: Int8Array, bP: Int8Array, m: number, k: number, n: number, r: number, fold: boolean): Promise<NoisedResult> {
@@ -245,15 +305,12 @@ export class WasmBackend implements TileBackend {
       b8.fill(0);
       for (let l = 0; l < k; l++) b8.set(bP.subarray(l * n, l * n + n), l * L.nPad);
     }
-    const rows = this.split(L.mPad, 4);
-    const pairs = this.split(L.kPad / 2, 1);
-    await this.phases(rows.map(([i0, i1], t) => [
-      [
-        ['pack_a', L.a8, L.ap, L.kPad, i0, i1],
-        ['pack_b', L.b8, L.bp, L.nPad, L.kPad, pairs[t]![0], pairs[t]![1]],
-      ],
-      kernelChunks((c0, c1) => ['kernel', L.ap, L.bp, L.c, L.f, k, L.kPad, L.nPad, fold ? r : L.kPad + 2, c0, c1, fold ? 1 : 0], i0, i1, L.kPad),
-    ]));
+    const threads = this.workers.length + 1;
+    // packing: row chunks of A and pair chunks of B; the kernel: row chunks
+    const pack: Call[][] = taskRows(0, L.mPad, L.kPad, threads).map(([i0, i1]): Call[] => [['pack_a', L.a8, L.ap, L.kPad, i0, i1]]);
+    for (const [p0, p1] of taskRows(0, L.kPad / 2, L.nPad * 2, threads, 1)) pack.push([['pack_b', L.b8, L.bp, L.nPad, L.kPad, p0, p1]]);
+    const kernel = taskRows(0, L.mPad, L.kPad, threads).map(([c0, c1]): Call[] => [['kernel', L.ap, L.bp, L.c, L.f, k, L.kPad, L.nPad, fold ? r : L.kPad + 2, c0, c1, fold ? 1 : 0]]);
+    await this.phases([pack, kernel]);
     const buf = this.memory.buffer;
     const c = new Int32Array(m * n);
     const f = fold ? new Int32Array(m * n) : c;
@@ -343,52 +400,32 @@ export class WasmBackend implements TileBackend {
     for (let t = 0; t < r; t++) fr32.set(f.fR.subarray(t * n, t * n + n), t * nPad);
     const err = new Int32Array(buf, L.err, 1);
     err[0] = 0;
-    const rows = this.split(mPad, 4);
-    const kRows = this.split(kPad, 4);
-    const pairs = this.split(kPad / 2, 1);
-    const last = rows.length - 1;
-    // phase 1: E = E_L·E_R and F = F_L·F_R on the dot kernel (inner dimension r), each added to its
-    // operand while packing it (A' rows and B' row pairs of this thread only)
-    const phase1 = rows.map(([i0, i1], t) => {
-      const [q0, q1] = kRows[t]!;
-      const erbp = L.erbp + t * rPad * kPad * 2, frbp = L.frbp + t * rPad * nPad * 2;
-      const calls: Call[] = [
-        ['pack_a', L.el8, L.elp, rPad, i0, i1],
-        ['pack_b', L.er8, erbp, kPad, rPad, 0, rPad / 2],
-        ['noise_add_a', L.elp, erbp, L.a8, L.ap, rPad, kPad, i0, i1, L.err],
-        ['pack_a', L.fl8, L.flpa, rPad, q0, q1],
-        ['pack_b', L.fr8, frbp, nPad, rPad, 0, rPad / 2],
-        ['noise_add_b', L.flpa, frbp, L.b8, L.bp, rPad, nPad, kPad, q0, q1, L.err],
-        ['pack_b', L.fl8, L.flp, rPad, kPad, pairs[t]![0], pairs[t]![1]],
-      ];
-      if (t === last) calls.push(['pack_a', L.er8, L.erp, kPad, 0, rA]);
-      return calls;
-    });
-    // (the int8 range check of phase 1 is read after the job: a bad entry only makes phases 2 and 3
-    // compute garbage in their own regions, and the job throws)
-    // Y and G (rA rows of E_R against B' and F_L: as much work as rA rows of C' and X') go to the last
-    // thread, which takes rA fewer rows of C'
-    // (the cut points clamped to mPad: with few rows the last thread may get only Y and G)
-    // (with digests, C' rows are cut at tile rows: a tile's digest chain runs in one call)
+    // phase 1: the small noise panels in the kernels' layouts (E_L rows, E_R and F_R pair strips, F_L
+    // both ways, E_R rows for Y and G); phase 2: E = E_L·E_R and F = F_L·F_R on the dot kernel (inner
+    // dimension rPad), each added to its operand while packing it (A' rows, B' row pairs), in chunks
+    const panels: Call[][] = [
+      [['pack_b', L.er8, L.erbp, kPad, rPad, 0, rPad / 2], ['pack_a', L.el8, L.elp, rPad, 0, mPad], ['pack_a', L.er8, L.erp, kPad, 0, rA]],
+      [['pack_b', L.fr8, L.frbp, nPad, rPad, 0, rPad / 2], ['pack_a', L.fl8, L.flpa, rPad, 0, kPad], ['pack_b', L.fl8, L.flp, rPad, kPad, 0, kPad / 2]],
+    ];
+    const noiseAdd: Call[][] = taskRows(0, mPad, kPad, threads).map(([i0, i1]): Call[] => [['noise_add_a', L.elp, L.erbp, L.a8, L.ap, rPad, kPad, i0, i1, L.err]]);
+    for (const [q0, q1] of taskRows(0, kPad, nPad, threads)) noiseAdd.push([['noise_add_b', L.flpa, L.frbp, L.b8, L.bp, rPad, nPad, kPad, q0, q1, L.err]]);
+    // (the int8 range check is read after the job: a bad entry only makes the later phases compute
+    // garbage in their own regions, and the job throws)
+    // phase 3: Y and G first (rA rows of E_R against B' and F_L), then row chunks of C'
+    // (with its transcript and digests) each with its rows of X' = A'·F_L; with digests, C' rows are cut
+    // at tile rows (a tile's digest chain runs in one call)
     const step = inKernel ? tiles.h : 4;
-    const p2 = this.split(mPad + rA, step).map(([x0, x1], t, all) => [Math.min(x0, mPad), t === all.length - 1 ? mPad : Math.min(x1, mPad)] as [number, number]);
     const dig = inKernel ? [L.blocks, m, n, tiles.h, tiles.w, tilesN] : [];
-    const phase2 = p2.map(([i0, i1], t) => {
-      const calls: Call[] = kernelChunks((c0, c1) => ['kernel', L.ap, L.bp, L.c, L.f, k, kPad, nPad, r, c0, c1, 1, ...dig], i0, i1, kPad, step);
-      calls.push(['kernel', L.ap, L.flp, L.xp, 0, k, kPad, rPad, kPad + 2, i0, i1, 0]);
-      if (t === p2.length - 1) calls.push(['kernel', L.erp, L.bp, L.y, 0, k, kPad, nPad, kPad + 2, 0, rA, 0], ['kernel', L.erp, L.flp, L.g, 0, k, kPad, rPad, kPad + 2, 0, rA, 0]);
-      return calls;
-    });
-    const slots = this.split(inKernel ? nTiles : 0, 4);
-    const phase3 = rows.map(([i0, i1], t) => {
-      const calls: Call[] = [['decode', L.c, L.xp, L.g, L.y, L.el, L.el32, L.fr32, nPad, rPad, r, i0, i1]];
-      const [s0, s1] = slots[t]!;
-      if (s1 > s0) calls.push(['hmac_tiles4', L.mids, L.mids + 128, L.blocks + 64 * s0, L.hashes + 32 * s0, s1 - s0]);
-      return calls;
-    });
-    // one dispatch: the threads meet at a barrier after each phase
+    const phase2: Call[][] = [[['kernel', L.erp, L.bp, L.y, 0, k, kPad, nPad, kPad + 2, 0, rA, 0], ['kernel', L.erp, L.flp, L.g, 0, k, kPad, rPad, kPad + 2, 0, rA, 0]]];
+    for (const [c0, c1] of taskRows(0, mPad, kPad, threads, step))
+      phase2.push([['kernel', L.ap, L.bp, L.c, L.f, k, kPad, nPad, r, c0, c1, 1, ...dig], ['kernel', L.ap, L.flp, L.xp, 0, k, kPad, rPad, kPad + 2, c0, c1, 0]]);
+    // phase 4: decode row chunks, then tile HMACs 64 at a time
+    const phase3: Call[][] = taskRows(0, mPad, 64, threads).map(([i0, i1]): Call[] => [['decode', L.c, L.xp, L.g, L.y, L.el, L.el32, L.fr32, nPad, rPad, r, i0, i1]]);
+    if (inKernel) for (let s0 = 0; s0 < nTiles; s0 += 64) phase3.push([['hmac_tiles4', L.mids, L.mids + 128, L.blocks + 64 * s0, L.hashes + 32 * s0, Math.min(64, nTiles - s0)]]);
+    // one dispatch; a phase starts when every task of the one before is done
     const marks = this.profile ? [performance.now()] : undefined;
-    await this.phases(phase1.map((calls, t) => [calls, phase2[t]!, phase3[t]!]), marks);
+    await this.phases([panels, noiseAdd, phase2, phase3], marks);
+    if (marks) marks.splice(1, 1); // profile: panels and noise add as one phase
     if (err[0] !== 0) throw new RangeError('noised entry outside int8 (operand not int7?)');
     const c = new Int32Array(m * n);
     const cm = new Int32Array(buf, L.c, mPad * nPad);
@@ -478,11 +515,11 @@ export class WasmBackend implements TileBackend {
       new Int32Array(buf, oc, m * n).set(c);
       const x = new Float64Array(buf, ox, n * 4);
       for (let i = 0; i < n * 4; i++) x[i] = (raw[2 * i]! | (raw[2 * i + 1]! << 8)) & ((1 << FREIVALDS_BITS) - 1);
-      const mRows = this.split(m, 2);
-      await this.phases(this.split(k, 2).map(([i0, i1], t) => [
-        [['mv4', ob, 0, n, ox, obx, i0, i1]],
-        [['mv4', oa, 0, k, obx, oabx, mRows[t]![0], mRows[t]![1]], ['mv4', oc, 1, n, ox, ocx, mRows[t]![0], mRows[t]![1]]],
-      ]));
+      const threads = this.workers.length + 1;
+      await this.phases([
+        taskRows(0, k, n, threads, 2).map(([i0, i1]): Call[] => [['mv4', ob, 0, n, ox, obx, i0, i1]]),
+        taskRows(0, m, k + 4 * n, threads, 2).map(([i0, i1]): Call[] => [['mv4', oa, 0, k, obx, oabx, i0, i1], ['mv4', oc, 1, n, ox, ocx, i0, i1]]),
+      ]);
       const abx = new Float64Array(buf, oabx, m * 4), cx = new Float64Array(buf, ocx, m * 4);
       for (let i = 0; i < m * 4; i++) if (abx[i] !== cx[i]) return false;
       return true;
@@ -524,6 +561,9 @@ export class WasmBackend implements TileBackend {
   }
 
   async close(): Promise<void> {
+    Atomics.store(this.ctl, 3, 1);
+    Atomics.add(this.ctl, 2, 1);
+    Atomics.notify(this.ctl, 2);
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }

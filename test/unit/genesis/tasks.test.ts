@@ -20,4 +20,13 @@ describe('training task registry', () => {
       expect({ ...t, name: MNIST_MLP.name, localSteps: MNIST_MLP.localSteps }).toEqual(MNIST_MLP);
     }
   });
+
+  it('the hidden-512 task is the devnet h32 task with a 784-512-10 MLP and its Glorot bounds', () => {
+    const t = taskByName('mnist-mlp-784-512-10/h32');
+    const h32 = taskByName('mnist-mlp-784-128-10/h32');
+    expect(t.layers).toEqual([784, 512, 10]);
+    // round(2^24 · sqrt(6 / (fan_in + fan_out)))
+    expect(t.initBound).toEqual([Math.round(2 ** 24 * Math.sqrt(6 / (784 + 512))), Math.round(2 ** 24 * Math.sqrt(6 / (512 + 10)))]);
+    expect({ ...t, name: h32.name, layers: h32.layers, initBound: h32.initBound }).toEqual(h32);
+  });
 });
