@@ -11,7 +11,7 @@ import { signTx } from '../../consensus/crypto/signature.ts';
 import type { PrivateKey } from '../../consensus/crypto/keys.ts';
 import { blockHash, computeTxRoot, decodeTx, encodeTx } from '../../consensus/encoding/index.ts';
 import { TxErrorCode } from '../../consensus/errors.ts';
-import { BPS, DEFAULT_EQUIVOCATION_BOND_SLASH_BPS, evidenceWindow } from '../../consensus/params.ts';
+import { BPS, DEFAULT_EQUIVOCATION_BOND_SLASH_BPS, evidenceWindow, governanceOf } from '../../consensus/params.ts';
 import type { TicketProof } from '../../consensus/pouw/ticket.ts';
 import { TypeTag, type Block, type BlockHeader, type EquivocationTx, type Tx } from '../../consensus/types.ts';
 import { WasmBackend } from '../../miner/backends/wasm/backend.ts';
@@ -23,6 +23,7 @@ import { decodeAmount, decodeRoundInfo, decodeWin, RoundKind, tileIdOfWinKey } f
 import { readBond } from '../../vm/round/state.ts';
 import type { State } from '../../vm/state.ts';
 import { offenceKey } from '../../vm/tx/equivocation.ts';
+import { readGov } from '../../vm/governance/state.ts';
 import { applyTx } from '../../vm/tx/index.ts';
 import { StateView } from '../../vm/view.ts';
 import { honestTickets, openDevnetChain, sealedBlock, type DevnetChain } from './devnet-chain.ts';
@@ -55,7 +56,7 @@ function supplyOf(s: State): bigint {
     else if (k[0] === RoundKind.Round) supply += decodeRoundInfo(v).pool;
     else if (k[0] === RoundKind.Win) supply += decodeWin(v).amount;
   }
-  return supply;
+  return supply + readGov(s).treasury; // the treasury's share of each block (docs/governance.md)
 }
 
 /** The miner's locked entries and held ticket shares, read from the entries (not through the VM). */
@@ -121,7 +122,9 @@ describe('equivocation evidence', () => {
     const { locked, held } = lockedOf(pre, offender.address());
     // the offender's Unbond of block 1 is a locked entry; its ticket share of block 1 is held in a win record
     expect(locked).toBe(UNBOND);
-    expect(held).toBe(((net.params.subsidy + FEE) * BigInt(t.ticketShareBps)) / BigInt(BPS));
+    const reward = net.params.subsidy + FEE;
+    const afterTreasury = reward - (reward * BigInt(governanceOf(net.params).treasuryShareBps)) / BigInt(BPS); // the treasury's share first (docs/governance.md)
+    expect(held).toBe((afterTreasury * BigInt(t.ticketShareBps)) / BigInt(BPS));
     const bond = readBond(pre, offender.address());
     expect(bond).toBe(net.spec.bonds!.find((b) => eq(b.address, offender.address()))!.balance - UNBOND);
     const share = (bond * BigInt(t.equivocationBondSlashBps ?? DEFAULT_EQUIVOCATION_BOND_SLASH_BPS)) / BigInt(BPS);
