@@ -20,10 +20,10 @@ import type { BlockHeader } from '../consensus/types.ts';
 import { createBackend } from '../miner/backends/index.ts';
 import { testMatrix } from '../miner/backends/selftest.ts';
 import { ticketMatmul, type WinningTicket } from '../miner/ticket-matmul.ts';
-import { repeat } from './lib/repeat.ts';
+import { quick, repeat } from './lib/repeat.ts';
 
-/** Median seconds of one call of `fn` over `reps` timed runs (after a warm-up). */
-const timeIt = async (fn: () => unknown, reps: number): Promise<number> => (await repeat(fn, { runs: reps })).median / 1000;
+/** Median seconds of repeated runs (bench/lib/repeat.ts: a warm-up, then RUNS timed runs). */
+const timeIt = async (fn: () => unknown): Promise<number> => (await repeat(fn)).median / 1000;
 
 const JOBS = [
   { name: 'X·W1 B=256', m: 256, k: 784, n: 128 },
@@ -38,17 +38,17 @@ export default async function (): Promise<void> {
   const parent = sha256(u32be(7));
   const key = PrivateKey.fromBytes(sha256(u32be(11)));
   const miner = key.address();
-  for (const s of JOBS) {
+  for (const s of quick ? JOBS.slice(0, 1) : JOBS) {
     const job = { step: 0, jobId: 0, m: s.m, k: s.k, n: s.n, a: testMatrix('ta', s.m * s.k, 63), b: testMatrix('tb', s.k * s.n, 63) };
-    const bare = await timeIt(() => be.matmul(job.a, job.b, s.m, s.k, s.n), 20);
-    const roots = await timeIt(async () => jobOperands(job), 20);
+    const bare = await timeIt(() => be.matmul(job.a, job.b, s.m, s.k, s.n));
+    const roots = await timeIt(async () => jobOperands(job));
     const ops = jobOperands(job);
-    const seedOnly = await timeIt(async () => pouwSeed({ parent, miner, round: 0, lane: 0, step: 0, jobId: 0, rootA: ops.rootA, rootB: ops.rootB }), 50);
+    const seedOnly = await timeIt(async () => pouwSeed({ parent, miner, round: 0, lane: 0, step: 0, jobId: 0, rootA: ops.rootA, rootB: ops.rootB }));
     for (const r of [8, 16]) {
       const spec: PouwSpec = { ...DEFAULT_POUW_SPEC, r };
       // the ticket path as a training step calls it (roots handed over) and as a filler job does (computed)
-      const given = await timeIt(() => ticketMatmul({ parent, miner, round: 0, lane: 0, target: 0n, spec }, be)({ ...job, roots: ops }), 20);
-      const computed = await timeIt(() => ticketMatmul({ parent, miner, round: 0, lane: 0, target: 0n, spec }, be)(job), 20);
+      const given = await timeIt(() => ticketMatmul({ parent, miner, round: 0, lane: 0, target: 0n, spec }, be)({ ...job, roots: ops }));
+      const computed = await timeIt(() => ticketMatmul({ parent, miner, round: 0, lane: 0, target: 0n, spec }, be)(job));
       console.log(
         `r=${r} ${s.name.padEnd(14)} ${s.m}x${s.k}x${s.n}: bare product ${(bare * 1e3).toFixed(2)} ms, ticket path ${(given * 1e3).toFixed(2)} ms (+${((100 * (given - bare)) / bare).toFixed(1)}%); ` +
           `v2 seed: hash ${(seedOnly * 1e3).toFixed(4)} ms (${ratio(seedOnly, given)} of the path) + operand roots ${(roots * 1e3).toFixed(3)} ms (${ratio(roots, bare)} of the bare product, ${ratio(roots, given)} of the path; ` +
@@ -65,9 +65,9 @@ export default async function (): Promise<void> {
         contributionsRoot: sha256(u32be(3)), checkpointRoot: sha256(u32be(4)), target: easy, seal: encodeTicket(t.proof), miner, sig: new Uint8Array(0),
       };
       const signed = signHeader(header, key);
-      const sign = await timeIt(async () => signHeader(header, key), 50);
-      const verify = await timeIt(async () => verifyHeaderSignature(signed), 50);
-      const vt = await timeIt(async () => verifyTicket(t.proof, parent, easy, spec), 20);
+      const sign = await timeIt(async () => signHeader(header, key));
+      const verify = await timeIt(async () => verifyHeaderSignature(signed));
+      const vt = await timeIt(async () => verifyTicket(t.proof, parent, easy, spec));
       console.log(
         `r=${r} ${s.name.padEnd(14)} header with its ticket (${header.seal.length} B): sign ${(sign * 1e3).toFixed(3)} ms (once per mined block; ${ratio(sign, given)} of one job's ticket path), ` +
           `verify ${(verify * 1e3).toFixed(3)} ms (once per imported block, before the seal: ${ratio(verify, vt)} of verifyTicket ${(vt * 1e3).toFixed(2)} ms)`,

@@ -25,8 +25,13 @@ export interface TrainingParams {
   readonly maxContributionsPerBlock: number;
   /** Parts per 10,000 of a block's subsidy + fees held for its ticket winner; the rest goes to the round pool. */
   readonly ticketShareBps: number;
-  /** An Unbond's amount is credited this many blocks after the Unbond. */
+  /** An Unbond's amount is credited this many blocks after the Unbond (> roundBlocks + challengeWindow). */
   readonly unbondDelay: number;
+  /**
+   * SHA-256 content hash of the training set (consensus/training/dataset.ts datasetHash): every
+   * node checks the bytes it trains on against it at start, so all train on the same data.
+   */
+  readonly datasetHash: Uint8Array;
   /**
    * Parts per 10,000 of a miner's bond burned by equivocation evidence (vm/tx/equivocation.ts);
    * absent: DEFAULT_EQUIVOCATION_BOND_SLASH_BPS.
@@ -68,6 +73,12 @@ export interface ChainParams {
   readonly rewardMaturity: number;
   readonly subsidy: bigint;
   readonly minFee: bigint;
+  /**
+   * Paid, on top of the fee, by the sender of a Transfer whose recipient has no account yet, and
+   * burned (not paid to the miner, who could otherwise create accounts for free in its own
+   * blocks): every state entry costs its creator this much (docs/chain-core.md).
+   */
+  readonly accountCreationFee: bigint;
   readonly maxFutureSeconds: number;
   /** Number of ancestors whose median time a new block must exceed (11). */
   readonly medianTimeSpan: number;

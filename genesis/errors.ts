@@ -6,6 +6,10 @@ export enum GenesisErrorCode {
   DUPLICATE_ALLOCATION = 'GENESIS_DUPLICATE_ALLOCATION',
   /** A listed dev key's address is not the address of its private key. */
   KEY_MISMATCH = 'GENESIS_KEY_MISMATCH',
+  /** unbondDelay <= roundBlocks + challengeWindow: a miner could unbond before a challenge of its last round can slash it. */
+  UNBOND_DELAY_TOO_SHORT = 'GENESIS_UNBOND_DELAY_TOO_SHORT',
+  /** The training data this node has does not hash to the genesis's datasetHash. */
+  DATASET_MISMATCH = 'GENESIS_DATASET_MISMATCH',
 }
 
 export class GenesisError extends TesseraError<GenesisErrorCode, { path: string; reason?: string }> {

@@ -102,6 +102,7 @@ export function parseParams(v: unknown, chainId: number, name: string, path = '$
     rewardMaturity: int(o, 'rewardMaturity', path, 1, 1_000_000),
     subsidy: big(o, 'subsidy', path, 0n, MAX_U64),
     minFee: big(o, 'minFee', path, 0n, MAX_U64),
+    accountCreationFee: big(o, 'accountCreationFee', path, 0n, MAX_U64),
     maxFutureSeconds: int(o, 'maxFutureSeconds', path, 0, 86_400),
     medianTimeSpan: int(o, 'medianTimeSpan', path, 1, 1_000),
     maxBlockBytes: int(o, 'maxBlockBytes', path, 1024, 1 << 30),
@@ -124,17 +125,28 @@ export function parseTraining(v: unknown, path: string): TrainingParams {
   } catch (e) {
     bad(`${path}.task`, `the task's tile / noise rank is not a valid PoUW spec: ${(e as Error).message}`);
   }
+  const roundBlocks = int(o, 'roundBlocks', path, 1, 1_000_000);
+  const challengeWindow = int(o, 'challengeWindow', path, 1, 1_000_000);
+  const unbondDelay = int(o, 'unbondDelay', path, 1, 1_000_000);
+  // A bond must still be there when a challenge of the last round it backed can land: the round
+  // lasts roundBlocks, its challenge window challengeWindow more.
+  if (unbondDelay <= roundBlocks + challengeWindow)
+    throw new GenesisError(GenesisErrorCode.UNBOND_DELAY_TOO_SHORT, {
+      path: `${path}.unbondDelay`,
+      reason: `unbondDelay ${unbondDelay} must exceed roundBlocks + challengeWindow = ${roundBlocks + challengeWindow}`,
+    });
   return Object.freeze({
     task,
     pouw,
-    roundBlocks: int(o, 'roundBlocks', path, 1, 1_000_000),
-    challengeWindow: int(o, 'challengeWindow', path, 1, 1_000_000),
+    roundBlocks,
+    challengeWindow,
     minBond: big(o, 'minBond', path, 0n, MAX_U64),
     maxLanes: int(o, 'maxLanes', path, 1, 1 << 16),
     maxContributionBytes: int(o, 'maxContributionBytes', path, 1024, 1 << 30),
     maxContributionsPerBlock: int(o, 'maxContributionsPerBlock', path, 1, 100_000),
     ticketShareBps: int(o, 'ticketShareBps', path, 0, BPS),
-    unbondDelay: int(o, 'unbondDelay', path, 1, 1_000_000),
+    unbondDelay,
+    datasetHash: bytes32(o, 'datasetHash', path),
     // optional (default DEFAULT_EQUIVOCATION_BOND_SLASH_BPS); a share of the bond, so at most 10,000
     ...('equivocationBondSlashBps' in o ? { equivocationBondSlashBps: int(o, 'equivocationBondSlashBps', path, 0, BPS) } : {}),
   });

@@ -18,7 +18,7 @@ import { PromMetrics, type MetricsSource } from './metrics/prometheus.ts';
 import { readRound } from '../vm/round/state.ts';
 import { explorerRoutes } from './explorer/routes.ts';
 import { MempoolJournal } from './mempool/journal.ts';
-import { loadMnist } from '../genesis/datasets/mnist.ts';
+import { loadCheckedTrainingSet, loadMnist } from '../genesis/datasets/mnist.ts';
 import type { BackendName } from '../miner/backends/types.ts';
 import { ContributionPool } from './mempool/contributions.ts';
 import { MiningService } from './mining/service.ts';
@@ -85,7 +85,7 @@ export class TesseraNode {
     } catch (e) {
       throw new Error(`cannot open the database in ${join(this.opts.datadir, 'chain')}: ${(e as Error).cause ? ((e as Error).cause as Error).message : (e as Error).message}`);
     }
-    this.mempool = new Mempool({ chainId: spec.params.chainId, minFee: spec.params.minFee, ...this.opts.mempool }, { logger: logger.child('mempool') });
+    this.mempool = new Mempool({ chainId: spec.params.chainId, minFee: spec.params.minFee, training: !!spec.params.training, accountCreationFee: spec.params.accountCreationFee, ...this.opts.mempool }, { logger: logger.child('mempool') });
     this.chain = await Chain.open({ params: spec.params, genesis }, { db: this.db, logger: logger.child('chain'), seal, mempool: this.mempool, metrics });
     this.journal = new MempoolJournal({ db: this.db, mempool: this.mempool, logger: logger.child('mempool') });
     await this.journal.restore(this.chain.state());
@@ -93,6 +93,7 @@ export class TesseraNode {
     logger.info('chain', { name: spec.name, chainId: spec.chainId, genesis: to0x(genesis.hash), head: to0x(head.hash), height: head.header.height, seal: seal.name });
 
     if (spec.params.training) {
+      loadCheckedTrainingSet(spec.params.training.datasetHash); // the bytes every node trains on
       const { heldOut } = loadMnist();
       const store = new CheckpointStore({ task: spec.params.training.task }, { db: this.db });
       this.tracker = new TrainingTracker({ training: spec.params.training, heldOut }, { chain: this.chain, store, logger: logger.child('training') });

@@ -10,7 +10,8 @@ import { MNIST_MLP, paramCount } from '../consensus/training/spec.ts';
 import { TASKS } from '../genesis/tasks.ts';
 import { runTrajectory } from '../consensus/training/trajectory.ts';
 import { contributionOf, encodeContribution } from '../consensus/training/contribution.ts';
-import { loadMnist } from '../genesis/datasets/mnist.ts';
+import { loadCheckedTrainingSet, loadMnist } from '../genesis/datasets/mnist.ts';
+import { loadDevnetSpec } from '../genesis/spec.ts';
 
 const HELP = `usage: npm run train -- [--rounds N] [--miners M] [--task NAME] [--backend js|wasm|gpujs|auto] [--plain | --no-tickets] [--threads T]
   --rounds N    rounds to simulate (default 30)
@@ -69,7 +70,17 @@ async function main(): Promise<void> {
     console.error(`unknown task ${opts.task} (known: ${[...TASKS.keys()].join(', ')})`);
     process.exit(2);
   }
-  const { train, heldOut } = loadMnist();
+  // the devnet genesis commits to the training data: train on exactly those bytes
+  const devnet = loadDevnetSpec().params.training!;
+  let train;
+  try {
+    train = loadCheckedTrainingSet(devnet.datasetHash);
+  } catch (e) {
+    console.error((e as Error).message);
+    process.exit(1);
+  }
+  const { heldOut } = loadMnist();
+  console.log(`dataset: training set matches the devnet genesis's datasetHash`);
   console.log(`task ${task.name}: ${paramCount(task)} weights, H=${task.localSteps} local steps of batch ${task.batch}, outer ${task.outer.kind}`);
   console.log(`data: ${train.n} train / ${heldOut.n} held-out MNIST digits; ${opts.miners} miners x ${opts.rounds} rounds`);
 

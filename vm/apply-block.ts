@@ -5,7 +5,7 @@
 // with training (vm/round/): contributions, the seal's ticket, reward split, round close;
 // checkpoint-root check (training); state-root check.
 import { bytesEqual } from '../consensus/bytes.ts';
-import { BlockError, BlockErrorCode, TxError, TxErrorCode } from '../consensus/errors.ts';
+import { BlockError, BlockErrorCode, TesseraError, TxError } from '../consensus/errors.ts';
 import { txHash } from '../consensus/encoding/tx.ts';
 import type { SignatureBackend } from '../consensus/crypto/signature.ts';
 import type { ChainParams } from '../consensus/params.ts';
@@ -46,6 +46,24 @@ export interface BlockContext {
   readonly seal?: Uint8Array;
 }
 
+/**
+ * Block assembly's mode of `run`: an entry that fails is reverted at its checkpoint, left out and
+ * recorded here instead of failing the block, so a candidate block is built in ONE pass whatever
+ * its entries (docs/chain-core.md, "Block assembly").
+ */
+export interface Skipped {
+  readonly what: 'tx' | 'contribution';
+  /** Position in the input list. */
+  readonly index: number;
+  readonly error: TesseraError<string, object>;
+}
+
+interface Lenient {
+  readonly skipped: Skipped[];
+  /** Tx applications run (each is one checkpoint; a count the tests read). */
+  txApplies: number;
+}
+
 function run(
   pre: State,
   ctx: BlockContext,
@@ -53,6 +71,7 @@ function run(
   contributions: readonly Uint8Array[],
   p: ChainParams,
   backend?: SignatureBackend,
+  lenient?: Lenient,
 ): { view: StateView; fees: bigint; checkpointRoot?: Uint8Array } {
   const view = new StateView(pre);
   releaseMatured(view, ctx.height);
@@ -60,11 +79,16 @@ function run(
   for (let i = 0; i < txs.length; i++) {
     const tx = txs[i]!;
     view.checkpoint();
+    if (lenient) lenient.txApplies++;
     try {
       fees += applyTx(view, tx, p, backend, ctx.height).fee;
       view.commit();
     } catch (e) {
       view.revert();
+      if (lenient && e instanceof TxError) {
+        lenient.skipped.push({ what: 'tx', index: i, error: e });
+        continue;
+      }
       if (e instanceof TxError) throw new TxError(e.code, { ...e.context, index: i, txHash: txHash(tx) });
       throw e;
     }
@@ -74,7 +98,8 @@ function run(
     lockReward(view, ctx.height + p.rewardMaturity, ctx.miner, p.subsidy + fees);
     return { view, fees };
   }
-  const mined = applyMining(view, { height: ctx.height, miner: ctx.miner, seal: ctx.seal ?? new Uint8Array(0) }, contributions, p.subsidy + fees, p);
+  const skip = lenient ? (index: number, error: TesseraError<string, object>) => lenient.skipped.push({ what: 'contribution', index, error }) : undefined;
+  const mined = applyMining(view, { height: ctx.height, miner: ctx.miner, seal: ctx.seal ?? new Uint8Array(0) }, contributions, p.subsidy + fees, p, skip);
   return { view, fees, checkpointRoot: mined.round.checkpointRoot };
 }
 
@@ -93,6 +118,27 @@ export function applyTxs(
   const { view, fees, checkpointRoot } = run(pre, ctx, txs, contributions, p, opts.backend);
   const state = view.toState();
   const result = { state, diff: view.diff(), stateRoot: state.root(), fees };
+  return checkpointRoot ? { ...result, checkpointRoot } : result;
+}
+
+/**
+ * Block assembly: the post-state of a candidate block built from `txs` and `contributions` in one
+ * pass, leaving out (and listing in `skipped`) each one that fails against the state before it;
+ * the result is what applyTxs gives for the kept ones (each failure is reverted at its
+ * checkpoint, so it leaves nothing behind). `txApplies` counts the tx applications (= txs.length).
+ */
+export function assembleTxs(
+  pre: State,
+  ctx: BlockContext,
+  txs: readonly Tx[],
+  p: ChainParams,
+  opts: ApplyOptions = {},
+  contributions: readonly Uint8Array[] = [],
+): BlockResult & { readonly skipped: readonly Skipped[]; readonly txApplies: number } {
+  const lenient: Lenient = { skipped: [], txApplies: 0 };
+  const { view, fees, checkpointRoot } = run(pre, ctx, txs, contributions, p, opts.backend, lenient);
+  const state = view.toState();
+  const result = { state, diff: view.diff(), stateRoot: state.root(), fees, skipped: lenient.skipped, txApplies: lenient.txApplies };
   return checkpointRoot ? { ...result, checkpointRoot } : result;
 }
 

@@ -7,7 +7,7 @@ import type { ChainParams } from '../consensus/params.ts';
 import { signHeader } from '../consensus/crypto/header-signature.ts';
 import type { PrivateKey } from '../consensus/crypto/keys.ts';
 import type { Block, BlockHeader, Tx } from '../consensus/types.ts';
-import { applyTxs, type ApplyOptions, type BlockResult } from './apply-block.ts';
+import { applyTxs, assembleTxs, type ApplyOptions, type BlockResult, type Skipped } from './apply-block.ts';
 import type { State } from './state.ts';
 
 export interface BlockTemplate {
@@ -32,6 +32,33 @@ export interface BlockTemplate {
 export function buildBlock(pre: State, t: BlockTemplate, p: ChainParams, opts: ApplyOptions = {}): { block: Block; result: BlockResult } {
   const height = t.parent.height + 1;
   const result = applyTxs(pre, { height, miner: t.miner, seal: t.seal }, t.txs, p, opts, t.contributions);
+  return { block: sealBlock(t, result, p), result };
+}
+
+/**
+ * Block assembly in one pass: builds a block from the template's txs and contributions that apply,
+ * each tried once on its own checkpoint; those that fail are left out and listed in `skipped`
+ * (by their position in the template). The block carries the kept ones in template order, and its
+ * roots are the one pass's result, which is what applyBlock computes for exactly those entries.
+ */
+export function buildBlockSkipping(
+  pre: State,
+  t: BlockTemplate,
+  p: ChainParams,
+  opts: ApplyOptions = {},
+): { block: Block; result: BlockResult; skipped: readonly Skipped[]; txApplies: number } {
+  const height = t.parent.height + 1;
+  const r = assembleTxs(pre, { height, miner: t.miner, seal: t.seal }, t.txs, p, opts, t.contributions);
+  const out = (what: Skipped['what']) => new Set(r.skipped.filter((s) => s.what === what).map((s) => s.index));
+  const outTxs = out('tx');
+  const outCs = out('contribution');
+  const kept = { ...t, txs: t.txs.filter((_, i) => !outTxs.has(i)), contributions: t.contributions.filter((_, i) => !outCs.has(i)) };
+  const { skipped, txApplies, ...result } = r;
+  return { block: sealBlock(kept, result, p), result, skipped, txApplies };
+}
+
+function sealBlock(t: BlockTemplate, result: BlockResult, p: ChainParams): Block {
+  const height = t.parent.height + 1;
   const header: BlockHeader = Object.freeze({
     version: p.version,
     chainId: p.chainId,
@@ -48,6 +75,5 @@ export function buildBlock(pre: State, t: BlockTemplate, p: ChainParams, opts: A
     sig: new Uint8Array(0),
   });
   const signed = t.signer ? signHeader(header, t.signer) : header;
-  const block: Block = Object.freeze({ header: signed, txs: Object.freeze([...t.txs]), contributions: Object.freeze([...t.contributions]) });
-  return { block, result };
+  return Object.freeze({ header: signed, txs: Object.freeze([...t.txs]), contributions: Object.freeze([...t.contributions]) });
 }

@@ -20,6 +20,11 @@ export interface Account {
 
 export const ZERO_ACCOUNT: Account = Object.freeze({ balance: 0n, nonce: 0 });
 
+/** An account exists in state unless it is the zero account (stored as absent). */
+export function accountExists(a: Account): boolean {
+  return a.balance !== 0n || a.nonce !== 0;
+}
+
 export function accountKey(address: Uint8Array): Uint8Array {
   if (address.length !== 20) throw new RangeError('address must be 20 bytes');
   return concatBytes(new Uint8Array([StateKind.Account]), address);

@@ -1,61 +1,69 @@
-// Immutable state snapshot: a key/value map with a cached Merkle root.
-// Root = merkleRoot over encode([key, value]) of all entries sorted by key bytes (a leaf per
-// entry, so a light client can be given one account with a Merkle proof).
+// Immutable state snapshot: key/value entries in a persistent sparse Merkle tree (vm/smt.ts),
+// plus a persistent sorted index of the non-account keys for keysWithPrefix (vm/sorted-index.ts).
+// Root = the tree's root (docs/chain-core.md, "State root"). A new version shares every node it
+// did not change with the one it came from: applying a block costs O(changed keys × log N)
+// hashes and allocations, never a copy of the state.
 import { bytesEqual, fromHex, toHex } from '../consensus/bytes.ts';
-import { encode } from '../consensus/codec.ts';
 import { BlockError, BlockErrorCode } from '../consensus/errors.ts';
-import { leafHash, rootOfHashes } from '../consensus/merkle.ts';
 import type { StateDiff } from './diff.ts';
-import { accountKey, decodeAccount, ZERO_ACCOUNT, type Account } from './keys.ts';
+import { accountKey, decodeAccount, StateKind, ZERO_ACCOUNT, type Account } from './keys.ts';
+import { compareLeafPaths, keyHash, leafKey, leafValue, smtBuild, smtDelete, smtGet, smtHash, smtLeaf, smtLeaves, smtPut, type SmtLeaf, type SmtNode } from './smt.ts';
+import { indexBuild, indexDelete, indexInsert, indexPrefix, type IndexNode } from './sorted-index.ts';
 
-interface Entry {
-  readonly key: Uint8Array;
-  readonly value: Uint8Array;
-  /** Leaf hash, computed once per entry value. */
-  readonly leaf: Uint8Array;
-}
+/** Keys of this kind (the first byte) are not in the prefix index. */
+const UNINDEXED_KIND = StateKind.Account;
 
-function entryOf(key: Uint8Array, value: Uint8Array): Entry {
-  return { key, value, leaf: leafHash(encode([key, value])) };
+function indexed(key: Uint8Array): boolean {
+  return key[0] !== UNINDEXED_KIND;
 }
 
 export class State {
-  private rootCache: Uint8Array | undefined;
-  private constructor(private readonly map: ReadonlyMap<string, Entry>) {}
+  private constructor(
+    private readonly tree: SmtNode | null,
+    private readonly index: IndexNode | null,
+    readonly size: number,
+  ) {}
 
   static empty(): State {
-    return new State(new Map());
+    return new State(null, null, 0);
   }
 
-  /** Loads a state from its entries (e.g. read from storage). */
+  /** Loads a state from its entries (e.g. read from storage); a repeated key keeps its last value. */
   static fromEntries(entries: Iterable<readonly [Uint8Array, Uint8Array]>): State {
-    const m = new Map<string, Entry>();
-    for (const [k, v] of entries) m.set(toHex(k), entryOf(new Uint8Array(k), new Uint8Array(v)));
-    return new State(m);
-  }
-
-  get size(): number {
-    return this.map.size;
+    const all: SmtLeaf[] = [];
+    for (const [k, v] of entries) all.push(smtLeaf(k, v));
+    // sorted by key hash (the first 32 bytes); of a repeated key the last one stays
+    const order = all.map((_, i) => i).sort((i, j) => compareLeafPaths(all[i]!, all[j]!) || i - j);
+    const leaves: SmtLeaf[] = [];
+    for (let n = 0; n < order.length; n++) {
+      const next = order[n + 1];
+      const cur = all[order[n]!]!;
+      if (next !== undefined && compareLeafPaths(cur, all[next]!) === 0) continue;
+      leaves.push(cur);
+    }
+    const keys = leaves.filter((l) => indexed(leafKey(l))).map((l) => toHex(leafKey(l))).sort();
+    return new State(smtBuild(leaves), indexBuild(keys), leaves.length);
   }
 
   get(key: Uint8Array): Uint8Array | undefined {
-    return this.map.get(toHex(key))?.value;
+    const l = smtGet(this.tree, keyHash(key));
+    return l && leafValue(l);
   }
 
-  /** Entries sorted by key bytes (lower-case hex order equals byte order). */
+  /** Every entry, sorted by key bytes (O(N log N): genesis, tests and tools, not block import). */
   *entries(): IterableIterator<[Uint8Array, Uint8Array]> {
-    for (const k of [...this.map.keys()].sort()) {
-      const e = this.map.get(k)!;
-      yield [e.key, e.value];
-    }
+    const all = [...smtLeaves(this.tree)].map((l) => ({ k: toHex(leafKey(l)), l }));
+    all.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+    for (const { l } of all) yield [leafKey(l), leafValue(l)];
   }
 
-  /** Keys starting with `prefix`, sorted by key bytes. */
+  /**
+   * Keys starting with `prefix`, sorted by key bytes. Accounts are not indexed by prefix (a
+   * prefix that starts with the account kind, or an empty one, is a RangeError).
+   */
   keysWithPrefix(prefix: Uint8Array): Uint8Array[] {
-    const p = toHex(prefix);
-    const out: string[] = [];
-    for (const k of this.map.keys()) if (k.startsWith(p)) out.push(k);
-    return out.sort().map((k) => this.map.get(k)!.key);
+    if (prefix.length === 0 || !indexed(prefix)) throw new RangeError('keysWithPrefix: accounts are not indexed by prefix');
+    return indexPrefix(this.index, toHex(prefix)).map(fromHex);
   }
 
   getAccount(address: Uint8Array): Account {
@@ -64,11 +72,7 @@ export class State {
   }
 
   root(): Uint8Array {
-    if (!this.rootCache) {
-      const keys = [...this.map.keys()].sort();
-      this.rootCache = rootOfHashes(keys.map((k) => this.map.get(k)!.leaf));
-    }
-    return this.rootCache;
+    return smtHash(this.tree);
   }
 
   /** A new State with the diff applied; every `before` must match this state. */
@@ -82,27 +86,39 @@ export class State {
   }
 
   private patch(d: StateDiff, reverse: boolean): State {
-    const m = new Map(this.map);
+    const changes = new Map<string, Uint8Array | null>();
     for (const c of d.changes) {
-      const k = toHex(c.key);
       const expect = reverse ? c.after : c.before;
-      const put = reverse ? c.before : c.after;
-      const cur = m.get(k)?.value ?? null;
+      const cur = this.get(c.key) ?? null;
       if (!(cur === null ? expect === null : expect !== null && bytesEqual(cur, expect)))
-        throw new BlockError(BlockErrorCode.STATE_MISMATCH, { reason: `key ${k} does not hold the diff's ${reverse ? 'after' : 'before'} value` });
-      if (put === null) m.delete(k);
-      else m.set(k, entryOf(new Uint8Array(c.key), new Uint8Array(put)));
+        throw new BlockError(BlockErrorCode.STATE_MISMATCH, { reason: `key ${toHex(c.key)} does not hold the diff's ${reverse ? 'after' : 'before'} value` });
+      changes.set(toHex(c.key), reverse ? c.before : c.after);
     }
-    return new State(m);
+    return this.withChanges(changes);
   }
 
-  /** Internal: a new State from this one plus changed entries (value null deletes). */
+  /** Internal: a new State from this one plus changed entries (hex key -> value; null deletes). */
   withChanges(changes: ReadonlyMap<string, Uint8Array | null>): State {
-    const m = new Map(this.map);
+    let tree = this.tree;
+    let index = this.index;
+    let size = this.size;
     for (const [k, v] of changes) {
-      if (v === null) m.delete(k);
-      else m.set(k, entryOf(fromHex(k), v));
+      const key = fromHex(k);
+      const kh = keyHash(key);
+      const had = smtGet(tree, kh) !== undefined;
+      if (v === null) {
+        if (!had) continue;
+        tree = smtDelete(tree, kh);
+        if (indexed(key)) index = indexDelete(index, k);
+        size--;
+      } else {
+        tree = smtPut(tree, smtLeaf(key, v, kh));
+        if (!had) {
+          if (indexed(key)) index = indexInsert(index, k);
+          size++;
+        }
+      }
     }
-    return new State(m);
+    return new State(tree, index, size);
   }
 }

@@ -1,5 +1,7 @@
 // A dataset as the training rules see it: int7 pixels (0..63) and labels, in a fixed order.
 // Loading (files, the `mnist` package) lives in genesis/datasets; consensus takes arrays.
+import { u32be } from '../bytes.ts';
+import { sha256 } from '../hash.ts';
 import { INT7_MAX } from '../matmul.ts';
 import { TrainingError, TrainingErrorCode } from './errors.ts';
 
@@ -33,4 +35,11 @@ export function gather(d: Dataset, idx: ArrayLike<number>): { x: Int8Array; y: U
     y[r] = d.y[i]!;
   }
   return { x, y };
+}
+
+const DATASET_DOMAIN = new TextEncoder().encode('tessera/dataset/v1');
+
+/** Content hash of a dataset: SHA-256('tessera/dataset/v1' || u32be(n) || u32be(dim) || x || y). */
+export function datasetHash(d: Dataset): Uint8Array {
+  return sha256(DATASET_DOMAIN, u32be(d.n), u32be(d.dim), new Uint8Array(d.x.buffer, d.x.byteOffset, d.x.byteLength), d.y);
 }

@@ -8,7 +8,9 @@
 // trains. Both sets are ordered by (j, d): digits interleave. Result: 8,004 train / 1,996 held out.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { makeDataset, type Dataset } from '../../consensus/training/dataset.ts';
+import { bytesEqual, to0x } from '../../consensus/bytes.ts';
+import { datasetHash, makeDataset, type Dataset } from '../../consensus/training/dataset.ts';
+import { GenesisError, GenesisErrorCode } from '../errors.ts';
 import { floorDiv } from '../../consensus/training/fixed.ts';
 
 export const MNIST_DIM = 784;
@@ -64,4 +66,20 @@ export function loadMnist(): MnistSplit {
   };
   cached = { train: build(tr), heldOut: build(ho) };
   return cached;
+}
+
+/**
+ * The training set, checked against the genesis's datasetHash: a node whose copy of the data
+ * differs (another package version, a patched file) would train on other bytes than its peers,
+ * so it refuses to start (GenesisError DATASET_MISMATCH) instead of mining invalid contributions.
+ */
+export function loadCheckedTrainingSet(expected: Uint8Array): Dataset {
+  const { train } = loadMnist();
+  const got = datasetHash(train);
+  if (!bytesEqual(got, expected))
+    throw new GenesisError(GenesisErrorCode.DATASET_MISMATCH, {
+      path: '$.params.training.datasetHash',
+      reason: `the training data here hashes to ${to0x(got)}, the genesis commits to ${to0x(expected)}`,
+    });
+  return train;
 }

@@ -8,8 +8,9 @@
 //   1. the header alone, decoded without the body (canonical; CodecError)
 //   2. lookups: stored? (ALREADY_KNOWN), remembered failure by hash (KNOWN_INVALID), parent stored?
 //      (UNKNOWN_PARENT / INVALID_ANCESTOR), (parent, ticket) already used by another block
-//      (DUPLICATE_TICKET; a second header signed by the same miner is kept as equivocation
-//      evidence), (parent, ticket) remembered as a bad seal (KNOWN_INVALID)
+//      (DUPLICATE_TICKET once its signature holds, else BAD_HEADER_SIGNATURE; a second header signed
+//      by the same miner is kept as equivocation evidence), (parent, ticket) remembered as a bad seal
+//      (KNOWN_INVALID)
 //   3. header vs parent (BlockError: height, time, ASERT target, miner's signature, seal)
 //   4. body: decode, caps, duplicates, roots against the header (CodecError / BlockError)
 //   5. state transition on the parent's post-state (applyBlock: TxError / BlockError)
@@ -324,6 +325,13 @@ export class Chain {
     const tk = ticketKey(header);
     const first = this.tickets.get(tk);
     if (first !== undefined && first !== hashHex) {
+      // one recovery: a header not signed by its miner is a forgery (reject), not a duplicate (ignore)
+      try {
+        verifyHeaderSignature(header);
+      } catch (e) {
+        this.rememberHeaderFailure(e, hashHex, tk);
+        throw e;
+      }
       const equivocation = this.noteEquivocation(header, first, tk);
       this.invalid.set(hashHex, ChainErrorCode.DUPLICATE_TICKET);
       throw new ChainError(ChainErrorCode.DUPLICATE_TICKET, { hash: to0x(hash), parent: to0x(header.parent), expected: '0x' + first, ...(equivocation ? { reason: 'equivocation' } : {}) });
@@ -483,17 +491,12 @@ export class Chain {
   }
 
   /**
-   * A second block with a used ticket: when both headers are signed by the ticket's miner and differ,
-   * keeps the pair as evidence (bounded). Costs one signature recovery. Returns whether it was one.
+   * A second block with a used ticket, its signature already verified: when both headers are by the
+   * same miner and differ, keeps the pair as evidence (bounded). Returns whether it was one.
    */
   private noteEquivocation(second: BlockHeader, firstHex: string, tk: string): boolean {
     const first = this.tree.get(Buffer.from(firstHex, 'hex'))?.header;
     if (!first || !bytesEqual(first.miner, second.miner)) return false;
-    try {
-      verifyHeaderSignature(second);
-    } catch {
-      return false;
-    }
     if (bytesEqual(headerSigningHash(first), headerSigningHash(second))) return false;
     if (!this.evidence.has(tk)) {
       this.evidence.set(tk, { first, second });

@@ -1,7 +1,9 @@
 // The transaction pool. Rules:
-// - every tx is checked on entry against the head state (typed errors: TxError for consensus
-//   failures such as HIGH_S, WRONG_CHAIN, BAD_NONCE, INSUFFICIENT_BALANCE; MempoolError for
-//   pool rules);
+// - every tx is checked on entry against the pending state: the head state plus the sender's
+//   pooled txs before it, replayed in nonce order (balance for amount + fee + the account-creation
+//   fee of a new recipient, bond for an Unbond, nonce), so a tx is pooled only if it would apply
+//   after them (typed errors: TxError for consensus failures such as HIGH_S, WRONG_CHAIN,
+//   BAD_NONCE, INSUFFICIENT_BALANCE, INSUFFICIENT_BOND; MempoolError for pool rules);
 // - nonce ordering: an account's pooled txs have consecutive nonces starting at its head-state
 //   nonce (a gap is refused: NONCE_GAP);
 // - caps: at most `maxPerAccount` txs per sender and `maxTotal` in all; when full, a tx gets in
@@ -10,6 +12,8 @@
 // - replacement (same sender and nonce) only by a strictly higher fee;
 // - on a head change the pool drops what the new state made invalid (included, nonce replayed,
 //   unaffordable) and takes back the txs of abandoned blocks;
+// - a tx that block assembly could not apply (its sender's state changed in a way the pool does
+//   not see, e.g. a slashed bond) is evicted with its sender's later txs (evict()): it is tried once;
 // - equivocation evidence is checked whole on entry (both header signatures, one ticket, two headers)
 //   and refused when its offence is punished in the state already.
 import { TxError, TxErrorCode, isTesseraError } from '../../consensus/errors.ts';
@@ -18,6 +22,8 @@ import { recoverTxSender } from '../../consensus/crypto/index.ts';
 import { toHex, to0x } from '../../consensus/bytes.ts';
 import { TypeTag, type Tx } from '../../consensus/types.ts';
 import type { Logger } from '../log/logger.ts';
+import { accountExists } from '../../vm/keys.ts';
+import { bondKey, decodeAmount } from '../../vm/round/keys.ts';
 import { checkEvidence, offenceKey } from '../../vm/tx/equivocation.ts';
 import { MempoolError, MempoolErrorCode } from './errors.ts';
 
@@ -35,6 +41,10 @@ export interface AccountReader {
 export interface MempoolOpts {
   chainId: number;
   minFee: bigint;
+  /** The chain has training (Bond / Unbond exist); default false: they are refused (TX_NO_TRAINING). */
+  training?: boolean;
+  /** The chain's accountCreationFee (a transfer to a new account pays it); default 0. */
+  accountCreationFee?: bigint;
   maxPerAccount?: number;
   maxTotal?: number;
 }
@@ -114,6 +124,7 @@ export class Mempool {
     if (tx.chainId !== this.opts.chainId) throw new TxError(TxErrorCode.WRONG_CHAIN, { txHash: hash, expected: this.opts.chainId, got: tx.chainId });
     if (tx.fee < this.opts.minFee) throw new TxError(TxErrorCode.FEE_TOO_LOW, { txHash: hash, expected: this.opts.minFee, got: tx.fee });
     if ('amount' in tx && tx.amount === 0n) throw new TxError(TxErrorCode.ZERO_AMOUNT, { txHash: hash });
+    if ((tx.type === TypeTag.Bond || tx.type === TypeTag.Unbond) && !this.opts.training) throw new TxError(TxErrorCode.NO_TRAINING, { txHash: hash });
     let sender: Uint8Array;
     try {
       sender = recoverTxSender(tx);
@@ -145,11 +156,11 @@ export class Mempool {
     if (!old && queue.length >= this.maxPerAccount)
       throw new MempoolError(MempoolErrorCode.ACCOUNT_FULL, { txHash: '0x' + hashHex, sender: to0x(sender), limit: this.maxPerAccount });
 
-    // the whole queue, with this tx in its slot, must be affordable
-    let total = entry.cost;
-    for (let i = 0; i < queue.length; i++) if (i !== slot) total += queue[i]!.cost;
-    if (total > account.balance)
-      throw new TxError(TxErrorCode.INSUFFICIENT_BALANCE, { txHash: hash, address: sender, expected: total, got: account.balance });
+    // the sender's queue up to this tx's slot, replayed on the head state, must leave this tx
+    // applicable; with a replacement, every later tx must stay applicable too
+    const seq = queue.slice();
+    seq[slot] = entry;
+    this.replay(seq, account, state, old ? seq.length : slot + 1);
 
     let evicted: PoolEntry | undefined;
     if (!old && this.byHash.size >= this.maxTotal) {
@@ -202,6 +213,53 @@ export class Mempool {
     const dropped = old.length - kept;
     if (dropped || readded) this.modules.logger.debug('mempool updated for new head', { dropped, readded, size: this.byHash.size });
     return { dropped, readded };
+  }
+
+  /**
+   * Replays the first `upto` entries of a sender's queue (consecutive nonces from its head-state
+   * nonce) on its head-state balance and bond; throws the TxError the first one that would fail
+   * throws. A recipient the queue already paid is no longer new (no second creation fee).
+   */
+  private replay(seq: readonly PoolEntry[], account: AccountView, state: AccountReader, upto: number): void {
+    const creationFee = this.opts.accountCreationFee ?? 0n;
+    let balance = account.balance;
+    const get = state.get?.bind(state);
+    const raw = get && this.opts.training ? get(bondKey(seq[0]!.sender)) : undefined;
+    let bond = raw ? decodeAmount(raw, 'bond') : 0n;
+    const paid = new Set<string>();
+    for (let i = 0; i < upto; i++) {
+      const { tx, hash, sender } = seq[i]!;
+      let cost = tx.fee;
+      if (tx.type === TypeTag.Transfer) {
+        cost += tx.amount;
+        const to = toHex(tx.to);
+        if (!paid.has(to) && !accountExists(state.getAccount(tx.to))) cost += creationFee;
+        paid.add(to);
+      } else if (tx.type === TypeTag.Bond) cost += tx.amount;
+      if (balance < cost) throw new TxError(TxErrorCode.INSUFFICIENT_BALANCE, { txHash: hash, address: sender, expected: cost, got: balance });
+      balance -= cost;
+      if (tx.type === TypeTag.Bond) bond += tx.amount;
+      else if (tx.type === TypeTag.Unbond) {
+        if (bond < tx.amount) throw new TxError(TxErrorCode.INSUFFICIENT_BOND, { txHash: hash, address: sender, expected: tx.amount, got: bond });
+        bond -= tx.amount;
+      }
+    }
+  }
+
+  /**
+   * Removes a tx that could not be applied in block assembly, with its sender's later txs (they
+   * would follow a nonce gap). Returns the hashes removed (none when it is not pooled).
+   */
+  evict(hash: Uint8Array): Uint8Array[] {
+    const e = this.byHash.get(toHex(hash));
+    if (!e) return [];
+    const q = this.bySender.get(e.senderHex)!;
+    const at = q.indexOf(e);
+    const gone = q.splice(at);
+    if (q.length === 0) this.bySender.delete(e.senderHex);
+    for (const g of gone) this.byHash.delete(g.hashHex);
+    this.modules.logger.debug('evicted txs that did not apply', { tx: '0x' + e.hashHex, removed: gone.length, size: this.byHash.size });
+    return gone.map((g) => g.hash);
   }
 
   private cheapestTail(exceptSender: string): PoolEntry | undefined {

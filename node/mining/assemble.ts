@@ -1,11 +1,10 @@
-// Block assembly on a winning ticket: the head's txs and contributions that apply, time from the
+// Block assembly on a winning ticket: the head's txs and contributions that apply (one pass), time from the
 // median-time-past rule, target from ASERT, the encoded ticket as seal; header roots by the VM's
 // builder (vm/build-block.ts), so the block applies exactly as the importer will apply it.
-import { TesseraError } from '../../consensus/errors.ts';
 import type { ChainParams } from '../../consensus/params.ts';
 import type { Block, BlockHeader, Tx } from '../../consensus/types.ts';
 import { medianTimePast } from '../../consensus/validation/header.ts';
-import { buildBlock } from '../../vm/build-block.ts';
+import { buildBlockSkipping } from '../../vm/build-block.ts';
 import type { State } from '../../vm/state.ts';
 import type { PooledContribution } from '../mempool/contributions.ts';
 
@@ -25,8 +24,10 @@ export interface AssembleInput {
 export interface Assembled {
   readonly block: Block;
   /** Txs / contributions left out because they did not apply (index into the input's txs / contributions). */
-  readonly dropped: { what: 'tx' | 'contribution'; index: number; reason: string }[];
+  readonly dropped: { what: 'tx' | 'contribution'; index: number; code: string; reason: string }[];
   readonly contributions: readonly PooledContribution[];
+  /** Tx applications the build ran: one per input tx, whatever fails (one pass). */
+  readonly txApplies: number;
 }
 
 /** Block time: max(now, median-time-past + 1). */
@@ -35,42 +36,19 @@ export function blockTime(recentTimes: readonly number[], now: number): number {
 }
 
 /**
- * Builds the block; a tx or contribution that makes the build throw is left out and the build
- * retried (at most once per candidate), so one bad entry never costs the win.
+ * Builds the block in one pass over the candidates (vm/build-block.ts buildBlockSkipping): a tx
+ * or contribution that does not apply is reverted at its checkpoint and left out, so one bad entry
+ * never costs the win and N bad entries cost N applications, not N rebuilds. The caller evicts
+ * what was dropped from its pools.
  */
 export function assembleBlock(i: AssembleInput, p: ChainParams): Assembled {
-  // positions, in the input, of the txs and contributions still in the block
-  let txs = i.txs.map((_, j) => j);
-  let cs = i.contributions.map((_, j) => j);
-  const dropped: Assembled['dropped'] = [];
   const time = blockTime(i.recentTimes, i.now);
-  for (;;) {
-    try {
-      const contributions = cs.map((j) => i.contributions[j]!);
-      const block = buildBlock(
-        i.pre,
-        { parent: i.parent, time, target: i.target, miner: i.miner, seal: i.seal, txs: txs.map((j) => i.txs[j]!), contributions: contributions.map((c) => c.bytes) },
-        p,
-      ).block;
-      return { block, dropped, contributions };
-    } catch (e) {
-      if (!(e instanceof TesseraError)) throw e;
-      const ctx = (e.context ?? {}) as { index?: number; txIndex?: number };
-      const reason = `${e.code}: ${e.message}`;
-      const at = (n: number | undefined, len: number) => (typeof n === 'number' && n < len ? n : len - 1);
-      // Drop the failing entry when the error names it; otherwise drop the txs, then the contributions.
-      if (cs.length > 0 && /CONTRIBUTION|UNBONDED|TICKET_MISMATCH/.test(String(e.code))) {
-        const k = at(ctx.index, cs.length);
-        dropped.push({ what: 'contribution', index: cs[k]!, reason });
-        cs = cs.filter((_, j) => j !== k);
-      } else if (txs.length > 0) {
-        const k = at(ctx.txIndex ?? ctx.index, txs.length);
-        dropped.push({ what: 'tx', index: txs[k]!, reason });
-        txs = txs.filter((_, j) => j !== k);
-      } else if (cs.length > 0) {
-        dropped.push({ what: 'contribution', index: cs[cs.length - 1]!, reason });
-        cs = cs.slice(0, -1);
-      } else throw e;
-    }
-  }
+  const { block, skipped, txApplies } = buildBlockSkipping(
+    i.pre,
+    { parent: i.parent, time, target: i.target, miner: i.miner, seal: i.seal, txs: i.txs, contributions: i.contributions.map((c) => c.bytes) },
+    p,
+  );
+  const dropped = skipped.map((s) => ({ what: s.what, index: s.index, code: s.error.code, reason: `${s.error.code}: ${s.error.message}` }));
+  const out = new Set(skipped.filter((s) => s.what === 'contribution').map((s) => s.index));
+  return { block, dropped, contributions: i.contributions.filter((_, j) => !out.has(j)), txApplies };
 }

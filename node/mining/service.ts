@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { bytesEqual, to0x } from '../../consensus/bytes.ts';
 import { asertTarget, type AsertAnchor } from '../../consensus/difficulty.ts';
 import { blockHash } from '../../consensus/encoding/header.ts';
+import { txHash } from '../../consensus/encoding/tx.ts';
 import { signHeader, type PrivateKey } from '../../consensus/crypto/index.ts';
 import type { ChainParams, TrainingParams } from '../../consensus/params.ts';
 import { decodeTicket } from '../../consensus/pouw/ticket.ts';
@@ -324,14 +325,16 @@ export class MiningService {
     const t = this.training;
     const candidates = contributions.forBlock(pre, round.round, t.maxContributionsPerBlock, Math.max(0, p.maxBlockBytes - 512 * 1024));
     const now = (this.opts.now ?? (() => Math.floor(Date.now() / 1000)))();
+    const txs = mempool.pending(p.maxTxsPerBlock);
     const { block: unsigned, dropped, contributions: used } = assembleBlock(
-      { pre, parent, recentTimes, now, target, miner: this.opts.miner, seal, txs: mempool.pending(p.maxTxsPerBlock), contributions: candidates },
+      { pre, parent, recentTimes, now, target, miner: this.opts.miner, seal, txs, contributions: candidates },
       p,
     );
     const block = { ...unsigned, header: signHeader(unsigned.header, this.opts.key) }; // the miner signs the whole header
     for (const d of dropped) {
       logger.warn(`left a ${d.what} out of the block`, { reason: d.reason });
       if (d.what === 'contribution') contributions.remove(candidates[d.index]!);
+      else mempool.evict(txHash(txs[d.index]!)); // tried once: it does not stay to be tried again
     }
     if (!bytesEqual(chain.head().hash, parentHash)) {
       this.status.ticketsStale++;

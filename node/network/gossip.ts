@@ -7,7 +7,7 @@
 //   contributions: size, decode, round, base, lane, bond, signature, duplicate, won tickets
 //                  (vm/round/contributions.ts checkContribution: the VM's own rule), then the pool
 //   attestations:  no format yet (validators arrive later): ignored
-import { blockHash, decodeBlock, decodeLimits, decodeTx, MAX_TX_BYTES } from '../../consensus/encoding/index.ts';
+import { blockHash, decodeBlock, decodeBlockHeader, decodeLimits, decodeTx, MAX_TX_BYTES } from '../../consensus/encoding/index.ts';
 import type { ChainParams } from '../../consensus/params.ts';
 import { toHex } from '../../consensus/bytes.ts';
 import type { Block } from '../../consensus/types.ts';
@@ -62,20 +62,22 @@ export class GossipValidators {
 
   private async block(data: Uint8Array, from: string): Promise<void> {
     const { chain } = this.modules;
-    const block = decodeBlock(data, decodeLimits(this.params));
-    const hash = blockHash(block.header);
-    if (chain.totalWorkOf(hash) !== undefined || this.importing.has(toHex(hash))) throw new ChainError(ChainErrorCode.ALREADY_KNOWN, { height: block.header.height });
+    // the header alone first (docs/hardening.md): the body is decoded by the chain after the header checks
+    const limits = decodeLimits(this.params);
+    const header = decodeBlockHeader(data, limits);
+    const hash = blockHash(header);
+    if (chain.totalWorkOf(hash) !== undefined || this.importing.has(toHex(hash))) throw new ChainError(ChainErrorCode.ALREADY_KNOWN, { height: header.height });
     // blocks come faster than one import under load: a child must not be taken for an orphan (and
     // left unrelayed) while its parent is still in the import queue
-    await this.importing.get(toHex(block.header.parent))?.catch(() => undefined);
-    if (chain.totalWorkOf(block.header.parent) === undefined) {
-      this.modules.onOrphan(block, hash, data.length, from);
-      throw new NetworkError(NetworkErrorCode.ORPHAN, { height: block.header.height, peer: from });
+    await this.importing.get(toHex(header.parent))?.catch(() => undefined);
+    if (chain.totalWorkOf(header.parent) === undefined) {
+      this.modules.onOrphan(decodeBlock(data, limits), hash, data.length, from);
+      throw new NetworkError(NetworkErrorCode.ORPHAN, { height: header.height, peer: from });
     }
-    if (block.header.height + STALE_DEPTH < chain.head().header.height)
-      throw new NetworkError(NetworkErrorCode.STALE_BLOCK, { height: block.header.height, reason: `head is at ${chain.head().header.height}` });
+    if (header.height + STALE_DEPTH < chain.head().header.height)
+      throw new NetworkError(NetworkErrorCode.STALE_BLOCK, { height: header.height, reason: `head is at ${chain.head().header.height}` });
     const key = toHex(hash);
-    const pending = chain.importBlock(block);
+    const pending = chain.importBlock(data);
     this.importing.set(key, pending);
     try {
       const res = await pending;

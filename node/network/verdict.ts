@@ -82,7 +82,6 @@ export const GOSSIP_ACTION = {
   [BlockErrorCode.DUPLICATE_CONTRIBUTION]: 'ignore',
   [BlockErrorCode.UNBONDED_MINER]: 'ignore',
   [BlockErrorCode.CONTRIBUTION_BAD_SIGNATURE]: 'reject',
-  // hardening: a header not signed by its miner is invalid anywhere
   [BlockErrorCode.BAD_HEADER_SIGNATURE]: 'reject',
   // mempool admission
   [MempoolErrorCode.ALREADY_KNOWN]: 'ignore',
@@ -98,9 +97,10 @@ export const GOSSIP_ACTION = {
   [ChainErrorCode.CLOSED]: 'ignore',
   [ChainErrorCode.QUEUE_FULL]: 'ignore',
   [ChainErrorCode.CORRUPT_DB]: 'ignore',
-  // a second block with a used ticket: which one came first depends on the receiver (an honest peer
-  // may have seen the other first); remembered failures carry several causes, some of them ours
+  // one ticket, one block: an honest peer relays whichever sibling of an equivocating miner it saw
+  // first, so a duplicate ticket is not the relayer's fault
   [ChainErrorCode.DUPLICATE_TICKET]: 'ignore',
+  // a remembered failure: the first delivery was already judged by its own code; a repeat costs a lookup
   [ChainErrorCode.KNOWN_INVALID]: 'ignore',
   // network
   [NetworkErrorCode.TOO_LARGE]: 'reject',

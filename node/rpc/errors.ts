@@ -16,6 +16,8 @@ export enum RpcErrorCode {
   METHOD_NOT_FOUND = -32601,
   INVALID_PARAMS = -32602,
   INTERNAL_ERROR = -32603,
+  /** A bound on a request was passed (batch cost, response bytes, a range): data { code: 'RPC_LIMIT_EXCEEDED', context: { what, limit, got } }. */
+  LIMIT_EXCEEDED = -32005,
 }
 
 export class RpcError extends Error {

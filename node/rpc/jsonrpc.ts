@@ -18,9 +18,34 @@ export interface RpcResponse {
   error?: { code: number; message: string; data?: Json };
 }
 
+/**
+ * Bounds on what one request body may cost the node (docs/node.md, "RPC bounds"): requests per
+ * batch, expensive calls per batch (a full block with sender recovery, a checkpoint), and the
+ * bytes of the response. Past a bound the request gets a typed LIMIT_EXCEEDED error, never a
+ * partial answer that looks whole.
+ */
 export const MAX_BATCH = 100;
+export const MAX_HEAVY_PER_BATCH = 4;
+export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
-export async function handleBody(body: string, methods: RpcMethods, logger?: Logger): Promise<string | null> {
+/** Methods (with these params) that may take long or answer megabytes: at most MAX_HEAVY_PER_BATCH in a batch. */
+export type HeavyCall = (method: string, params: unknown) => boolean;
+
+export interface RpcLimits {
+  readonly heavy?: HeavyCall;
+  readonly maxBatch?: number;
+  readonly maxHeavyPerBatch?: number;
+  readonly maxResponseBytes?: number;
+}
+
+function limitExceeded(what: string, limit: number, got: number): RpcError {
+  return new RpcError(RpcErrorCode.LIMIT_EXCEEDED, `Limit exceeded: ${what} (${got} > ${limit})`, { code: 'RPC_LIMIT_EXCEEDED', context: { what, limit, got } });
+}
+
+export async function handleBody(body: string, methods: RpcMethods, logger?: Logger, limits: RpcLimits = {}): Promise<string | null> {
+  const maxBatch = limits.maxBatch ?? MAX_BATCH;
+  const maxHeavy = limits.maxHeavyPerBatch ?? MAX_HEAVY_PER_BATCH;
+  const maxBytes = limits.maxResponseBytes ?? MAX_RESPONSE_BYTES;
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
@@ -29,18 +54,32 @@ export async function handleBody(body: string, methods: RpcMethods, logger?: Log
   }
   if (Array.isArray(parsed)) {
     if (parsed.length === 0) return JSON.stringify(errorResponse(null, new RpcError(RpcErrorCode.INVALID_REQUEST, 'Invalid Request: empty batch')));
-    if (parsed.length > MAX_BATCH)
-      return JSON.stringify(errorResponse(null, new RpcError(RpcErrorCode.INVALID_REQUEST, `Invalid Request: batch of ${parsed.length} > ${MAX_BATCH}`)));
-    const out: RpcResponse[] = [];
+    if (parsed.length > maxBatch)
+      return JSON.stringify(errorResponse(null, new RpcError(RpcErrorCode.INVALID_REQUEST, `Invalid Request: batch of ${parsed.length} > ${maxBatch}`)));
+    // the batch's expensive calls are counted before any runs: over the cap, none of it runs
+    const heavy = limits.heavy ? parsed.filter((q) => isCall(q) && limits.heavy!(q.method, q.params)).length : 0;
+    if (heavy > maxHeavy) return JSON.stringify(errorResponse(null, limitExceeded('expensive calls in one batch', maxHeavy, heavy)));
+    const out: string[] = [];
+    let bytes = 2;
     // Sequential, so a batch's effects (e.g. two tx_send of one account) apply in order.
     for (const req of parsed) {
       const r = await handleOne(req, methods, logger);
-      if (r) out.push(r);
+      if (!r) continue;
+      let text = JSON.stringify(r);
+      if (bytes + text.length + 1 > maxBytes) text = JSON.stringify(errorResponse(r.id, limitExceeded('response bytes of the batch', maxBytes, bytes + text.length + 1)));
+      bytes += text.length + 1;
+      out.push(text);
     }
-    return out.length ? JSON.stringify(out) : null;
+    return out.length ? `[${out.join(',')}]` : null;
   }
   const r = await handleOne(parsed, methods, logger);
-  return r ? JSON.stringify(r) : null;
+  if (!r) return null;
+  const text = JSON.stringify(r);
+  return text.length > maxBytes ? JSON.stringify(errorResponse(r.id, limitExceeded('response bytes', maxBytes, text.length))) : text;
+}
+
+function isCall(q: unknown): q is { method: string; params: unknown } {
+  return typeof q === 'object' && q !== null && typeof (q as { method?: unknown }).method === 'string';
 }
 
 function isValidId(id: unknown): id is RpcId {

@@ -9,7 +9,7 @@ import { recoverTxSender } from '../../consensus/crypto/index.ts';
 import { TypeTag, type Block, type Tx } from '../../consensus/types.ts';
 import type { Chain } from '../chain/chain.ts';
 import type { Mempool } from '../mempool/mempool.ts';
-import { badParams } from './errors.ts';
+import { badParams, RpcError, RpcErrorCode } from './errors.ts';
 import type { Json, RpcMethod, RpcMethods } from './jsonrpc.ts';
 import type { TrainingTracker } from '../model/tracker.ts';
 import type { MiningService } from '../mining/service.ts';
@@ -29,6 +29,23 @@ export interface RpcContext {
   network?: Network;
   /** Methods of other parts (network, attribution...), served beside these and listed by rpc_methods. */
   extra?: RpcMethods;
+}
+
+/** chain_getBlock with includeTxs returns at most this many full txs per call (page with txOffset). */
+export const MAX_FULL_TXS = 1000;
+/** mempool_list returns at most this many txs per call (page with offset). */
+export const MAX_LIST_TXS = 1000;
+
+/** The calls a batch may hold at most MAX_HEAVY_PER_BATCH of: a full block (sender recovery per tx), a checkpoint (megabytes). */
+export function isHeavyCall(method: string, params: unknown): boolean {
+  if (method === 'training_getCheckpoint') return true;
+  return method === 'chain_getBlock' && Array.isArray(params) && params[1] === true;
+}
+
+function offsetParam(v: unknown, name: string): number {
+  if (v === undefined) return 0;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw badParams(`${name} must be a non-negative integer`);
+  return v;
 }
 
 const HASH_RE = /^0x[0-9a-fA-F]{64}$/;
@@ -70,7 +87,7 @@ export function txJson(tx: Tx, from?: Uint8Array): { [k: string]: Json } {
   }
 }
 
-async function blockJson(ctx: RpcContext, hash: Uint8Array, block: Block, fullTxs: boolean): Promise<Json> {
+async function blockJson(ctx: RpcContext, hash: Uint8Array, block: Block, fullTxs: boolean, txOffset = 0): Promise<Json> {
   const h = block.header;
   return {
     hash: to0x(hash),
@@ -94,7 +111,14 @@ async function blockJson(ctx: RpcContext, hash: Uint8Array, block: Block, fullTx
     txCount: block.txs.length,
     contributionCount: block.contributions.length,
     contributions: contributionsJson(ctx, block),
-    txs: fullTxs ? block.txs.map((t) => txJson(t)) : block.txs.map((t) => to0x(txHash(t))),
+    ...(fullTxs
+      ? {
+          // at most MAX_FULL_TXS full txs (one sender recovery each) per call
+          txs: block.txs.slice(txOffset, txOffset + MAX_FULL_TXS).map((t) => txJson(t)),
+          txOffset,
+          nextTxOffset: txOffset + MAX_FULL_TXS < block.txs.length ? txOffset + MAX_FULL_TXS : null,
+        }
+      : { txs: block.txs.map((t) => to0x(txHash(t))) }),
   };
 }
 
@@ -162,8 +186,9 @@ export function rpcMethods(ctx: RpcContext): RpcMethods {
     },
 
     chain_getBlock: async (params) => {
-      const [id, full] = args(params, 1, 2, '[height | hash, includeTxs?]');
+      const [id, full, off] = args(params, 1, 3, '[height | hash, includeTxs?, txOffset?]');
       if (full !== undefined && typeof full !== 'boolean') throw badParams('includeTxs must be a boolean');
+      const txOffset = offsetParam(off, 'txOffset');
       let found: { hash: Uint8Array; block: Block } | undefined;
       if (typeof id === 'number') {
         if (!Number.isSafeInteger(id) || id < 0) throw badParams('height must be a non-negative integer');
@@ -173,7 +198,7 @@ export function rpcMethods(ctx: RpcContext): RpcMethods {
         const block = await chain.getBlock(hash);
         found = block && { hash, block };
       }
-      return found ? blockJson(ctx, found.hash, found.block, full === true) : null;
+      return found ? blockJson(ctx, found.hash, found.block, full === true, txOffset) : null;
     },
 
     chain_getTx: async (params): Promise<Json> => {
@@ -210,9 +235,12 @@ export function rpcMethods(ctx: RpcContext): RpcMethods {
     },
 
     mempool_list: (params) => {
-      args(params, 0, 0, 'no params');
+      const [off, lim] = args(params, 0, 2, '[offset?, limit? (<= ' + MAX_LIST_TXS + ')]');
+      const offset = offsetParam(off, 'offset');
+      const limit = lim === undefined ? MAX_LIST_TXS : offsetParam(lim, 'limit');
+      if (limit > MAX_LIST_TXS) throw new RpcError(RpcErrorCode.LIMIT_EXCEEDED, `Limit exceeded: limit ${limit} > ${MAX_LIST_TXS}`, { code: 'RPC_LIMIT_EXCEEDED', context: { what: 'mempool_list limit', limit: MAX_LIST_TXS, got: limit } });
       const list = mempool.list();
-      return { size: list.length, txs: list.map((e) => txJson(e.tx, e.sender)) };
+      return { size: list.length, offset, txs: list.slice(offset, offset + limit).map((e) => txJson(e.tx, e.sender)) };
     },
 
     net_status: (params) => {

@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { handleBody, type RpcMethods } from './jsonrpc.ts';
+import { isHeavyCall } from './methods.ts';
 import type { Logger } from '../log/logger.ts';
 
 export interface RpcServerOpts {
@@ -114,7 +115,7 @@ export class RpcServer {
     }
     let out: string | null;
     try {
-      out = await handleBody(Buffer.concat(chunks).toString('utf8'), this.modules.methods, this.modules.logger);
+      out = await handleBody(Buffer.concat(chunks).toString('utf8'), this.modules.methods, this.modules.logger, { heavy: isHeavyCall });
     } catch (e) {
       this.modules.logger.error('rpc dispatch failed', { err: e as Error });
       res.writeHead(500).end();

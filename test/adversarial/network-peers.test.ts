@@ -118,14 +118,23 @@ describe('hostile peers against a node', () => {
         'broken seal',
         'blocks',
         () => {
+          // re-signed by the miner's own key, so that the seal is what fails
           const b = blocks[blocks.length - 1]!;
           const seal = new Uint8Array(b.header.seal);
           seal[seal.length - 2] ^= 0x5a;
-          // re-signed by the block's miner (a dev key), so that the header passes its signature and the seal decides
-          const miner = (json.devKeys as { address: string; privateKey: string }[]).find((k) => fromHex(k.address).every((x, i) => x === b.header.miner[i]))!;
-          return encodeBlock({ ...b, header: signHeader({ ...b.header, seal }, PrivateKey.fromBytes(fromHex(miner.privateKey))) });
+          const dev = (json.devKeys as { privateKey: string; address: string }[]).find((k) => fromHex(k.address).every((x, i) => x === b.header.miner[i]))!;
+          return encodeBlock({ ...b, header: signHeader({ ...b.header, seal }, PrivateKey.fromBytes(fromHex(dev.privateKey))) });
         },
         /^blocks reject:BLOCK_BAD_(SEAL|TICKET)$/,
+      ],
+      [
+        'a mined header altered without the miner\'s key',
+        'blocks',
+        () => {
+          const b = blocks[blocks.length - 1]!;
+          return encodeBlock({ ...b, header: { ...b.header, time: b.header.time + 1 } });
+        },
+        /^blocks reject:BLOCK_BAD_HEADER_SIGNATURE$/,
       ],
       ['malformed contribution', 'contributions', () => garbage.subarray(0, 200), /^contributions reject:BLOCK_BAD_CONTRIBUTION$/],
       ['unsigned contribution', 'contributions', () => forged('zero'), /^contributions reject:BLOCK_CONTRIBUTION_BAD_SIGNATURE$/],

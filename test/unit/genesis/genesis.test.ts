@@ -8,6 +8,9 @@ import { toHex, utf8Bytes } from '../../../consensus/bytes.ts';
 import { PrivateKey } from '../../../consensus/crypto/keys.ts';
 import { EMPTY_ROOT } from '../../../consensus/merkle.ts';
 import { decodeBlock, encodeBlock, blockHash } from '../../../consensus/encoding/index.ts';
+import { datasetHash } from '../../../consensus/training/dataset.ts';
+import { loadCheckedTrainingSet, loadMnist } from '../../../genesis/datasets/mnist.ts';
+import { thrown } from '../../helpers/errors.ts';
 
 const raw = JSON.parse(readFileSync(new URL('../../../genesis/devnet.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 const clone = () => JSON.parse(JSON.stringify(raw)) as Record<string, any>;
@@ -120,6 +123,42 @@ describe('devnet genesis with training', () => {
     const noTraining = clone();
     delete noTraining.params.training;
     expect(errOf(noTraining)).toEqual({ code: GenesisErrorCode.MISSING_FIELD, path: '$.params.training' });
+  });
+
+  it('requires unbondDelay > roundBlocks + challengeWindow (a bond outlives the challenges of the rounds it backed)', () => {
+    const t = raw.params as { training: { roundBlocks: number; challengeWindow: number } };
+    const edge = clone();
+    edge.params.training.unbondDelay = t.training.roundBlocks + t.training.challengeWindow;
+    expect(errOf(edge)).toEqual({ code: GenesisErrorCode.UNBOND_DELAY_TOO_SHORT, path: '$.params.training.unbondDelay' });
+    const ok = clone();
+    ok.params.training.unbondDelay = t.training.roundBlocks + t.training.challengeWindow + 1;
+    expect(errOf(ok)).toBeUndefined();
+  });
+
+  it('commits to its training data: the MNIST set here hashes to datasetHash, other bytes are a startup error', () => {
+    const spec = loadDevnetSpec();
+    expect(toHex(datasetHash(loadMnist().train))).toBe(toHex(spec.params.training!.datasetHash));
+    expect(loadCheckedTrainingSet(spec.params.training!.datasetHash).n).toBe(loadMnist().train.n);
+    const other = spec.params.training!.datasetHash.slice();
+    other[0]! ^= 1;
+    const e = thrown(GenesisError, () => loadCheckedTrainingSet(other));
+    expect([e.code, e.context.path]).toEqual([GenesisErrorCode.DATASET_MISMATCH, '$.params.training.datasetHash']);
+    const missing = clone();
+    delete missing.params.training.datasetHash;
+    expect(errOf(missing)).toEqual({ code: GenesisErrorCode.MISSING_FIELD, path: '$.params.training.datasetHash' });
+    // one changed pixel changes the hash
+    const { train } = loadMnist();
+    const x = train.x.slice();
+    x[12345] = (x[12345]! + 1) % 64;
+    expect(toHex(datasetHash({ ...train, x }))).not.toBe(toHex(datasetHash(train)));
+  });
+
+  it('charges an account-creation fee', () => {
+    const spec = loadDevnetSpec();
+    expect(spec.params.accountCreationFee).toBeGreaterThan(spec.params.minFee);
+    const missing = clone();
+    delete missing.params.accountCreationFee;
+    expect(errOf(missing)).toEqual({ code: GenesisErrorCode.MISSING_FIELD, path: '$.params.accountCreationFee' });
   });
 
   it('takes equivocationBondSlashBps as a share of the bond (0..10,000), optional', () => {

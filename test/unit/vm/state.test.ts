@@ -5,6 +5,10 @@ import { decodeStateDiff, encodeStateDiff } from '../../../vm/diff.ts';
 import { accountKey, encodeAccount } from '../../../vm/keys.ts';
 import { BlockError, BlockErrorCode } from '../../../consensus/errors.ts';
 import { testKey } from '../../fixtures/chain.ts';
+import { mulberry32 } from '../../helpers/prng.ts';
+import { concatBytes, toHex, u32be, u64be } from '../../../consensus/bytes.ts';
+import { sha256 } from '../../../consensus/hash.ts';
+import { compareLeafPaths, smtBuild, smtDepth, smtLeaf } from '../../../vm/smt.ts';
 
 const A = testKey(0).address();
 const B = testKey(1).address();
@@ -77,5 +81,56 @@ describe('state', () => {
     } catch (e) {
       expect((e as BlockError).code).toBe(BlockErrorCode.STATE_MISMATCH);
     }
+  });
+});
+
+describe('state tree (persistent sparse Merkle tree)', () => {
+  const key = (i: number) => accountKey(sha256(u32be(i)).subarray(0, 20));
+  const val = (i: number, v: number) => encodeAccount({ balance: BigInt(v) + 1n, nonce: i % 3 });
+  const winKeyOf = (round: number, i: number) => concatBytes(new Uint8Array([0x07]), u64be(round), u32be(i));
+
+  it('the root is a function of the entries only: any history of puts and deletes gives the root of a fresh build', () => {
+    const next01 = mulberry32(1313);
+    const rng = { int: (n: number) => Math.floor(next01() * n) };
+    let s = State.fromEntries(Array.from({ length: 300 }, (_, i) => [key(i), val(i, i)] as [Uint8Array, Uint8Array]));
+    const model = new Map<string, [Uint8Array, Uint8Array]>([...s.entries()].map(([k, v]) => [toHex(k), [k, v]]));
+    for (let round = 0; round < 20; round++) {
+      const changes = new Map<string, Uint8Array | null>();
+      for (let j = 0; j < 25; j++) {
+        const i = rng.int(400);
+        const k = rng.int(4) === 0 ? winKeyOf(round % 3, i) : key(i);
+        const v = rng.int(3) === 0 ? null : val(i, rng.int(1_000_000));
+        changes.set(toHex(k), v);
+        if (v === null) model.delete(toHex(k));
+        else model.set(toHex(k), [k, v]);
+      }
+      const before = s.root();
+      const after = s.withChanges(changes);
+      expect(s.root()).toEqual(before); // the old version is untouched
+      s = after;
+      expect(s.size).toBe(model.size);
+      expect(s.root()).toEqual(State.fromEntries(model.values()).root());
+    }
+    // prefix index: the non-account keys under a prefix, in byte order
+    for (const r of [0, 1, 2]) {
+      const prefix = concatBytes(new Uint8Array([0x07]), u64be(r));
+      const want = [...model.values()].map(([k]) => toHex(k)).filter((k) => k.startsWith(toHex(prefix))).sort();
+      expect(s.keysWithPrefix(prefix).map(toHex)).toEqual(want);
+    }
+    expect([...s.entries()].map(([k]) => toHex(k))).toEqual([...model.keys()].sort());
+  });
+
+  it('deleting every entry gives the empty root; accounts are not listed by prefix', () => {
+    const s = State.fromEntries([[key(1), val(1, 1)], [key(2), val(2, 2)], [winKeyOf(0, 1), val(0, 0)]]);
+    const empty = s.withChanges(new Map([key(1), key(2), winKeyOf(0, 1)].map((k) => [toHex(k), null])));
+    expect(empty.root()).toEqual(State.empty().root());
+    expect(empty.size).toBe(0);
+    expect(() => s.keysWithPrefix(new Uint8Array([0x01]))).toThrow(RangeError);
+  });
+
+  it('paths stay short: at 20,000 random keys no leaf is deeper than 2·log2(N) + 8', () => {
+    const n = 20_000;
+    const leaves = Array.from({ length: n }, (_, i) => smtLeaf(key(i), val(i, i))).sort(compareLeafPaths);
+    expect(smtDepth(smtBuild(leaves))).toBeLessThanOrEqual(2 * Math.ceil(Math.log2(n)) + 8);
   });
 });
