@@ -20,10 +20,10 @@ import type { BlockHeader } from '../consensus/types.ts';
 import { createBackend } from '../miner/backends/index.ts';
 import { testMatrix } from '../miner/backends/selftest.ts';
 import { ticketMatmul, type WinningTicket } from '../miner/ticket-matmul.ts';
-import { repeat } from './lib/repeat.ts';
+import { quick, repeat } from './lib/repeat.ts';
 
-/** Median seconds of one call of `fn` over `reps` timed runs (after a warm-up). */
-const timeIt = async (fn: () => unknown, reps: number): Promise<number> => (await repeat(fn, { runs: reps })).median / 1000;
+/** Median seconds of repeated runs (bench/lib/repeat.ts: a warm-up, then RUNS timed runs). */
+const timeIt = async (fn: () => unknown): Promise<number> => (await repeat(fn)).median / 1000;
 
 const JOBS = [
   { name: 'X·W1 B=256', m: 256, k: 784, n: 128 },
