@@ -102,7 +102,7 @@ describe('tessera node + CLI', () => {
     const missing = await runCli(['query', 'block', '5', '--rpc', rpc]);
     expect(missing.code).toBe(1);
     expect(missing.err).toContain('not found');
-  });
+  }, 120_000); // a dozen CLI processes, each a fresh Node start: slow on a loaded 2-core machine
 
   it('refuses a wrong passphrase and reports typed errors from the node', async () => {
     await writeFile(join(dir, 'wrong'), 'nope\n');

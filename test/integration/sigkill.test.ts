@@ -143,5 +143,5 @@ describe('SIGKILL while importing', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-  });
+  }, 150_000); // dozens of child imports, each a fresh Node start: near 60 s on a loaded 2-core machine
 });
