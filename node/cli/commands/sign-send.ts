@@ -40,8 +40,8 @@ export interface Common {
   sig: Uint8Array;
 }
 
-/** Checks the signer flags, unlocks the key, builds the tx with `build`, signs and sends it. */
-export async function signAndSend(values: SignerValues, help: string, build: (c: Common, signer: string) => Tx): Promise<{ hash: string; from: string; nonce: number; fee: bigint }> {
+/** The flags every signed tx takes: --fee, --nonce (optional), --rpc, --from (a keystore address or a key file). */
+export function parseSignerFlags(values: Pick<SignerValues, 'from' | 'fee' | 'nonce' | 'rpc'>, help: string): { fee: bigint; nonce?: number; rpcAddr: string; from: string } {
   if (!values.from) throw usageError('missing --from', help);
   const fee = parseAmount(values.fee, '--fee', help);
   let nonce: number | undefined;
@@ -52,6 +52,14 @@ export async function signAndSend(values: SignerValues, help: string, build: (c:
   const rpcAddr = rpcUrl(values.rpc, help);
   const from = values.from;
   if (!/^0x[0-9a-fA-F]{40}$/.test(from) && !existsSync(from)) throw usageError(`--from must be a keystore address or an existing key file, got "${from}"`, help);
+  return { fee, ...(nonce !== undefined ? { nonce } : {}), rpcAddr, from };
+}
+
+/** Checks the signer flags, unlocks the key, builds the tx with `build`, signs and sends it. */
+export async function signAndSend(values: SignerValues, help: string, build: (c: Common, signer: string) => Tx): Promise<{ hash: string; from: string; nonce: number; fee: bigint }> {
+  const signer = parseSignerFlags(values, help);
+  const { fee, rpcAddr, from } = signer;
+  let nonce = signer.nonce;
   const ks = new Keystore(keystoreDir(values));
   await ks.read(from);
   const passphrase = await getPassphrase({ file: values['passphrase-file'], purpose: `unlock ${from}` });

@@ -1,4 +1,5 @@
 // `tessera tx send | bond | unbond`: signs a transaction with a keystore key and sends it over JSON-RPC.
+import { parseSignerFlags } from './sign-send.ts';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fromHex, to0x } from '../../../consensus/bytes.ts';
@@ -71,15 +72,9 @@ export async function txCommand(argv: string[], io: Io): Promise<number> {
   } else if (values.to !== undefined) throw usageError(`--to is for tx send only (tx ${sub} moves the sender's own funds)`, TX_HELP);
   const amount = parseAmount(values.amount, '--amount', TX_HELP);
   if (amount === 0n) throw usageError('--amount must be more than 0', TX_HELP);
-  const fee = parseAmount(values.fee, '--fee', TX_HELP);
-  let nonce: number | undefined;
-  if (values.nonce !== undefined) {
-    if (!/^[0-9]+$/.test(values.nonce) || !Number.isSafeInteger(Number(values.nonce))) throw usageError(`--nonce must be a whole number, got "${values.nonce}"`, TX_HELP);
-    nonce = Number(values.nonce);
-  }
-  const url = rpcUrl(values.rpc, TX_HELP);
-  const from = values.from;
-  if (!/^0x[0-9a-fA-F]{40}$/.test(from) && !existsSync(from)) throw usageError(`--from must be a keystore address or an existing key file, got "${from}"`, TX_HELP);
+  const signer = parseSignerFlags(values, TX_HELP);
+  const { fee, rpcAddr: url, from } = signer;
+  let nonce = signer.nonce;
 
   let key = await plainKeyFile(from);
   if (!key) {
