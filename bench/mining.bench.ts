@@ -14,6 +14,12 @@
 // the node runs and half after (the load moves); the chain's throughput is one sample per round (close
 // to close, >= 5 rounds by default: TESSERA_BENCH_MINING_SECONDS, 420 s). The ratio is stated with the
 // medians, its spread as chain min / plain max .. chain max / plain min. --quick: 45 s at scale 5.
+// Surplus compute (the miner has far more compute than v1's lane cap let a round use):
+// TESSERA_BENCH_MINING_TASK=<task name> runs another registered task (e.g. mnist-mlp-784-128-10/v1,
+// H = 8: lanes 4x shorter, so a 60 s round holds several times v1's maxLanes of 128), and
+// TESSERA_BENCH_MINING_THREADS=<n> sets the wasm threads. Then, per round (close to close): the
+// useful-work fraction (median and spread over the rounds), the lanes trained, and the filler MACs
+// (none while a task is open: filler runs only without one).
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,7 +41,13 @@ import { fmt, goal, loadNow, quick, RUNS, stats, type Stats } from './lib/repeat
 
 const SCALE = Number(process.env.TESSERA_BENCH_MINING_SCALE ?? (quick ? 5 : 1));
 const RUN_SECONDS = Number(process.env.TESSERA_BENCH_MINING_SECONDS ?? (quick ? 45 : 420));
+const TASK = process.env.TESSERA_BENCH_MINING_TASK;
+const THREADS = process.env.TESSERA_BENCH_MINING_THREADS ? Number(process.env.TESSERA_BENCH_MINING_THREADS) : undefined;
+/** TESSERA_BENCH_MINING_PLAIN=0: no plain-trainer comparison (a run for the useful-work fraction and chain growth only). */
+const PLAIN = process.env.TESSERA_BENCH_MINING_PLAIN !== '0';
 const GOAL = 0.9;
+/** v1's lane cap (per-lane contributions, before parts): a round took at most this many lanes. */
+const V1_MAX_LANES = 128;
 
 /** Samples per second of the plain trainer, one figure per run of `lanes` lanes (after a warm-up lane). */
 async function plainTrainerSamplesPerSecond(runs: number, lanes = 2): Promise<number[]> {
@@ -63,22 +75,23 @@ async function plainTrainerSamplesPerSecond(runs: number, lanes = 2): Promise<nu
 
 export default async function (): Promise<void> {
   const plainRuns = Math.max(1, Math.ceil(RUNS / 2) + (quick ? 0 : 1));
-  const plainBefore = await plainTrainerSamplesPerSecond(plainRuns, quick ? 1 : 2);
+  const plainBefore = PLAIN ? await plainTrainerSamplesPerSecond(plainRuns, quick ? 1 : 2) : [];
 
   const json = JSON.parse(await readFile(new URL('../genesis/devnet.json', import.meta.url), 'utf8'));
   json.time = Math.floor(Date.now() / 1000);
   json.params.blockTimeSeconds = json.params.blockTimeSeconds / SCALE;
   json.params.initialTarget = '0x' + (BigInt(json.params.initialTarget) * BigInt(SCALE)).toString(16).padStart(64, '0');
+  if (TASK) json.params.training.task = TASK;
   const spec = parseGenesis(json);
   const t = spec.params.training!;
-  console.log(`devnet${SCALE !== 1 ? ` scaled ${SCALE}x` : ''} (task ${t.task.name}, H=${t.task.localSteps}): ${spec.params.blockTimeSeconds} s blocks, rounds of ${t.roundBlocks} blocks, ${t.maxContributionsPerBlock} parts per block; running ${RUN_SECONDS} s`);
+  console.log(`devnet${SCALE !== 1 ? ` scaled ${SCALE}x` : ''} (task ${t.task.name}, H=${t.task.localSteps}${THREADS ? `, ${THREADS} threads` : ''}): ${spec.params.blockTimeSeconds} s blocks, rounds of ${t.roundBlocks} blocks, ${t.maxContributionsPerBlock} parts per block; running ${RUN_SECONDS} s (${loadNow()})`);
   const dir = await mkdtemp(join(tmpdir(), 'tessera-bench-mining-'));
   const node = new TesseraNode(
-    { datadir: dir, genesis: spec, rpc: { host: '127.0.0.1', port: 0 }, mining: { miner: spec.devKeys[0]!.address, key: PrivateKey.fromBytes(spec.devKeys[0]!.privateKey), backend: 'auto' } },
+    { datadir: dir, genesis: spec, rpc: { host: '127.0.0.1', port: 0 }, mining: { miner: spec.devKeys[0]!.address, key: PrivateKey.fromBytes(spec.devKeys[0]!.privateKey), backend: 'auto', ...(THREADS ? { threads: THREADS } : {}) } },
     { logger: createLogger({ level: 'warn', format: 'pretty' }) },
   );
   let tp: { all: number; perRound: Stats; secs: number; samples: number; loads: Stats } | undefined;
-  const closes: { at: number; round: number; landed: number; computed: number; overhead: number; contributions: number; load: number }[] = [];
+  const closes: { at: number; round: number; landed: number; computed: number; overhead: number; filler: number; lost: number; abandoned: number; contributions: number; load: number }[] = [];
   try {
     await node.start();
     const chain = node.chain!;
@@ -91,7 +104,10 @@ export default async function (): Promise<void> {
       if (round !== lastRound) {
         const st = node.mining!.status;
         const m = st.miner!;
-        closes.push({ at: performance.now(), round, landed: st.landedMacs, computed: m.laneMacs + m.lostMacs + m.fillerMacs, overhead: m.overheadMacs, contributions: st.contributionsLanded, load: os.loadavg()[0]! });
+        closes.push({
+          at: performance.now(), round, landed: st.landedMacs, computed: m.laneMacs + m.lostMacs + m.fillerMacs, overhead: m.overheadMacs, filler: m.fillerMacs, lost: m.lostMacs,
+          abandoned: m.lanesAbandoned, contributions: st.contributionsLanded, load: os.loadavg()[0]!,
+        });
         contributionsLanded = st.contributionsLanded;
         lastRound = round;
       }
@@ -123,7 +139,8 @@ export default async function (): Promise<void> {
     const chainSecs = times[times.length - 1]! - spec.time;
     console.log(
       `chain growth: ${(chainBytes / 1e6).toFixed(1)} MB in ${head} blocks over ${chainSecs} s of block time = ${((chainBytes / chainSecs) * 3600 / 1e6).toFixed(0)} MB per hour ` +
-        `(${st.partsLanded} parts carried ${st.contributionsLanded} lanes)`,
+        `(${st.partsLanded} parts carried ${st.contributionsLanded} lanes: ${Math.round((st.contributionsLanded / chainSecs) * 3600)} lanes and ${Math.round((st.partsLanded / chainSecs) * 3600)} parts per hour, ` +
+        `${st.partsLanded > 0 ? Math.round(chainBytes / st.partsLanded / 1000) : '-'} kB of block per part)`,
     );
     console.log(
       `block verification ${(verifyMs / head).toFixed(1)} ms per block (replay of ${head} blocks, seal + state transition incl. round closes) ` +
@@ -136,6 +153,24 @@ export default async function (): Promise<void> {
       const computed = z.computed - a.computed;
       const overhead = z.overhead - a.overhead;
       const frac = landed / computed;
+      // per round, close to close (a lane's MACs are counted when it ends: a round's figure may hold a
+      // lane of its neighbour, the rounds' sum does not)
+      const fracPerRound: number[] = [];
+      const lanesPerRound: number[] = [];
+      for (let i = 1; i < closes.length; i++) {
+        const c0 = closes[i - 1]!;
+        const c1 = closes[i]!;
+        fracPerRound.push((100 * (c1.landed - c0.landed)) / Math.max(1, c1.computed - c0.computed));
+        lanesPerRound.push(c1.contributions - c0.contributions);
+      }
+      const fr = stats(fracPerRound);
+      const ln = stats(lanesPerRound);
+      const lds = stats(closes.map((c) => c.load));
+      console.log(
+        `useful-work fraction per round: ${fmt(fr, '%', 1)} over ${fracPerRound.length} rounds; lanes landed per round ${fmt(ln, '', 0)} ` +
+          `(v1 capped a round at ${V1_MAX_LANES}); lanes abandoned at closes ${z.abandoned - a.abandoned}, lost ${((z.lost - a.lost) / 1e9).toFixed(1)} G MACs; ` +
+          `filler ${((z.filler - a.filler) / 1e9).toFixed(2)} G MACs with a task open (load at closes ${lds.median.toFixed(2)}, ${lds.min.toFixed(2)}-${lds.max.toFixed(2)})`,
+      );
       console.log(
         `useful-work fraction (rounds ${a.round}..${z.round - 1}): ${(100 * frac).toFixed(1)}% of ${(computed / 1e9).toFixed(1)} G MACs computed ended in landed contributions ` +
           `(goal >= 95%: ${frac >= 0.95 ? 'met' : 'NOT met'}); ${(100 * (landed / (computed + overhead))).toFixed(1)}% counting the ticket path's noise+decode MACs`,
@@ -153,7 +188,7 @@ export default async function (): Promise<void> {
     await node.stop();
     await rm(dir, { recursive: true, force: true });
   }
-  if (!tp) return;
+  if (!tp || !PLAIN) return;
   const plainAfter = await plainTrainerSamplesPerSecond(plainRuns, quick ? 1 : 2);
   const plain = stats([...plainBefore, ...plainAfter]);
   const c = tp.perRound;
