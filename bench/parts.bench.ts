@@ -5,6 +5,10 @@
 // (|c| < 2^20 master units, what honest H = 32 lanes move: docs/mining-vm.md) plus its own noise
 // (|n| < 2^18), so D grows like k, the pessimistic case for its varints. Each miner sends one part
 // per block of the round (6 blocks on the devnet), so parts per round = miners x 6 at most.
+// The state is the devnet genesis's (its data registry of 4 registrations, 8,004 MNIST samples) with
+// the 16 miners bonded and a round pool, so the close pays the data share: attribution of every
+// finalized lane's shard (vm/attribution/attribute.ts) is part of the close (and of applying parts,
+// where a part's shards are counted when it lands).
 // Goal (issue "aggregated contribution parts"): bytes follow parts, not lanes; round close < 1 s at
 // 10,000 lanes. Also: D's encoding against the alternatives, on the same synthetic parts.
 import os from 'node:os';
@@ -19,8 +23,12 @@ import { bondKey, encodeAmount } from '../vm/round/keys.ts';
 import { closeRound } from '../vm/round/close.ts';
 import { applyParts } from '../vm/round/parts.ts';
 import { openRoundEntries, readRound } from '../vm/round/state.ts';
-import { State } from '../vm/state.ts';
 import { StateView } from '../vm/view.ts';
+import { buildGenesis, loadDevnetSpec } from '../genesis/index.ts';
+import { dataShareHook } from '../vm/rewards-split.ts';
+import { writeRound } from '../vm/round/state.ts';
+import { readRegistry } from '../vm/data/registry.ts';
+import type { ChainParams } from '../consensus/params.ts';
 
 const task = MNIST_MLP_H32;
 const ROUND_BLOCKS = 6;
@@ -50,9 +58,15 @@ export default async function (): Promise<void> {
   const c = Array.from({ length: layerCount(task) }, (_, l) => new Float64Array(layerSize(task, l)).map(() => Math.floor((rnd() * 2 - 1) * 2 ** 20)));
   const ck = initCheckpoint(task);
   const keys = Array.from({ length: 16 }, (_, i) => PrivateKey.fromBytes(new Uint8Array(32).fill(i + 1)));
-  const base = State.fromEntries([...openRoundEntries(task, 0, 0, ck), ...keys.map((k) => [bondKey(k.address()), encodeAmount(1n << 40n)] as [Uint8Array, Uint8Array])]);
+  const spec = loadDevnetSpec();
+  const P: ChainParams = { ...spec.params, training: T };
+  const gv = new StateView(buildGenesis(spec).state);
+  for (const [k, v] of openRoundEntries(task, 0, 0, ck)) gv.set(k, v);
+  for (const k of keys) gv.set(bondKey(k.address()), encodeAmount(1n << 40n));
+  writeRound(gv, { ...readRound(gv)!, pool: 10n ** 15n });
+  const base = gv.toState();
   const round = readRound(base)!;
-  console.log(`devnet task ${task.name}: ${layerSize(task, 0) + layerSize(task, 1)} weights, H = ${task.localSteps}; one part per miner per block, ${ROUND_BLOCKS} blocks per round; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (shared machine)`);
+  console.log(`devnet genesis state (data registry: 8,004 samples in 4 registrations, data share ${P.governance!.dataShareBps / 100}%), task ${task.name}: ${layerSize(task, 0) + layerSize(task, 1)} weights, H = ${task.localSteps}; one part per miner per block, ${ROUND_BLOCKS} blocks per round; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (shared machine)`);
   console.log('lanes  miners  parts  chain bytes/round  bytes/lane  apply parts (ms)  round close (ms)');
   const encodings: string[] = [];
   for (const lanes of [10, 100, 1_000, 10_000]) {
@@ -87,9 +101,12 @@ export default async function (): Promise<void> {
       const t0 = performance.now();
       byBlock.forEach((list, h) => applyParts(view, list, T, round, h + 1, CHAIN_ID));
       const t1 = performance.now();
-      const out = closeRound(view, T, readRound(view)!, ROUND_BLOCKS);
+      const open = readRound(view)!;
+      const out = closeRound(view, T, open, ROUND_BLOCKS, dataShareHook(view, P, open.round));
       const t2 = performance.now();
       if (out.lanes !== lanes) throw new Error(`closed ${out.lanes} lanes, expected ${lanes}`);
+      const attributed = readRegistry(view)!.attributed - readRegistry(base)!.attributed;
+      if (attributed !== BigInt(lanes * task.localSteps * task.batch)) throw new Error(`attributed ${attributed} samples, expected ${lanes} lanes' worth`);
       console.log(
         `${String(lanes).padStart(5)}  ${String(miners).padStart(6)}  ${String(parts.length).padStart(5)}  ${String(bytes).padStart(17)}  ${String(Math.round(bytes / lanes)).padStart(10)}  ${(t1 - t0).toFixed(0).padStart(16)}  ${(t2 - t1).toFixed(0).padStart(16)}`,
       );

@@ -6,7 +6,7 @@
 //    of the round pool goes to the data contributors pro rata samples used (vm/attribution/),
 //    the rest to the contributing miners pro rata MACs (vm/round/close.ts).
 import { BPS, governanceOf, type ChainParams } from '../consensus/params.ts';
-import { attributeRound, type FinalizedLane } from './attribution/attribute.ts';
+import { attributeRound } from './attribution/attribute.ts';
 import { addTreasury } from './governance/state.ts';
 import type { StateView } from './view.ts';
 
@@ -17,13 +17,16 @@ export function takeTreasuryShare(view: StateView, p: ChainParams, reward: bigin
   return reward - share;
 }
 
-/** What the round close calls with its finalized lanes: pays the data share, returns what it took from the pool. */
-export type DataShareHook = (lanes: readonly FinalizedLane[], pool: bigint, closeHeight: number, unlockAt: number) => bigint;
+/**
+ * What the round close calls with its count of finalized lanes (their shards were counted as their
+ * parts landed): pays the data share, returns what it took from the pool.
+ */
+export type DataShareHook = (lanes: number, pool: bigint, closeHeight: number, unlockAt: number) => bigint;
 
-export function dataShareHook(view: StateView, p: ChainParams, round: number, ckptRoot: Uint8Array): DataShareHook {
+export function dataShareHook(view: StateView, p: ChainParams, round: number): DataShareHook {
   return (lanes, pool, closeHeight, unlockAt) => {
     const data = (pool * BigInt(governanceOf(p).dataShareBps)) / BigInt(BPS);
     if (data === 0n) return 0n;
-    return attributeRound(view, p.training!, round, ckptRoot, lanes, data, closeHeight, unlockAt) ? data : 0n;
+    return attributeRound(view, round, lanes, data, closeHeight, unlockAt) ? data : 0n;
   };
 }

@@ -10,7 +10,8 @@ import { shardIndices, shardSeed } from '../../consensus/training/shard.ts';
 import { compareBytes, toHex, fromHex } from '../../consensus/bytes.ts';
 import { addTreasury } from '../governance/state.ts';
 import { lockReward } from '../rewards.ts';
-import type { StateReader } from '../round/state.ts';
+import type { StateReader, StateWriter } from '../round/state.ts';
+import { decodeRoundUsage, encodeRoundUsage, roundUsageKey } from '../round/keys.ts';
 import type { StateView } from '../view.ts';
 import {
   attributionKey, decodeAttribution, encodeAttribution, encodeRoundAttribution, roundAttributionKey, ZERO_ATTRIBUTION, type Registration,
@@ -40,14 +41,49 @@ function regOf(regs: readonly Registration[], i: number): number {
   return lo;
 }
 
-/** The samples each contributor supplied to these lanes of round `round` on the checkpoint `ckptRoot`. */
+/** The registrations the open round's shards draw from: those below `active` (a prefix, in registration order). */
+function activeRegistrations(s: StateReader, active: number): Registration[] {
+  return readRegistrations(s).filter((r) => r.first < active);
+}
+
+function countLane(t: TrainingParams, regs: readonly Registration[], perReg: number[], active: number, ckptRoot: Uint8Array, round: number, miner: Uint8Array, lane: number): void {
+  const idx = shardIndices(t.task, active, shardSeed(ckptRoot, { round, miner, lane }));
+  for (const i of idx) perReg[regOf(regs, i)]!++;
+}
+
+/**
+ * When a part lands: adds the samples its lanes' shards draw from each active registration to the
+ * open round's usage record. Nothing when the chain has no active data (nothing is attributed then).
+ */
+export function addPartUsage(s: StateWriter, t: TrainingParams, p: { round: number; miner: Uint8Array; laneStart: number; laneCount: number; baseRoot: Uint8Array }): void {
+  const reg = readRegistry(s);
+  if (!reg || reg.active === 0) return;
+  const regs = activeRegistrations(s, reg.active);
+  const prev = s.get(roundUsageKey());
+  const perReg = prev ? decodeRoundUsage(prev, regs.length) : new Array<number>(regs.length).fill(0);
+  for (let l = p.laneStart; l < p.laneStart + p.laneCount; l++) countLane(t, regs, perReg, reg.active, p.baseRoot, p.round, p.miner, l);
+  s.set(roundUsageKey(), encodeRoundUsage(perReg));
+}
+
+/**
+ * The samples each contributor supplied to these lanes of round `round` on the checkpoint `ckptRoot`,
+ * walking every lane's shard: the reference for the usage record the parts build up (tests).
+ */
 export function roundUsage(s: StateReader, t: TrainingParams, round: number, ckptRoot: Uint8Array, lanes: readonly FinalizedLane[], active: number): RoundUsage {
-  const regs = readRegistrations(s);
+  const regs = activeRegistrations(s, active);
   const perReg = new Array<number>(regs.length).fill(0);
-  for (const l of lanes) {
-    const idx = shardIndices(t.task, active, shardSeed(ckptRoot, { round, miner: l.miner, lane: l.lane }));
-    for (const i of idx) perReg[regOf(regs, i)]!++;
-  }
+  for (const l of lanes) countLane(t, regs, perReg, active, ckptRoot, round, l.miner, l.lane);
+  return usageOf(regs, perReg);
+}
+
+/** The open round's usage from its record (what the landed parts counted). */
+export function recordedRoundUsage(s: StateReader, active: number): RoundUsage {
+  const regs = activeRegistrations(s, active);
+  const v = s.get(roundUsageKey());
+  return usageOf(regs, v ? decodeRoundUsage(v, regs.length) : new Array<number>(regs.length).fill(0));
+}
+
+function usageOf(regs: readonly Registration[], perReg: readonly number[]): RoundUsage {
   const byContributor = new Map<string, { samples: bigint; weighted: bigint }>();
   let total = 0n;
   regs.forEach((r, j) => {
@@ -62,15 +98,14 @@ export function roundUsage(s: StateReader, t: TrainingParams, round: number, ckp
 }
 
 /**
- * Records the round's attribution and pays `dataPool` (locked until `unlockAt`). Returns false,
- * paying nothing, when the chain has no registered data or no lane (the caller keeps the pool).
+ * Records the round's attribution (of its `lanes` finalized lanes, from the usage record the parts
+ * built) and pays `dataPool` (locked until `unlockAt`). Returns false, paying nothing, when the chain
+ * has no registered data or no lane (the caller keeps the pool). The round close deletes the record.
  */
-export function attributeRound(
-  s: StateView, t: TrainingParams, round: number, ckptRoot: Uint8Array, lanes: readonly FinalizedLane[], dataPool: bigint, closeHeight: number, unlockAt: number,
-): boolean {
+export function attributeRound(s: StateView, round: number, lanes: number, dataPool: bigint, closeHeight: number, unlockAt: number): boolean {
   const reg = readRegistry(s);
-  if (!reg || reg.active === 0 || lanes.length === 0) return false;
-  const use = roundUsage(s, t, round, ckptRoot, lanes, reg.active);
+  if (!reg || reg.active === 0 || lanes === 0) return false;
+  const use = recordedRoundUsage(s, reg.active);
   const denom = use.total * BigInt(BPS);
   let paid = 0n;
   const keys = [...use.byContributor.keys()].map(fromHex).sort(compareBytes);

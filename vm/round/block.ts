@@ -85,7 +85,7 @@ export function applyMining(
   const open: RoundInfo = { ...round, pool: round.pool + (reward - ticketAmount) };
   writeRound(view, open);
   if (!closesRound(t, open, ctx.height)) return { round: open, closed: false };
-  const closed = closeRound(view, t, open, ctx.height, dataShareHook(view, p, open.round, open.checkpointRoot)).next;
+  const closed = closeRound(view, t, open, ctx.height, dataShareHook(view, p, open.round)).next;
   activateRegisteredData(view);
   return { round: switchTaskAtBoundary(view, t, closed), closed: true };
 }

@@ -8,19 +8,20 @@
 //     roots against the lane's leaf when it landed) -> the held ticket share is locked for the
 //     winner; else burned (recorded at 0x08 || R).
 //  4. the data share of the pool goes to the data contributors (vm/rewards-split.ts, `payData`,
-//     given the finalized lanes); the rest pays every lane the same price, / max(laneBudget, lanes of the round),
+//     given the count of finalized lanes: their shards were counted per part as the parts landed); the rest pays every lane the same price, / max(laneBudget, lanes of the round),
 //     rounded down; what no lane claims carries over to round R+1's pool. A lane's price does not
 //     depend on which other parts landed while the round has at most laneBudget lanes, so a block
 //     producer gains nothing by leaving other miners' parts out (docs/mining-vm.md).
 //  5. every payment is locked until closeHeight + challengeWindow (so a proven fraud can still void
-//     it); the round's parts, delta sum, lane count and wins are deleted.
+//     it); the round's parts, delta sum, lane count, data usage and wins are deleted.
+// Its cost follows parts and wins, not lanes (bench/parts.bench.ts).
 import { checkpointRoot } from '../../consensus/training/checkpoint.ts';
 import { outerUpdateFromSum } from '../../consensus/training/outer.ts';
 import type { TrainingParams } from '../../consensus/params.ts';
 import { compareBytes } from '../../consensus/bytes.ts';
 import { lockReward } from '../rewards.ts';
 import type { StateView } from '../view.ts';
-import { burnedKey, decodeWin, deltaSumKey, encodeAmount, partKey, tileIdOfWinKey, winPrefix, type PartRecord, type RoundInfo } from './keys.ts';
+import { burnedKey, decodeWin, deltaSumKey, encodeAmount, partKey, roundUsageKey, tileIdOfWinKey, winPrefix, type PartRecord, type RoundInfo } from './keys.ts';
 import { readParts, writeRoundLanes } from './parts.ts';
 import { readCheckpoint, readDeltaSum, readRoundLanes, writeCheckpoint, writeRound } from './state.ts';
 import { layerCount } from '../../consensus/training/spec.ts';
@@ -78,7 +79,7 @@ export function closeRound(view: StateView, t: TrainingParams, round: RoundInfo,
   if (burned > 0n) view.set(burnedKey(R), encodeAmount(burned));
 
   // 4. the pool: a fixed price per lane, the rest carried
-  const minersPool = lanes > 0 ? round.pool - (payData?.(finalized.flatMap((f) => Array.from({ length: f.laneCount }, (_, i) => ({ miner: f.miner, lane: f.laneStart + i }))), round.pool, height, unlockAt) ?? 0n) : round.pool;
+  const minersPool = lanes > 0 ? round.pool - (payData?.(lanes, round.pool, height, unlockAt) ?? 0n) : round.pool;
   let carry = minersPool;
   const price = lanePrice(t, minersPool, lanes);
   for (const p of parts) {
@@ -90,6 +91,7 @@ export function closeRound(view: StateView, t: TrainingParams, round: RoundInfo,
   // 5. clean up
   for (const k of view.keysWithPrefix(partKey(R))) view.set(k, null);
   for (let l = 0; l < layerCount(task); l++) view.set(deltaSumKey(l), null);
+  view.set(roundUsageKey(), null);
   writeRoundLanes(view, 0);
   writeCheckpoint(view, next);
   const info: RoundInfo = { round: R + 1, openedAt: height, checkpointRoot: checkpointRoot(task, next), pool: carry };

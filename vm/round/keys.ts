@@ -13,6 +13,9 @@
 //   0x0e || u16be(layer)                       sum of the D of the open round's parts, layer `layer`:
 //                                              int64 LE per entry (safe integers)
 //   0x0f                                       lanes of the open round's parts: encode([lanes])
+//   0x10                                       samples the open round's landed lanes drew from each active
+//                                              data registration (registration order): encode([count, ...])
+//                                              (vm/attribution/attribute.ts: counted when a part lands)
 import { concatBytes, u32be, u64be } from '../../consensus/bytes.ts';
 import { decodeCanonical, encode, TupleReader } from '../../consensus/codec.ts';
 
@@ -27,6 +30,7 @@ export enum RoundKind {
   Part = 0x0d,
   DeltaSum = 0x0e,
   RoundLanes = 0x0f,
+  RoundUsage = 0x10,
 }
 
 /** A landed part's record (its header; D is summed into 0x0e, the openings were checked and dropped). */
@@ -113,6 +117,23 @@ export function deltaSumKey(layer: number): Uint8Array {
 
 export function roundLanesKey(): Uint8Array {
   return kind(RoundKind.RoundLanes);
+}
+
+export function roundUsageKey(): Uint8Array {
+  return kind(RoundKind.RoundUsage);
+}
+
+/** Per-registration sample counts of the open round (safe integers: lanes x H x batch at most). */
+export function encodeRoundUsage(counts: readonly number[]): Uint8Array {
+  return encode([...counts]);
+}
+
+export function decodeRoundUsage(b: Uint8Array, registrations: number): number[] {
+  const r = TupleReader.of(decodeCanonical(b, 'round usage'), 'round usage', registrations);
+  const out: number[] = [];
+  for (let i = 0; i < registrations; i++) out.push(r.uint());
+  r.end();
+  return out;
 }
 
 /** D sums as int64 LE (every entry a safe integer). */

@@ -15,8 +15,9 @@
 //   openings: each proves its leaf in lanesRoot, its first step's weights root is W_R's, it opens a
 //   lane with a win; every win of the miner on the part's lanes is opened and its job roots are the
 //   leaf's                                     CONTRIBUTION_BAD_OPENING / TICKET_MISMATCH / CONTRIBUTION_MISSING_OPENING
-// Then the part's record (its header) is stored, D is added to the round's delta sum and its lanes
-// to the round's lane count (vm/round/keys.ts); the round close reads those. A part that fails any
+// Then the part's record (its header) is stored, D is added to the round's delta sum, its lanes
+// to the round's lane count and their shards' samples to the round's data usage (vm/round/keys.ts,
+// vm/attribution/attribute.ts); the round close reads those. A part that fails any
 // check fails the block; the caller's StateView is discarded, so the state is unchanged.
 import { bytesEqual } from '../../consensus/bytes.ts';
 import { encode } from '../../consensus/codec.ts';
@@ -30,6 +31,7 @@ import {
   type PartRecord, type RoundInfo,
 } from './keys.ts';
 import { readBond, readCheckpoint, readRoundLanes, type StateReader, type StateWriter } from './state.ts';
+import { addPartUsage } from '../attribution/attribute.ts';
 
 /** Throws TICKET_MISMATCH unless the win's input roots are the leaf's commitment of (step, jobId). */
 export function checkWinAgainstLeaf(
@@ -162,7 +164,7 @@ export function checkPart(
   return { part: p, roundLanes };
 }
 
-/** Stores a checked part: its record, D added into the round's delta sum, the round's lane count. */
+/** Stores a checked part: its record, D added into the round's delta sum, the round's lane count, its lanes' data usage. */
 function writePart(view: StateWriter, c: CheckedPart, bytes: Uint8Array, t: TrainingParams, height: number): void {
   const { part: p, roundLanes } = c;
   const task = t.task;
@@ -178,6 +180,7 @@ function writePart(view: StateWriter, c: CheckedPart, bytes: Uint8Array, t: Trai
     view.set(key, encodeSum(sum));
   }
   writeRoundLanes(view, roundLanes);
+  addPartUsage(view, t, p);
 }
 
 export function writeRoundLanes(view: StateWriter, lanes: number): void {
