@@ -48,6 +48,8 @@ describe('hash twins', () => {
     for (let n = 0; n < 300; n += 37) {
       const data = new Uint8Array(n).map((_, i) => (i * 31 + n) & 0xff);
       expect(sha256(data, data)).toEqual(noble.sha256(data, data));
+      expect(sha256(data)).toEqual(noble.sha256(data)); // the one-shot path of a single part
+      expect(sha256(data.subarray(1))).toEqual(noble.sha256(data.subarray(1))); // a view at an offset
       expect(hmacSha256(data.subarray(0, 16), data)).toEqual(noble.hmacSha256(data.subarray(0, 16), data));
     }
   });
