@@ -93,7 +93,8 @@ export default async function (): Promise<void> {
   console.log(`devnet${SCALE !== 1 ? ` scaled ${SCALE}x` : ''} (task ${t.task.name}, H=${t.task.localSteps}${THREADS ? `, ${THREADS} threads` : ''}${EASIER !== 1n ? `, initial target x${EASIER}` : ''}): ${spec.params.blockTimeSeconds} s blocks, rounds of ${t.roundBlocks} blocks, ${t.maxContributionsPerBlock} parts per block; running ${RUN_SECONDS} s (${loadNow()})`);
   const dir = await mkdtemp(join(tmpdir(), 'tessera-bench-mining-'));
   const node = new TesseraNode(
-    { datadir: dir, genesis: spec, rpc: { host: '127.0.0.1', port: 0 }, mining: { miner: spec.devKeys[0]!.address, key: PrivateKey.fromBytes(spec.devKeys[0]!.privateKey), backend: 'auto', ...(THREADS ? { threads: THREADS } : {}) } },
+    // an archive node: the replay below needs the part bodies that pruning drops after the window
+    { datadir: dir, genesis: spec, archive: true, rpc: { host: '127.0.0.1', port: 0 }, mining: { miner: spec.devKeys[0]!.address, key: PrivateKey.fromBytes(spec.devKeys[0]!.privateKey), backend: 'auto', ...(THREADS ? { threads: THREADS } : {}) } },
     { logger: createLogger({ level: 'warn', format: 'pretty' }) },
   );
   let tp: { all: number; perRound: Stats; secs: number; samples: number; loads: Stats } | undefined;

@@ -5,7 +5,8 @@
 // the ticket path against the head current when that job starts; a ticket whose parent is no longer
 // the head is dropped. Only when no task is open (work without a round to train) does it run the
 // declared filler job (miner/filler.ts) so that blocks keep coming, and counts those MACs as not
-// useful. Per-step data of each finished lane is kept in a
+// useful; also past the lanes its bond backs (`laneCap`: a part beyond them would be refused).
+// Per-step data of each finished lane is kept in a
 // StepStore for the challenge window (W_R per round, the lane's step roots, every k-th step's
 // weights), and getStepData() regenerates any W_{R,m,s} from it.
 import { bytesEqual } from '../consensus/bytes.ts';
@@ -38,6 +39,11 @@ export interface MinerWork {
   readonly doneLanes?: readonly number[];
   /** No task is open: mine the filler job only. */
   readonly noTask?: boolean;
+  /**
+   * Lanes of the round the miner's bond backs (bondPerLane each; a part past them is refused):
+   * lanes from here on are not trained, the filler job runs instead. Undefined: no cap.
+   */
+  readonly laneCap?: number;
 }
 
 export interface MinedTicket {
@@ -196,7 +202,7 @@ export class MinerLoop {
         continue;
       }
       while (this.done.has(this.nextLane)) this.nextLane++;
-      if (!w.noTask && this.nextLane <= MAX_LANE) await this.mineLane(w.round, this.nextLane++, this.checkpoint);
+      if (!w.noTask && this.nextLane <= MAX_LANE && (w.laneCap === undefined || this.nextLane < w.laneCap)) await this.mineLane(w.round, this.nextLane++, this.checkpoint);
       else await this.mineFiller(w);
     }
   }

@@ -17,7 +17,7 @@ import type { ChainParams, TrainingParams } from '../../consensus/params.ts';
 import { decodeTicket } from '../../consensus/pouw/ticket.ts';
 import { checkpointRoot, type Checkpoint } from '../../consensus/training/checkpoint.ts';
 import { checkWeights } from '../../consensus/training/checkpoint.ts';
-import { encodeSignedPart, lanesRoot, MAX_OPENINGS, openLanes, signPart, sumDeltas, type LaneLeaf } from '../../consensus/training/part.ts';
+import { encodeSignedPart, lanesRoot, MAX_LANE, MAX_OPENINGS, openLanes, signPart, sumDeltas, type LaneLeaf } from '../../consensus/training/part.ts';
 import type { BackendName } from '../../miner/backends/types.ts';
 import type { Block } from '../../consensus/types.ts';
 import type { MinerStats } from '../../miner/loop.ts';
@@ -85,6 +85,8 @@ export class MiningService {
   private readonly evidence = { reported: new Set<string>() };
   /** Whether the miner had the minimum bond at the last head (undefined before the first). */
   private bonded?: boolean;
+  /** The lane cap last logged. */
+  private capLogged?: number;
   /** The own part last put into the pool. */
   private published?: PooledContribution;
   private nextRequest = 1;
@@ -232,6 +234,14 @@ export class MiningService {
       else if (this.bonded === false) this.modules.logger.info('the miner address is bonded now: training lanes', { bond: readBond(state, this.opts.miner).toString() });
       this.bonded = bonded;
     }
+    // Lanes past what the bond backs would make the part INSUFFICIENT_BOND: not trained.
+    const laneCap = this.laneCap(state);
+    if (laneCap !== undefined && laneCap !== this.capLogged && laneCap < 1_000_000) {
+      this.modules.logger.info('the bond backs a limited number of lanes a round: lanes past them are not trained (bond more to train more)', {
+        lanes: laneCap, bond: readBond(state, this.opts.miner).toString(), bondPerLane: t.bondPerLane.toString(),
+      });
+      this.capLogged = laneCap;
+    }
     this.post({
       type: 'work',
       work: {
@@ -239,6 +249,7 @@ export class MiningService {
         ...(newRound ? { checkpoint: readCheckpoint(state, this.training.task) } : {}),
         ...(doneLanes && doneLanes.length ? { doneLanes } : {}),
         ...(bonded ? {} : { noTask: true }),
+        ...(laneCap !== undefined ? { laneCap } : {}),
       },
     });
     this.pushed = { hash: head.hash, round: round.round };
@@ -259,6 +270,14 @@ export class MiningService {
     if (part) this.modules.contributions.add(part);
   }
 
+  /** Lanes of a round the miner's bond backs (checkPart: bond >= bondPerLane x the miner's lanes); undefined when unbounded. */
+  private laneCap(state: StateReader): number | undefined {
+    const per = this.training.bondPerLane;
+    if (per <= 0n) return undefined;
+    const n = readBond(state, this.opts.miner) / per;
+    return n > BigInt(MAX_LANE) ? undefined : Number(n);
+  }
+
   private ownLanesInState(state: StateReader, round: number): number[] {
     const lanes: number[] = [];
     for (const p of readParts(state, round, this.opts.miner)) for (let l = p.laneStart; l < p.laneStart + p.laneCount; l++) lanes.push(l);
@@ -268,7 +287,8 @@ export class MiningService {
   /**
    * The own part for a block on `pre`: the finished lanes no landed part covers, from the lowest, as
    * one run [a, b) of consecutive lanes (a part's range), D their summed deltas, an opening for every
-   * lane of the run on which the miner won a ticket; signed. Undefined when no lane is ready.
+   * lane of the run on which the miner won a ticket; signed. At most the lanes the bond still backs
+   * (a part past them would be refused whole). Undefined when no lane is ready.
    */
   ownPart(pre: StateReader, round: RoundInfo): PooledContribution | undefined {
     if (this.lanes.round !== round.round) return undefined;
@@ -276,10 +296,13 @@ export class MiningService {
     const free = [...this.lanes.byLane.keys()].filter((l) => !covered.has(l)).sort((x, y) => x - y);
     if (free.length === 0) return undefined;
     const winLanes = new Set(pre.keysWithPrefix(winPrefix(round.round, this.opts.miner)).map((k) => tileIdOfWinKey(k).lane));
+    const cap = this.laneCap(pre);
+    const room = cap === undefined ? Infinity : cap - covered.size;
+    if (room < 1) return undefined;
     const a = free[0]!;
     let b = a + 1;
     let opened = winLanes.has(a) ? 1 : 0;
-    while (this.lanes.byLane.has(b) && !covered.has(b) && opened + (winLanes.has(b) ? 1 : 0) <= MAX_OPENINGS) {
+    while (b - a < room && this.lanes.byLane.has(b) && !covered.has(b) && opened + (winLanes.has(b) ? 1 : 0) <= MAX_OPENINGS) {
       if (winLanes.has(b)) opened++;
       b++;
     }

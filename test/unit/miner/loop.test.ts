@@ -92,6 +92,18 @@ describe('MinerLoop', () => {
     expect(onB.every((t) => t.filler && t.proof.lane === FILLER_LANE)).toBe(true);
   });
 
+  it('trains only the lanes its bond backs (laneCap), then the filler job; more bond, more lanes', async () => {
+    const { loop, contributions } = setup();
+    const ck = initCheckpoint(TINY_TASK);
+    loop.setWork({ parent: parentA, height: 1, target: EASY_TARGET, round: 0, checkpoint: ck, laneCap: 2 });
+    await runUntil(loop, () => loop.stats.fillerMacs > 0);
+    expect(contributions.map((c) => c.lane)).toEqual([0, 1]);
+    expect([loop.stats.lanesDone, loop.stats.fillerMacs > 0]).toEqual([2, true]);
+    loop.setWork({ parent: parentB, height: 2, target: EASY_TARGET, round: 0, laneCap: 4 });
+    await runUntil(loop, () => contributions.length >= 4);
+    expect(contributions.map((c) => c.lane)).toEqual([0, 1, 2, 3]);
+  });
+
   it('skips lanes already contributed, and starts over at lane 0 in a new round', async () => {
     const { loop, contributions } = setup();
     const ck = initCheckpoint(TINY_TASK);
