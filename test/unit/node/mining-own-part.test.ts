@@ -56,7 +56,7 @@ describe("the miner's own part and its bond", () => {
     // what the part of all the lanes would have met: refused whole
     const all = svc.ownPart(g.state, round)!;
     expect(thrown(BlockError, () => checkPart(low, all.bytes, T, round, at)).code).toBe(BlockErrorCode.INSUFFICIENT_BOND);
-    // the bond exactly used up by a landed part: no part at all
+    // a bond for one lane: a one-lane part; for none: no part
     low.set(bondKey(miner), encodeAmount(T.minBond));
     expect(svc.ownPart(low, round)?.laneCount).toBe(1);
     low.set(bondKey(miner), encodeAmount(T.minBond - 1n));
