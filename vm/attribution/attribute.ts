@@ -51,17 +51,33 @@ function countLane(t: TrainingParams, regs: readonly Registration[], perReg: num
   for (const i of idx) perReg[regOf(regs, i)]!++;
 }
 
+type PartLanes = { round: number; miner: Uint8Array; laneStart: number; laneCount: number; baseRoot: Uint8Array };
+
 /**
  * When a part lands: adds the samples its lanes' shards draw from each active registration to the
  * open round's usage record. Nothing when the chain has no active data (nothing is attributed then).
  */
-export function addPartUsage(s: StateWriter, t: TrainingParams, p: { round: number; miner: Uint8Array; laneStart: number; laneCount: number; baseRoot: Uint8Array }): void {
+export function addPartUsage(s: StateWriter, t: TrainingParams, p: PartLanes): void {
+  updateUsage(s, t, p, 1);
+}
+
+/** A part of the open round made void (a proven fraud): its lanes' samples leave the usage record. */
+export function removePartUsage(s: StateWriter, t: TrainingParams, p: PartLanes): void {
+  updateUsage(s, t, p, -1);
+}
+
+function updateUsage(s: StateWriter, t: TrainingParams, p: PartLanes, sign: 1 | -1): void {
   const reg = readRegistry(s);
   if (!reg || reg.active === 0) return;
   const regs = activeRegistrations(s, reg.active);
   const prev = s.get(roundUsageKey());
   const perReg = prev ? decodeRoundUsage(prev, regs.length) : new Array<number>(regs.length).fill(0);
-  for (let l = p.laneStart; l < p.laneStart + p.laneCount; l++) countLane(t, regs, perReg, reg.active, p.baseRoot, p.round, p.miner, l);
+  const part = new Array<number>(regs.length).fill(0);
+  for (let l = p.laneStart; l < p.laneStart + p.laneCount; l++) countLane(t, regs, part, reg.active, p.baseRoot, p.round, p.miner, l);
+  for (let j = 0; j < regs.length; j++) {
+    perReg[j] = perReg[j]! + sign * part[j]!;
+    if (perReg[j]! < 0) throw new RangeError(`round usage of registration ${j} below zero`); // a part removed that never landed: a caller bug
+  }
   s.set(roundUsageKey(), encodeRoundUsage(perReg));
 }
 

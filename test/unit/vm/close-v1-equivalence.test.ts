@@ -14,7 +14,7 @@ import { outerUpdate } from '../../../consensus/training/outer.ts';
 import { encodeSignedPart, signPart } from '../../../consensus/training/part.ts';
 import { runTrajectory } from '../../../consensus/training/trajectory.ts';
 import { matmulPlain } from '../../../consensus/matmul.ts';
-import { recordedRoundUsage, roundUsage } from '../../../vm/attribution/attribute.ts';
+import { recordedRoundUsage, removePartUsage, roundUsage } from '../../../vm/attribution/attribute.ts';
 import { decodeRoundAttribution, roundAttributionKey } from '../../../vm/data/keys.ts';
 import { registryEntries } from '../../../vm/data/genesis.ts';
 import { readRegistry } from '../../../vm/data/registry.ts';
@@ -105,4 +105,18 @@ describe('the round close on parts is the v1 close', () => {
       }
       expect(view.get(roundUsageKey())).toBeUndefined(); // the close deletes the round's usage record
     });
+
+  it("a part voided in the open round (a proven fraud) leaves the usage record: the close attributes only the others' lanes", async () => {
+    const view = new StateView(base());
+    const round = readRound(view)!;
+    const a = await Promise.all([0, 1, 2].map((l) => lane(0, l)));
+    const b = await Promise.all([0, 1].map((l) => lane(1, l)));
+    const pa = partOfLanes(task, ck.weights, a, []);
+    const bytes = [encodeSignedPart(signPart(pa, keys[0]!, P.chainId)), encodeSignedPart(signPart(partOfLanes(task, ck.weights, b, []), keys[1]!, P.chainId))];
+    applyParts(view, bytes, T, round, 1, P.chainId);
+    removePartUsage(view, T, pa);
+    const active = readRegistry(view)!.active;
+    expect(recordedRoundUsage(view, active)).toEqual(roundUsage(view, T, 0, round.checkpointRoot, b.map((c) => ({ miner: c.miner, lane: c.lane })), active));
+    expect(() => removePartUsage(view, T, pa)).toThrow(RangeError); // removed twice: below zero, a caller bug
+  });
 });
