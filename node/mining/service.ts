@@ -234,10 +234,11 @@ export class MiningService {
       else if (this.bonded === false) this.modules.logger.info('the miner address is bonded now: training lanes', { bond: readBond(state, this.opts.miner).toString() });
       this.bonded = bonded;
     }
-    // Lanes past what the bond backs would make the part INSUFFICIENT_BOND: not trained.
+    // Lanes past what the bond backs would make the part INSUFFICIENT_BOND: not trained. Said once
+    // (per cap) when the round's own lanes reach it.
     const laneCap = this.laneCap(state);
-    if (laneCap !== undefined && laneCap !== this.capLogged && laneCap < 1_000_000) {
-      this.modules.logger.info('the bond backs a limited number of lanes a round: lanes past them are not trained (bond more to train more)', {
+    if (laneCap !== undefined && laneCap !== this.capLogged && inState.length + this.lanes.byLane.size >= laneCap) {
+      this.modules.logger.info('the bond backs no more lanes this round: lanes past them are not trained until the next round (bond more to train more)', {
         lanes: laneCap, bond: readBond(state, this.opts.miner).toString(), bondPerLane: t.bondPerLane.toString(),
       });
       this.capLogged = laneCap;
