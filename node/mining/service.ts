@@ -289,7 +289,7 @@ export class MiningService {
    * The own part for a block on `pre`: the finished lanes no landed part covers, from the lowest, as
    * one run [a, b) of consecutive lanes (a part's range), D their summed deltas, an opening for every
    * lane of the run on which the miner won a ticket; signed. At most the lanes the bond still backs
-   * (a part past them would be refused whole). Undefined when no lane is ready.
+   * (a part past them would be refused whole) and at most maxPartLanes. Undefined when no lane is ready.
    */
   ownPart(pre: StateReader, round: RoundInfo): PooledContribution | undefined {
     if (this.lanes.round !== round.round) return undefined;
@@ -298,7 +298,8 @@ export class MiningService {
     if (free.length === 0) return undefined;
     const winLanes = new Set(pre.keysWithPrefix(winPrefix(round.round, this.opts.miner)).map((k) => tileIdOfWinKey(k).lane));
     const cap = this.laneCap(pre);
-    const room = cap === undefined ? Infinity : cap - covered.size;
+    const t0 = this.training;
+    const room = Math.min(cap === undefined ? Infinity : cap - covered.size, t0.maxPartLanes ?? Infinity); // a longer part is refused whole
     if (room < 1) return undefined;
     const a = free[0]!;
     let b = a + 1;

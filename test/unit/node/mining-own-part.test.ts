@@ -61,5 +61,12 @@ describe("the miner's own part and its bond", () => {
     expect(svc.ownPart(low, round)?.laneCount).toBe(1);
     low.set(bondKey(miner), encodeAmount(T.minBond - 1n));
     expect(svc.ownPart(low, round)).toBeUndefined();
+    // and at most maxPartLanes lanes a part, when the chain sets it
+    const short = new MiningService(
+      { miner, key, backend: 'js', params: { ...MINING_PARAMS, training: { ...T, maxPartLanes: 2 } } },
+      { chain: {} as Chain, mempool: {} as Mempool, contributions: new ContributionPool(), logger: createLogger({ level: 'error', format: 'json' }, () => {}) },
+    );
+    for (const c of made) (short as unknown as { onMessage(m: FromMiner): void }).onMessage({ type: 'contribution', ...c });
+    expect(short.ownPart(g.state, round)!.laneCount).toBe(2);
   });
 });
