@@ -22,6 +22,8 @@ export const MAX_TX_BYTES = 1024;
 export const MAX_DATA_TX_BYTES = 128 * 1024;
 /** An Equivocation tx carries two headers with their seals: two default-size seals plus the headers around them. */
 export const MAX_EVIDENCE_TX_BYTES = 2 * DEFAULT_LIMITS.maxSealBytes + 2048;
+/** The largest tx of any type (decodeTx then applies the cap of its type). */
+export const MAX_ANY_TX_BYTES = Math.max(MAX_TX_BYTES, MAX_DATA_TX_BYTES, MAX_EVIDENCE_TX_BYTES);
 
 export function decodeLimits(p: Pick<ChainParams, 'maxBlockBytes' | 'maxTxsPerBlock' | 'maxSealBytes'> & Partial<Pick<ChainParams, 'training'>>): DecodeLimits {
   const l = { maxBlockBytes: p.maxBlockBytes, maxTxsPerBlock: p.maxTxsPerBlock, maxSealBytes: p.maxSealBytes };

@@ -7,7 +7,7 @@
 //   contributions: parts (v2): size, decode, round, base, signature, lane overlap, bond per lane,
 //                  bound on D, openings (vm/round/parts.ts checkPart: the VM's own rule), then the pool
 //   attestations:  no format yet (validators arrive later): ignored
-import { blockHash, decodeBlock, decodeBlockHeader, decodeLimits, decodeTx, MAX_TX_BYTES } from '../../consensus/encoding/index.ts';
+import { blockHash, decodeBlock, decodeBlockHeader, decodeLimits, decodeTx } from '../../consensus/encoding/index.ts';
 import type { ChainParams } from '../../consensus/params.ts';
 import { toHex } from '../../consensus/bytes.ts';
 import type { Block } from '../../consensus/types.ts';
@@ -88,8 +88,7 @@ export class GossipValidators {
   }
 
   private tx(data: Uint8Array): void {
-    if (data.length > MAX_TX_BYTES) throw new NetworkError(NetworkErrorCode.TOO_LARGE, { topic: 'txs', limit: MAX_TX_BYTES, got: data.length });
-    const tx = decodeTx(data);
+    const tx = decodeTx(data); // the cap of the tx's type (the topic's is the largest type's)
     this.modules.mempool.add(tx, this.modules.chain.state());
   }
 
