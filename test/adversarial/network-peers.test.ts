@@ -83,6 +83,7 @@ async function sendAndSee(kind: 'blocks' | 'txs' | 'contributions', data: Uint8A
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tessera-hostile-'));
+  loadMnist(); // the digits of the RegisterData case, read once before the nodes run
   const g = await writeTestGenesis(dir);
   json = g.json;
   const common = ['--genesis', g.file, '--rpc', '127.0.0.1:0', '--p2p', '127.0.0.1:0', '--log-format', 'json'];
@@ -115,8 +116,9 @@ describe('hostile peers against a node', () => {
   }, 60_000);
 
   it('carries a RegisterData of the largest valid size: through the RPC body limit, over gossip, into a block; one over its cap is refused typed', async () => {
-    const tx = registerData(MAX_SAMPLES_PER_TX);
-    const bytes = encodeTx(tx);
+    // built before the first call: an idle keep-alive socket of the RPC client may be closed meanwhile
+    const bytes = encodeTx(registerData(MAX_SAMPLES_PER_TX));
+    const over = encodeTx(registerData(TOO_MANY));
     expect(bytes.length).toBeGreaterThan(120_000);
     expect(bytes.length).toBeLessThanOrEqual(MAX_DATA_TX_BYTES);
     const { hash } = await rpc(target.rpc, 'tx_send', [to0x(bytes)]);
@@ -126,7 +128,6 @@ describe('hostile peers against a node', () => {
       return t?.status === 'included' ? t : undefined;
     }, 90_000);
     expect(got.tx.type).toBeDefined();
-    const over = encodeTx(registerData(TOO_MANY));
     expect(over.length).toBeGreaterThan(MAX_DATA_TX_BYTES);
     const res = await fetch(target.rpc, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tx_send', params: [to0x(over)] }) });
     expect(((await res.json()) as { error: { data: { code: string } } }).error.data.code).toBe('CODEC_TOO_LARGE');
