@@ -74,7 +74,7 @@ describe('a mining node follows governance and the data registry', () => {
     devnet.params.blockTimeSeconds = 2;
     devnet.params.initialTarget = '0x' + (1n << 225n).toString(16).padStart(64, '0');
     Object.assign(devnet.params.training, { task: MNIST_MLP.name, roundBlocks: 2, maxContributionsPerBlock: 8 });
-    Object.assign(devnet.params.governance, { minDeposit: '1000000', votingPeriod: 6, timelock: 1 });
+    Object.assign(devnet.params.governance, { minDeposit: '1000000', votingPeriod: 4, timelock: 1 });
     const genesisFile = join(dir, 'genesis.json');
     await writeFile(genesisFile, JSON.stringify(devnet));
     const spec = loadGenesisFile(genesisFile);
@@ -103,8 +103,8 @@ describe('a mining node follows governance and the data registry', () => {
       return p.status === 'executed' ? p : undefined;
     }, 90_000);
     expect(prop.startHeight).toBeGreaterThan(0);
-    // two rounds of the new task closed after the switch (a 2-block round after executeAt)
-    await until('rounds of the new task', async () => ((await rpc(node.rpc, 'chain_head')).height >= executed.executeAt + 8 ? true : undefined), 90_000);
+    // the switch at the first round boundary after executeAt (2-block rounds), then a whole round of the new task
+    await until('a round of the new task', async () => ((await rpc(node.rpc, 'chain_head')).height >= executed.executeAt + 6 ? true : undefined), 90_000);
     const credited = await rpc(node.rpc, 'attribution_get', [to0x(contributor)]);
     expect(credited.registeredSamples).toBe(NEW_SAMPLES);
     expect(BigInt(credited.samplesUsed)).toBeGreaterThan(0n);
