@@ -20,6 +20,7 @@ import type { Mempool } from '../mempool/mempool.ts';
 import { NetworkError, NetworkErrorCode } from './errors.ts';
 import type { TopicKind } from './topics.ts';
 import { topicMaxBytes } from './scoring.ts';
+import { paramsAt } from '../../vm/governance/params.ts';
 
 /** A block this far below the head is stale: not imported from gossip, not relayed. */
 export const STALE_DEPTH = 64;
@@ -93,12 +94,14 @@ export class GossipValidators {
   }
 
   private contribution(data: Uint8Array, from: string): void {
-    const t = this.params.training;
-    if (!t) throw new NetworkError(NetworkErrorCode.NO_TRAINING, { topic: 'contributions' });
+    if (!this.params.training) throw new NetworkError(NetworkErrorCode.NO_TRAINING, { topic: 'contributions' });
     const { chain, contributions } = this.modules;
     const state = chain.state();
     const round = readRound(state)!;
-    const { part: c } = checkPart(state, data, t, round, { height: chain.head().header.height + 1, index: 0, chainId: this.params.chainId });
+    const height = chain.head().header.height + 1;
+    // checked as the next block will check it: the task governance put in effect (at a round boundary)
+    const t = paramsAt(state, this.params, height).training!;
+    const { part: c } = checkPart(state, data, t, round, { height, index: 0, chainId: this.params.chainId });
     const res = contributions.add({ round: c.round, miner: c.miner, laneStart: c.laneStart, laneCount: c.laneCount, bytes: data }, from);
     if (res === 'duplicate') throw new NetworkError(NetworkErrorCode.CONTRIBUTION_KNOWN, { topic: 'contributions' });
     if (res === 'full') throw new NetworkError(NetworkErrorCode.CONTRIBUTION_POOL_FULL, { topic: 'contributions' });
