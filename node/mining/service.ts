@@ -30,6 +30,7 @@ import type { ContributionPool, PooledContribution } from '../mempool/contributi
 import type { Mempool } from '../mempool/mempool.ts';
 import { assembleBlock } from './assemble.ts';
 import type { LaneStore, OwnLane } from './lane-store.ts';
+import type { LaneLeafStore } from './lane-leaves.ts';
 import { reportEquivocations } from './evidence.ts';
 import type { FromMiner, MinerWorkerData, ToMiner } from './messages.ts';
 
@@ -59,6 +60,8 @@ export interface MiningModules {
   checkpoints?: (round: number) => Promise<Checkpoint | undefined>;
   /** The own landed lanes (bucket ownLane): written when an own part lands, read to restore per-step data after a restart. */
   lanes?: LaneStore;
+  /** The leaves of every finished lane (bucket laneLeaf): written as the worker hands a lane over, served as lane openings. */
+  leaves?: LaneLeafStore;
 }
 
 export interface MiningStatus {
@@ -312,6 +315,7 @@ export class MiningService {
         if (!this.acceptLane(m)) break;
         if (this.lanes.round !== m.round) this.lanes = { round: m.round, byLane: new Map() };
         this.lanes.byLane.set(m.lane, { leaf: m.leaf, delta: m.delta, macs: m.macs });
+        this.keepLeaf(m.round, m.lane, m.leaf);
         this.status.contributionsMade++;
         this.modules.logger.debug('lane ready', { round: m.round, lane: m.lane, trainLoss: m.lossMilli / 1000, batchAccuracy: m.accuracyBp / 100 });
         break;
@@ -334,6 +338,14 @@ export class MiningService {
       default:
         break;
     }
+  }
+
+  /** Keeps the lane's leaf (its W_R: the open round's checkpoint root) for serving lane openings. */
+  private keepLeaf(round: number, lane: number, leaf: LaneLeaf): void {
+    const store = this.modules.leaves;
+    const open = store ? readRound(this.modules.chain.state()) : undefined;
+    if (!store || !open || open.round !== round) return; // a lane of a round that closed meanwhile lands nowhere
+    store.put(round, lane, open.checkpointRoot, leaf).catch((e: unknown) => this.modules.logger.error('lane leaf not kept', { round, lane, error: (e as Error).message }));
   }
 
   /** The worker's finished lane has the task's shape (a bug in the worker otherwise: logged, never signed). */

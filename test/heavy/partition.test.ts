@@ -65,7 +65,7 @@ describe('a partitioned devnet', () => {
     for (const n of running) await stopNode(n);
     for (const n of reorged) {
       const r = await replayDatadir(join(dir, names.get(n)!), file);
-      expect(r.stateMatches, names.get(n)).toBe(true);
+      expect(r.stateMatches, `${names.get(n)}: ${r.why}`).toBe(true);
       expect(r.height).toBeGreaterThanOrEqual(final.height);
     }
   }, 900_000);
