@@ -22,14 +22,16 @@ import { EXIT_OK, parseFlags, usageError, type Io } from '../util.ts';
 export const DEVNET_HELP = `Usage: tessera devnet [options]
 
 Starts a local devnet: N mining and non-mining nodes on 127.0.0.1, connected to each other,
-with a fresh genesis. Prints one status line per node (height, head, peers, round, held-out
-accuracy) until Ctrl-C, then stops them all.
+with a fresh genesis whose "bootnodes" list every node (each node's peer id and P2P port; the
+genesis hash does not cover them). Prints one status line per node (height, head, peers, round,
+held-out accuracy) until Ctrl-C, then stops them all.
 
 Options:
   --nodes <n>          nodes to start (default 3, at most 16)
   --miners <m>         how many of them mine (default 2; at most 4, the genesis's bonded dev keys)
   --dir <dir>          where genesis, keys and the nodes' datadirs go (default ./devnet; reused
-                       when it already holds a devnet: the chain continues)
+                       when it already holds a devnet: the chain continues, the genesis's
+                       bootnodes are rewritten with this run's ports)
   --threads <n>        worker threads per miner (default 1)
   --interval <s>       seconds between status lines (default 5)
   -h, --help           this help`;
