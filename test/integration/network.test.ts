@@ -5,7 +5,8 @@
 // genesis hash, or their status exchange would ban each other). Three nodes converge on one head,
 // state root and checkpoint root, past a round whose training moved the checkpoint; a transfer
 // sent to a non-mining node is mined and seen by all in one block; a node started late syncs to
-// the head (headers first) from the genesis's bootnode. One miner and few nodes keep it cheap; two
+// the head (headers first) from the genesis's bootnode; the stored chains replay to the nodes'
+// states. One miner and few nodes keep it cheap; two
 // miners in one round and the 2+2 partition are in test/heavy (npm run test:heavy).
 import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -15,7 +16,7 @@ import { fromHex, to0x } from '../../consensus/bytes.ts';
 import { PrivateKey, signTx } from '../../consensus/crypto/index.ts';
 import { TypeTag } from '../../consensus/types.ts';
 import { encodeTx } from '../../consensus/encoding/index.ts';
-import { rpc, startNode, stopNode, until, writeKey, writeTestGenesis, type RunningNode } from './helpers/nodes.ts';
+import { replayDatadir, rpc, startNode, stopNode, until, writeKey, writeTestGenesis, type RunningNode } from './helpers/nodes.ts';
 
 const running: RunningNode[] = [];
 let dir: string;
@@ -97,5 +98,13 @@ describe('nodes on 127.0.0.1 that find each other through the genesis', () => {
     expect(d.log()).toContain('"sync done"');
     expect((await rpc(d.rpc, 'net_status')).syncedBlocks).toBeGreaterThanOrEqual(trained.height);
     expect((await rpc(d.rpc, 'chain_getTx', [sent.hash]))?.blockHash).toBe(included.blockHash);
+
+    // the miner's and the late node's stored chains replay from genesis (every seal re-verified) to their head states
+    for (const n of running) await stopNode(n);
+    for (const name of ['a', 'd']) {
+      const replay = await replayDatadir(join(dir, name), file);
+      expect(replay.stateMatches, `${name}: ${replay.why}`).toBe(true);
+      expect(replay.height).toBeGreaterThanOrEqual(all.height);
+    }
   }, 420_000);
 });
