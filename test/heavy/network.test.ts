@@ -91,7 +91,7 @@ describe('a devnet of separate node processes', () => {
     };
     const round = await until("a round holding both miners' parts", bothInOneRound, 240_000);
     expect(round).toBeGreaterThanOrEqual(0);
-    const head = await converged(three, 6, 60_000);
+    const head = await converged(three, 6, 120_000);
     const roots = await Promise.all(three.map((n) => rpc(n.rpc, 'chain_getBlock', [head.hash])));
     expect(new Set(roots.map((r) => r.checkpointRoot)).size).toBe(1);
     expect(new Set(roots.map((r) => r.stateRoot)).size).toBe(1);
@@ -99,7 +99,7 @@ describe('a devnet of separate node processes', () => {
     // a node started late syncs to the head from one bootnode
     const d = await startNode([...common, '--datadir', join(dir, 'd'), '--bootnodes', c.p2p]);
     running.push(d);
-    const all = await converged([a, b, c, d], head.height, 60_000);
+    const all = await converged([a, b, c, d], head.height, 180_000);
     expect(all.height).toBeGreaterThanOrEqual(head.height);
     expect(d.log()).toContain('"sync done"');
     const status = await rpc(d.rpc, 'net_status');

@@ -75,7 +75,7 @@ describe('nodes on 127.0.0.1 that find each other through the genesis', () => {
     // training moved the checkpoint (a round closed with the miner's parts), and all three agree on it
     const genesisCheckpoint = (await rpc(b!.rpc, 'chain_getBlock', [genesisHashes[0]])).checkpointRoot;
     await until('a round closed with a new checkpoint', async () => ((await rpc(c!.rpc, 'training_status')).round >= 1 ? true : undefined), 120_000);
-    const head = await converged(three, 4, 60_000);
+    const head = await converged(three, 4, 120_000);
     const blocks = await Promise.all(three.map((n) => rpc(n.rpc, 'chain_getBlock', [head.hash])));
     expect(new Set(blocks.map((x) => x.checkpointRoot)).size).toBe(1);
     expect(new Set(blocks.map((x) => x.stateRoot)).size).toBe(1);
@@ -93,7 +93,7 @@ describe('nodes on 127.0.0.1 that find each other through the genesis', () => {
     // a node started late syncs to the head, from the bootnode the genesis names
     const d = await startNode([...opts, '--genesis', booted, '--datadir', join(dir, 'd')]);
     running.push(d);
-    const all = await converged([a, b!, c!, d], trained.height, 90_000);
+    const all = await converged([a, b!, c!, d], trained.height, 180_000);
     expect(all.height).toBeGreaterThanOrEqual(trained.height);
     expect(d.log()).toContain('"sync done"');
     expect((await rpc(d.rpc, 'net_status')).syncedBlocks).toBeGreaterThanOrEqual(trained.height);
