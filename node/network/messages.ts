@@ -65,7 +65,7 @@ export type Request =
 /**
  * W_{R,m,lane,s} and lane's leaf, asked of the node of miner `miner`: the part [laneStart,
  * laneStart + laneCount) of round `round` (as it landed on chain) holds `lane`; `step` in [0, H)
- * asks for the input weights of local step s.
+ * asks for the input weights of local step s, `step` = H for the lane's final weights.
  */
 export interface StepDataRequest {
   readonly type: NetTag.StepData;

@@ -37,7 +37,7 @@ export interface StepDataSource {
   readonly miner: Uint8Array;
   /** Leaves of lanes laneStart .. laneStart + laneCount - 1 of `round`; undefined when one is not kept. */
   leaves(round: number, laneStart: number, laneCount: number): Promise<readonly LaneLeaf[] | undefined>;
-  /** W_{R,m,lane,step} (step in [0, H)), checked against the lane's committed root; undefined when not kept. */
+  /** W_{R,m,lane,step} (step in [0, H]; H: the final weights), checked against the lane's committed root; undefined when not kept. */
   weights(round: number, lane: number, step: number): Promise<readonly Int32Array[] | undefined>;
 }
 

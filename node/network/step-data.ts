@@ -2,7 +2,8 @@
 // A validator that samples lane `lane` of a part (round R, miner m, lanes [a, a + n), lanesRoot,
 // all as landed on chain) and a local step s asks m's node for
 //   - lane's leaf (its final weights root and H step commitments) with its Merkle path, and
-//   - W_{R,m,lane,s}, the input weights of step s (one Int32Array per layer),
+//   - W_{R,m,lane,s}, the input weights of step s (one Int32Array per layer; s = H: the lane's
+//     final weights, checked against the leaf's finalRoot),
 // and accepts them only when the path proves the leaf at `lane` under the part's lanesRoot and the
 // weights hash to the leaf's committed root of step s. What it gets is then exactly what the miner
 // committed to: re-executing step s from it and comparing with step s + 1's root and the step's
@@ -25,7 +26,7 @@ import { decodeLaneOpening, decodeStepData, NetTag, type StepDataRequest } from 
 export enum StepDataErrorCode {
   /** The peer does not serve this lane: not its miner's, not kept (out of the window), or unknown. */
   NOT_SERVED = 'STEP_DATA_NOT_SERVED',
-  /** The lane's opening was served but not W_{R,m,lane,s} (not kept, or s outside [0, H)). */
+  /** The lane's opening was served but not W_{R,m,lane,s} (not kept, or s outside [0, H]). */
   WEIGHTS_NOT_SERVED = 'STEP_DATA_WEIGHTS_NOT_SERVED',
   /** A frame that does not decode for the task, or more frames than the answer holds. */
   BAD_FRAME = 'STEP_DATA_BAD_FRAME',
@@ -62,7 +63,7 @@ export interface StepDataQuery {
   readonly part: CommittedPart;
   /** A lane of the part: laneStart <= lane < laneStart + laneCount. */
   readonly lane: number;
-  /** The local step s in [0, H): W_{R,m,lane,s} are its input weights. */
+  /** The local step s in [0, H): W_{R,m,lane,s} are its input weights; s = H: the lane's final weights. */
   readonly step: number;
 }
 
@@ -101,7 +102,7 @@ export function checkStepData(task: TrainingTask, q: StepDataQuery, frames: read
   if (!verifyOpening(q.part, opening)) throw new StepDataError(StepDataErrorCode.BAD_OPENING, { ...ctx, reason: 'the leaf is not in lanesRoot at the lane' });
   if (!wantWeights) return { opening, peer };
   if (frames.length < 2) throw new StepDataError(StepDataErrorCode.WEIGHTS_NOT_SERVED, ctx);
-  const committed = opening.leaf.steps[q.step]?.weightsRoot;
+  const committed = q.step === task.localSteps ? opening.leaf.finalRoot : opening.leaf.steps[q.step]?.weightsRoot;
   if (!committed) throw new StepDataError(StepDataErrorCode.BAD_FRAME, { ...ctx, reason: `weights served for step ${q.step} of ${task.localSteps}` });
   let weights: Int32Array[];
   try {

@@ -149,6 +149,9 @@ describe('per-step training data (network step-data, v2 parts)', () => {
         expect(got.opening.leaf).toEqual(leaves[lane]);
         expect(got.weights).toEqual(step === 0 ? ck.weights : replay!.kept.get(step));
       }
+      // step H: the lane's final weights, W_R + the lane's delta, proven by the leaf's final root
+      const final = await client.fetchStepData({ part, lane, step: H });
+      expect(final.weights).toEqual(ck.weights.map((w, l) => Int32Array.from(w, (x, i) => x + replay!.contribution.delta[l]![i]!)));
     }
     // the opening alone (no weights asked)
     const only = await client.fetchStepData({ part, lane: 1, step: 0 }, { weights: false, peer: server.peerId });
@@ -166,8 +169,8 @@ describe('per-step training data (network step-data, v2 parts)', () => {
     expect(none.context.tried).toEqual({ [peer]: StepDataErrorCode.NOT_SERVED });
     // another miner's part: this node does not serve it
     expect((await stepError(client.fetchStepData({ part: { ...part, miner: other }, lane: 0, step: 0 }, { peer }))).code).toBe(StepDataErrorCode.NOT_SERVED);
-    // step H: W_{R,m,lane,H} is not kept; the opening still is
-    expect((await stepError(client.fetchStepData({ part, lane: 0, step: H }, { peer }))).code).toBe(StepDataErrorCode.WEIGHTS_NOT_SERVED);
+    // past step H nothing is kept; the opening still is
+    expect((await stepError(client.fetchStepData({ part, lane: 0, step: H + 1 }, { peer }))).code).toBe(StepDataErrorCode.WEIGHTS_NOT_SERVED);
     expect(client.peerList().find((x) => x.id === peer)!.score).toBe(0);
 
     // a part whose committed root is not over these leaves: the opening does not prove
