@@ -89,7 +89,7 @@ describe('a devnet of separate node processes', () => {
       }
       return [...scanned].find(([, m]) => miners.every((x) => m.has(x)))?.[0];
     };
-    const round = await until("a round holding both miners' parts", bothInOneRound, 240_000);
+    const round = await until("a round holding both miners' parts", bothInOneRound, 480_000);
     expect(round).toBeGreaterThanOrEqual(0);
     const head = await converged(three, 6, 120_000);
     const roots = await Promise.all(three.map((n) => rpc(n.rpc, 'chain_getBlock', [head.hash])));
@@ -113,5 +113,5 @@ describe('a devnet of separate node processes', () => {
     expect(replay.stateMatches, replay.why).toBe(true);
     expect(replay.height).toBeGreaterThanOrEqual(all.height);
     expect([...replay.minersByRound.values()].some((s) => miners.every((m) => s.has(m)))).toBe(true);
-  }, 420_000);
+  }, 900_000);
 });

@@ -55,7 +55,7 @@ describe('a partitioned devnet', () => {
         const hs = await Promise.all([a, b, c, d].map((n) => rpc(n.rpc, 'chain_head')));
         return hs.every((h) => h.hash === hs[0].hash) ? hs[0] : undefined;
       },
-      300_000,
+      480_000,
     );
     expect(BigInt(final.totalWork)).toBeGreaterThanOrEqual(BigInt(split.left.totalWork));
     expect(BigInt(final.totalWork)).toBeGreaterThanOrEqual(BigInt(split.right.totalWork));
@@ -69,5 +69,5 @@ describe('a partitioned devnet', () => {
       expect(r.stateMatches, `${names.get(n)}: ${r.why}`).toBe(true);
       expect(r.height).toBeGreaterThanOrEqual(final.height);
     }
-  }, 900_000);
+  }, 1_200_000);
 });
