@@ -28,6 +28,7 @@ import { PartPruner } from './chain/prune.ts';
 import { MiningService } from './mining/service.ts';
 import { CheckpointStore } from './model/checkpoint-store.ts';
 import { TrainingTracker } from './model/tracker.ts';
+import { governedMinFee } from './mempool/min-fee.ts';
 import type { Network } from './network/network.ts';
 
 export interface NodeOpts {
@@ -97,7 +98,9 @@ export class TesseraNode {
     } catch (e) {
       throw new Error(`cannot open the database in ${join(this.opts.datadir, 'chain')}: ${(e as Error).cause ? ((e as Error).cause as Error).message : (e as Error).message}`);
     }
-    this.mempool = new Mempool({ chainId: spec.params.chainId, minFee: spec.params.minFee, training: !!spec.params.training, accountCreationFee: spec.params.accountCreationFee, ...this.opts.mempool }, { logger: logger.child('mempool') });
+    // admission follows the governed minFee of the next block on the head
+    const minFee = governedMinFee(() => (this.chain ? { state: this.chain.state(), height: this.chain.head().header.height } : undefined), spec.params);
+    this.mempool = new Mempool({ chainId: spec.params.chainId, minFee: spec.params.minFee, training: !!spec.params.training, accountCreationFee: spec.params.accountCreationFee, ...this.opts.mempool }, { logger: logger.child('mempool'), minFee });
     this.chain = await Chain.open({ params: spec.params, genesis }, { db: this.db, logger: logger.child('chain'), seal, mempool: this.mempool, metrics });
     if (spec.params.training && !this.opts.archive) this.pruner = new PartPruner({ training: spec.params.training }, { db: this.db });
     this.journal = new MempoolJournal({ db: this.db, mempool: this.mempool, logger: logger.child('mempool') });
@@ -114,7 +117,7 @@ export class TesseraNode {
     if (this.opts.mining) {
       if (!spec.params.training) throw new Error('--mine needs a genesis with a training section (proof of useful work trains its task)');
       const t = spec.params.training;
-      this.leaves = new LaneLeafStore({ task: t.task, keepRounds: Math.ceil(t.challengeWindow / t.roundBlocks) + 1 }, { db: this.db });
+      this.leaves = new LaneLeafStore({ keepRounds: Math.ceil(t.challengeWindow / t.roundBlocks) + 1 }, { db: this.db });
       this.mining = new MiningService(
         { ...this.opts.mining, params: spec.params },
         { chain: this.chain, mempool: this.mempool, contributions: this.contributions, logger: logger.child('miner'), onHeadChange: () => this.onHead(), onMined: (b) => void this.network?.publishBlock(b), checkpoints: async (r) => (await this.tracker?.store.get(r))?.checkpoint, lanes: new LaneStore({ db: this.db }), leaves: this.leaves },

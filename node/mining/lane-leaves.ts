@@ -7,13 +7,12 @@
 // block its part lands in; rounds more than `keepRounds` behind the newest are deleted.
 import { bytesEqual, u32be, u64be } from '../../consensus/bytes.ts';
 import { decodeCanonical, encode, TupleReader } from '../../consensus/codec.ts';
-import { readSteps, stepTuple, type LaneLeaf } from '../../consensus/training/part.ts';
-import type { TrainingTask } from '../../consensus/training/spec.ts';
+import { stepTuple, type LaneLeaf } from '../../consensus/training/part.ts';
+import type { JobCommit, StepCommit } from '../../consensus/training/step.ts';
 import { Bucket, key } from '../db/buckets.ts';
 import type { ChainDb } from '../db/db.ts';
 
 export interface LaneLeafStoreOpts {
-  readonly task: TrainingTask;
   /** Rounds kept behind the newest one written (the challenge window in rounds, + 1). */
   readonly keepRounds: number;
 }
@@ -52,7 +51,14 @@ export class LaneLeafStore {
     const r = TupleReader.of(decodeCanonical(v, 'lane leaf'), 'lane leaf', 3);
     const baseRoot = r.bytes(32);
     const finalRoot = r.bytes(32);
-    const steps = readSteps(this.opts.task, r.array(this.opts.task.localSteps), 'lane leaf');
+    // as written (the task of the lane's round; governance may change the task between rounds)
+    const steps: StepCommit[] = r.array().map((raw) => {
+      if (!Array.isArray(raw) || raw.length % 3 !== 1 || !raw.every((x) => x instanceof Uint8Array && x.length === 32)) throw new RangeError('lane leaf: a step is not [weightsRoot, (a, b, c)...]');
+      const xs = raw as Uint8Array[];
+      const jobs: JobCommit[] = [];
+      for (let j = 1; j < xs.length; j += 3) jobs.push({ aRoot: xs[j]!, bRoot: xs[j + 1]!, cRoot: xs[j + 2]! });
+      return { weightsRoot: xs[0]!, jobs };
+    });
     r.end();
     return { baseRoot, leaf: { finalRoot, steps } };
   }

@@ -15,6 +15,8 @@ import { peerIdFromString } from '@libp2p/peer-id';
 import { TopicValidatorResult, type Message, type PeerId } from '@libp2p/interface';
 import { bytesEqual, to0x } from '../../consensus/bytes.ts';
 import { sha256 } from '../../consensus/hash.ts';
+import type { TrainingTask } from '../../consensus/training/spec.ts';
+import { taskAt } from '../../vm/governance/params.ts';
 import { encodeBlock, encodeTx } from '../../consensus/encoding/index.ts';
 import type { Seal } from '../../consensus/seal.ts';
 import type { Block, Tx } from '../../consensus/types.ts';
@@ -338,9 +340,11 @@ export class Network {
    * WEIGHTS_NOT_SERVED from the one peer asked; NO_PEER when none served it) or NetworkError
    * (TIMEOUT, RATE_LIMITED, BAD_REQUEST) from the one peer asked.
    */
-  async fetchStepData(q: StepDataQuery, opts: { peer?: string; weights?: boolean } = {}): Promise<CheckedStepData> {
-    const task = this.modules.chain.params.training?.task;
-    if (!task) throw new NetworkError(NetworkErrorCode.NO_TRAINING, { protocol: 'step-data' });
+  async fetchStepData(q: StepDataQuery, opts: { peer?: string; weights?: boolean; task?: TrainingTask } = {}): Promise<CheckedStepData> {
+    const genesisTask = this.modules.chain.params.training?.task;
+    if (!genesisTask) throw new NetworkError(NetworkErrorCode.NO_TRAINING, { protocol: 'step-data' });
+    // the part's task: the open round's unless the caller names it (governance may replace it at a round boundary)
+    const task = opts.task ?? taskAt(this.modules.chain.state(), genesisTask);
     const req = stepDataRequest(q);
     const ask = async (peer: string): Promise<CheckedStepData> => {
       const frames = await this.request(peer, 'step-data', req, 2);

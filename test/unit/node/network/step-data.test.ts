@@ -86,7 +86,7 @@ beforeAll(async () => {
   const db = new ChainDb({ path: join(dir, 'leaves') });
   await db.open();
   dbs.push(db);
-  const store = new LaneLeafStore({ task: TINY_TASK, keepRounds: 2 }, { db });
+  const store = new LaneLeafStore({ keepRounds: 2 }, { db });
   svc = new MiningService(
     { miner, key, backend: 'js', params: p },
     { chain: { state: () => g.state } as unknown as Chain, mempool: {} as Mempool, contributions: new ContributionPool(), logger: silentLogger, leaves: store },
