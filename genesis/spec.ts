@@ -52,7 +52,18 @@ export interface GenesisSpec {
   readonly devKeys: readonly DevKey[];
   /** The data registry at genesis (chains that train): who supplied which training samples. */
   readonly data?: GenesisData;
+  /**
+   * Where a new node finds peers: multiaddrs with /p2p/<peer id>, dialled when `tessera node` gets
+   * no --bootnodes. Not part of the genesis block (buildGenesis never reads it), so listing or
+   * changing bootnodes leaves the genesis hash, and the chain, as they are.
+   */
+  readonly bootnodes?: readonly string[];
 }
+
+/** A bootnode address: /ip4|ip6|dns4|dns6|dns/<host>/tcp/<port>/p2p/<peer id>. */
+export const BOOTNODE_MULTIADDR = /^\/(ip4|ip6|dns4|dns6|dns)\/[^/]+\/tcp\/[0-9]{1,5}\/p2p\/[1-9A-HJ-NP-Za-km-z]+$/;
+/** Most bootnodes a genesis lists. */
+export const MAX_GENESIS_BOOTNODES = 64;
 
 export const BUILTIN_DATASETS: Readonly<Record<string, number>> = Object.freeze({ 'mnist-train': 8004 });
 
@@ -288,11 +299,24 @@ export function parseGenesis(json: unknown): GenesisSpec {
   });
 
   const data = 'data' in root ? parseData(root['data'], '$.data', params) : undefined;
+  const bootnodes = 'bootnodes' in root ? parseBootnodes(root['bootnodes']) : undefined;
 
   return Object.freeze({
     chainId, name, time, checkpointRoot: ckptRoot, params,
     allocations: Object.freeze(allocations), bonds: Object.freeze(bonds), devKeys: Object.freeze(devKeys), ...(data ? { data } : {}),
+    ...(bootnodes ? { bootnodes } : {}),
   });
+}
+
+function parseBootnodes(v: unknown): readonly string[] {
+  if (!Array.isArray(v)) bad('$.bootnodes', 'expected an array of multiaddr strings');
+  if ((v as unknown[]).length > MAX_GENESIS_BOOTNODES) bad('$.bootnodes', `at most ${MAX_GENESIS_BOOTNODES} bootnodes`);
+  return Object.freeze(
+    (v as unknown[]).map((b, i) => {
+      if (typeof b !== 'string' || !BOOTNODE_MULTIADDR.test(b)) bad(`$.bootnodes[${i}]`, 'expected a multiaddr like /ip4/127.0.0.1/tcp/9333/p2p/<peer id>');
+      return b as string;
+    }),
+  );
 }
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -22,6 +22,8 @@ import { loadCheckedTrainingSet, loadMnist } from '../genesis/datasets/mnist.ts'
 import type { BackendName } from '../miner/backends/types.ts';
 import { ContributionPool } from './mempool/contributions.ts';
 import { LaneStore } from './mining/lane-store.ts';
+import { LaneLeafStore } from './mining/lane-leaves.ts';
+import type { StepDataSource } from './network/reqresp.ts';
 import { PartPruner } from './chain/prune.ts';
 import { MiningService } from './mining/service.ts';
 import { CheckpointStore } from './model/checkpoint-store.ts';
@@ -66,6 +68,8 @@ export class TesseraNode {
   contributions = new ContributionPool();
   tracker?: TrainingTracker;
   mining?: MiningService;
+  /** The leaves of the miner's finished lanes (served as lane openings to validators). */
+  private leaves?: LaneLeafStore;
   network?: Network;
   private headTimer?: ReturnType<typeof setInterval>;
   private lastHead?: Uint8Array;
@@ -112,9 +116,11 @@ export class TesseraNode {
     }
     if (this.opts.mining) {
       if (!spec.params.training) throw new Error('--mine needs a genesis with a training section (proof of useful work trains its task)');
+      const t = spec.params.training;
+      this.leaves = new LaneLeafStore({ keepRounds: Math.ceil(t.challengeWindow / t.roundBlocks) + 1 }, { db: this.db });
       this.mining = new MiningService(
         { ...this.opts.mining, params: spec.params },
-        { chain: this.chain, mempool: this.mempool, contributions: this.contributions, logger: logger.child('miner'), onHeadChange: () => this.onHead(), onMined: (b) => void this.network?.publishBlock(b), checkpoints: async (r) => (await this.tracker?.store.get(r))?.checkpoint, lanes: new LaneStore({ db: this.db }) },
+        { chain: this.chain, mempool: this.mempool, contributions: this.contributions, logger: logger.child('miner'), onHeadChange: () => this.onHead(), onMined: (b) => void this.network?.publishBlock(b), checkpoints: async (r) => (await this.tracker?.store.get(r))?.checkpoint, lanes: new LaneStore({ db: this.db }), leaves: this.leaves },
       );
       logger.info('starting the miner', { miner: to0x(this.opts.mining.miner), backend: this.opts.mining.backend, ...(this.opts.mining.threads ? { threads: this.opts.mining.threads } : {}) });
       await this.mining.start();
@@ -127,7 +133,7 @@ export class TesseraNode {
         { datadir: this.opts.datadir, ...this.opts.p2p },
         {
           chain: this.chain, mempool: this.mempool, contributions: this.contributions, db: this.db, seal, logger: logger.child('net'), metrics,
-          ...(mining ? { stepData: (r: number, lane: number, step: number) => mining.getStepData(r, lane, step) } : {}),
+          ...(mining && this.leaves ? { stepData: stepDataSource(mining, this.leaves, this.opts.mining!.miner) } : {}),
         },
       );
       await this.network.start();
@@ -209,6 +215,7 @@ export class TesseraNode {
   async stop(): Promise<void> {
     if (this.headTimer) clearInterval(this.headTimer);
     await this.mining?.stop();
+    await this.leaves?.flushed();
     await this.network?.stop();
     await this.http?.stop();
     await this.rpc?.stop();
@@ -219,4 +226,9 @@ export class TesseraNode {
     await this.db?.close();
     this.modules.logger.info('stopped');
   }
+}
+
+/** Per-step data the network serves for this node's miner: lane leaves from the db, W from the worker. */
+function stepDataSource(mining: MiningService, leaves: LaneLeafStore, miner: Uint8Array): StepDataSource {
+  return { miner, leaves: (round, laneStart, laneCount) => leaves.range(round, laneStart, laneCount), weights: (round, lane, step) => mining.getStepData(round, lane, step) };
 }

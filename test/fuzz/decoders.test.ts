@@ -9,10 +9,10 @@ import fc from 'fast-check';
 import { isTesseraError } from '../../consensus/errors.ts';
 import { decodeBlock, decodeHeader, decodeTx, encodeBlock, encodeHeader, encodeTx } from '../../consensus/encoding/index.ts';
 import { decodeTicket, encodeTicket } from '../../consensus/pouw/ticket.ts';
-import { decodeSignedPart } from '../../consensus/training/part.ts';
+import { decodeSignedPart, openLanes } from '../../consensus/training/part.ts';
 import {
-  decodeRequest, decodeResponseCode, decodeStatus, decodeStepData, encodeRequest, encodeResponseCode, encodeStatus, encodeStepData,
-  NetTag, ResponseCode,
+  decodeLaneOpening, decodeRequest, decodeResponseCode, decodeStatus, decodeStepData, encodeLaneOpening, encodeRequest, encodeResponseCode, encodeStatus,
+  encodeStepData, NetTag, ResponseCode,
 } from '../../node/network/messages.ts';
 import { EASY_TARGET, MINING_PARAMS, mineLane, minedBlock, miningGenesis, TINY_TASK } from '../fixtures/mining.ts';
 import { testKey, transfer } from '../fixtures/chain.ts';
@@ -41,10 +41,12 @@ beforeAll(async () => {
     encodeRequest({ type: NetTag.HeadersByRange, start: 3, count: 100 }),
     encodeRequest({ type: NetTag.BlocksByRange, start: 0, count: 32 }),
     encodeRequest({ type: NetTag.BlocksByHash, hashes: [new Uint8Array(32).fill(3), new Uint8Array(32)] }),
-    encodeRequest({ type: NetTag.StepData, round: 1, lane: 2, step: 3 }),
+    encodeRequest({ type: NetTag.StepData, round: 1, miner: new Uint8Array(20).fill(9), laneStart: 2, laneCount: 3, lane: 3, step: 3 }),
   ]);
   seeds.set('response code', [encodeResponseCode(ResponseCode.OK), encodeResponseCode(ResponseCode.RATE_LIMITED)]);
   seeds.set('step data', [encodeStepData([new Int32Array(16).fill(-5), new Int32Array(4).fill(7)])]);
+  const leaves = [work, ticketLane].map((w) => ({ finalRoot: new Uint8Array(32).fill(w.contribution.lane + 1), steps: w.contribution.steps }));
+  seeds.set('lane opening', openLanes(0, leaves, [0, 1]).map(encodeLaneOpening));
 }, 120_000);
 
 const DECODERS: Record<string, Decoder> = {
@@ -57,6 +59,7 @@ const DECODERS: Record<string, Decoder> = {
   request: (b) => decodeRequest(b),
   'response code': (b) => decodeResponseCode(b),
   'step data': (b) => decodeStepData(b, LAYERS),
+  'lane opening': (b) => decodeLaneOpening(TINY_TASK, b),
 };
 
 /** Only typed errors may escape. */
