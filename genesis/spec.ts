@@ -52,6 +52,11 @@ export interface GenesisSpec {
   readonly devKeys: readonly DevKey[];
   /** The data registry at genesis (chains that train): who supplied which training samples. */
   readonly data?: GenesisData;
+  /**
+   * A devnet made for tests (`"testOnly": true`): the only kind of chain on which a node accepts
+   * fault injection (`--fault`, miner/faults.ts). Node policy, not consensus: not in the genesis hash.
+   */
+  readonly testOnly?: boolean;
 }
 
 export const BUILTIN_DATASETS: Readonly<Record<string, number>> = Object.freeze({ 'mnist-train': 8004 });
@@ -282,10 +287,13 @@ export function parseGenesis(json: unknown): GenesisSpec {
   });
 
   const data = 'data' in root ? parseData(root['data'], '$.data', params) : undefined;
+  if ('testOnly' in root && typeof root['testOnly'] !== 'boolean') bad('$.testOnly', 'expected true or false');
+  const testOnly = root['testOnly'] === true;
 
   return Object.freeze({
     chainId, name, time, checkpointRoot: ckptRoot, params,
     allocations: Object.freeze(allocations), bonds: Object.freeze(bonds), devKeys: Object.freeze(devKeys), ...(data ? { data } : {}),
+    ...(testOnly ? { testOnly } : {}),
   });
 }
 

@@ -27,6 +27,14 @@ import { MiningService } from './mining/service.ts';
 import { CheckpointStore } from './model/checkpoint-store.ts';
 import { TrainingTracker } from './model/tracker.ts';
 import type { Network } from './network/network.ts';
+import type { FaultSpec } from '../miner/faults.ts';
+import { matmulPlain } from '../consensus/matmul.ts';
+import { readCheckpoint } from '../vm/round/state.ts';
+import { AttestationStore } from './validator/store.ts';
+import { AttestationIngest } from './validator/ingest.ts';
+import { PartFeed } from './validator/parts.ts';
+import { ValidatorService } from './validator/service.ts';
+import { validatorMethods } from './rpc/validator.ts';
 
 export interface NodeOpts {
   datadir: string;
@@ -38,7 +46,9 @@ export interface NodeOpts {
   /** Keep contribution part bodies for good (default: pruned once their challenge window closed: node/chain/prune.ts). */
   archive?: boolean;
   /** Mine with this address (needs a genesis with training); `key` is its key, which signs its contributions. */
-  mining?: { miner: Uint8Array; key: PrivateKey; backend: BackendName | 'auto'; threads?: number };
+  mining?: { miner: Uint8Array; key: PrivateKey; backend: BackendName | 'auto'; threads?: number; fault?: FaultSpec };
+  /** Validate (node/validator): re-execute sampled steps of landed parts and attest, signed with `key`. Needs training and P2P. */
+  validate?: { key: PrivateKey; sample: number };
   /** Join the peer-to-peer network (node/network); without it the node runs alone. */
   p2p?: { listen: { host: string; port: number }; bootnodes?: string[]; maxPeers?: number; banSeconds?: number; ratePerSecond?: number };
 }
@@ -66,6 +76,9 @@ export class TesseraNode {
   tracker?: TrainingTracker;
   mining?: MiningService;
   network?: Network;
+  validator?: ValidatorService;
+  attestations?: AttestationStore;
+  private parts?: PartFeed;
   private headTimer?: ReturnType<typeof setInterval>;
   private lastHead?: Uint8Array;
 
@@ -106,6 +119,9 @@ export class TesseraNode {
       this.tracker = new TrainingTracker({ training: spec.params.training, heldOut }, { chain: this.chain, store, logger: logger.child('training') });
       await this.tracker.start();
     }
+    if (this.opts.mining?.fault && !spec.testOnly)
+      throw new Error(`--fault ${this.opts.mining.fault.kind}: refused, the genesis ${spec.name} is not a devnet marked for tests ("testOnly": true)`);
+    if (this.opts.validate && (!spec.params.training || !this.opts.p2p)) throw new Error('--validate needs a genesis with training and the P2P network (--p2p or --bootnodes)');
     if (this.opts.mining) {
       if (!spec.params.training) throw new Error('--mine needs a genesis with a training section (proof of useful work trains its task)');
       this.mining = new MiningService(
@@ -115,24 +131,57 @@ export class TesseraNode {
       logger.info('starting the miner', { miner: to0x(this.opts.mining.miner), backend: this.opts.mining.backend, ...(this.opts.mining.threads ? { threads: this.opts.mining.threads } : {}) });
       await this.mining.start();
     }
+    const training = spec.params.training;
+    let ingest: AttestationIngest | undefined;
+    if (this.opts.p2p && training) {
+      const keepRounds = Math.ceil(training.challengeWindow / training.roundBlocks) + 1;
+      this.parts = new PartFeed({ task: training.task, keepRounds }, { chain: this.chain });
+      this.attestations = new AttestationStore({}, { db: this.db });
+      ingest = new AttestationIngest({ chainId: spec.params.chainId, task: training.task }, { parts: this.parts, store: this.attestations });
+    }
     if (this.opts.p2p) {
       const mining = this.mining;
+      const att = ingest;
       // loaded on demand: libp2p's module graph is large, and CLI commands that never network skip it
       const { Network } = await import('./network/network.ts');
       this.network = new Network(
         { datadir: this.opts.datadir, ...this.opts.p2p },
         {
           chain: this.chain, mempool: this.mempool, contributions: this.contributions, db: this.db, seal, logger: logger.child('net'), metrics,
-          ...(mining ? { stepData: (r: number, lane: number, step: number) => mining.getStepData(r, lane, step) } : {}),
+          ...(mining ? { stepData: (r: number, lane: number, step: number) => mining.getStepData(r, lane, step), laneLeaves: (r: number, m: Uint8Array, lane: number, n: number) => mining.getLaneLeaves(r, m, lane, n) } : {}),
+          ...(att ? { attestation: (d: Uint8Array) => att.accept(d) } : {}),
         },
       );
       await this.network.start();
+    }
+    if (this.opts.validate && training && this.network && this.parts && ingest) {
+      const { P2PServedData } = await import('./validator/served.ts');
+      const network = this.network;
+      const chain = this.chain;
+      const store = this.tracker?.store;
+      this.validator = new ValidatorService(
+        { key: this.opts.validate.key, sample: this.opts.validate.sample, chainId: spec.params.chainId, training },
+        {
+          parts: this.parts, ingest, served: new P2PServedData({ task: training.task }, { network }),
+          checkpoint: async (round) => {
+            const open = readRound(chain.state());
+            if (open && open.round === round) return readCheckpoint(chain.state(), training.task);
+            return (await store?.get(round))?.checkpoint;
+          },
+          data: loadCheckedTrainingSet(training.datasetHash), matmul: matmulPlain, logger: logger.child('validator'),
+          publish: (b) => void network.publishAttestation(b),
+        },
+      );
+      logger.info('validating', { validator: to0x(this.validator.address), sample: this.opts.validate.sample });
     }
     // Head changes come from the import queue (the miner, later the network): follow them.
     this.lastHead = this.chain.head().hash;
     this.headTimer = setInterval(() => this.onHead(), 250);
 
-    const methods = rpcMethods({ chain: this.chain, mempool: this.mempool, ...(this.network ? { network: this.network } : {}), ...(this.tracker ? { training: { tracker: this.tracker, ...(this.mining ? { mining: this.mining } : {}) } } : {}) });
+    const methods = rpcMethods({
+      chain: this.chain, mempool: this.mempool, ...(this.network ? { network: this.network } : {}), ...(this.tracker ? { training: { tracker: this.tracker, ...(this.mining ? { mining: this.mining } : {}) } } : {}),
+      extra: validatorMethods({ ...(this.attestations ? { store: this.attestations } : {}), ...(this.validator ? { validator: this.validator } : {}) }),
+    });
     this.rpc = new RpcServer(this.opts.rpc, { logger: logger.child('rpc'), methods });
     this.rpcAddress = await this.rpc.start();
     logger.info('JSON-RPC listening', { address: `http://${this.rpcAddress}/` });
@@ -192,6 +241,8 @@ export class TesseraNode {
     this.lastHead = h;
     this.mining?.onHead();
     void this.tracker?.onHead();
+    if (this.validator) void this.validator.onHead();
+    else if (this.parts) void this.parts.scan().catch((e: unknown) => this.modules.logger.error('part index scan failed', { error: (e as Error).message }));
     const pruner = this.pruner;
     if (pruner) {
       const height = chain.head().header.height;
@@ -204,6 +255,8 @@ export class TesseraNode {
 
   async stop(): Promise<void> {
     if (this.headTimer) clearInterval(this.headTimer);
+    this.validator?.stop();
+    await this.validator?.idle().catch(() => {});
     await this.mining?.stop();
     await this.network?.stop();
     await this.http?.stop();

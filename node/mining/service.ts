@@ -32,6 +32,8 @@ import { assembleBlock } from './assemble.ts';
 import type { LaneStore, OwnLane } from './lane-store.ts';
 import { reportEquivocations } from './evidence.ts';
 import type { FromMiner, MinerWorkerData, ToMiner } from './messages.ts';
+import { faultyAggregate, type FaultSpec } from '../../miner/faults.ts';
+import type { ServedLeaf } from '../network/messages.ts';
 
 export interface MiningOpts {
   miner: Uint8Array;
@@ -44,6 +46,8 @@ export interface MiningOpts {
   params: ChainParams;
   /** Unix seconds (block time). Default: the system clock. */
   now?: () => number;
+  /** An injected fault (tests only: node/cli refuses it unless the genesis is marked testOnly; miner/faults.ts). */
+  fault?: FaultSpec;
 }
 
 export interface MiningModules {
@@ -89,6 +93,8 @@ export class MiningService {
   private published?: PooledContribution;
   private nextRequest = 1;
   private readonly requests = new Map<number, { resolve: (w: Int32Array[] | undefined) => void; reject: (e: Error) => void }>();
+  /** Leaves of the own landed parts of the challenge window, by "round/laneStart": served to validators (getLaneLeaves). */
+  private readonly landedLeaves = new Map<string, { round: number; laneStart: number; leaves: LaneLeaf[] }>();
   readonly status: MiningStatus = { backend: '', blocksMined: 0, ticketsStale: 0, contributionsMade: 0, contributionsLanded: 0, partsLanded: 0, landedMacs: 0, miner: undefined };
 
   constructor(
@@ -111,6 +117,7 @@ export class MiningService {
       keepRounds: Math.ceil(t.challengeWindow / t.roundBlocks) + 1, backend: this.opts.backend,
       ...(this.opts.threads ? { threads: this.opts.threads } : {}),
       ...(this.opts.checkpointInterval ? { checkpointInterval: this.opts.checkpointInterval } : {}),
+      ...(this.opts.fault ? { fault: this.opts.fault } : {}),
     };
     // The worker is TypeScript: a .mjs entry registers tsx in the thread first (works under
     // `npx tsx`, `npm start`, bin/tessera.js and vitest).
@@ -186,6 +193,41 @@ export class MiningService {
     });
   }
 
+  /**
+   * The leaves of this miner's landed lanes [lane, lane + count) of `round`, each with its Merkle path
+   * in its part's lanesRoot (what a validator compares a re-executed step with). Empty for another
+   * miner, a lane not landed here, or a round out of the challenge window. Leaves are kept in memory:
+   * after a restart the lanes landed before it are not served (their W_s still are).
+   */
+  getLaneLeaves(round: number, miner: Uint8Array, lane: number, count: number): ServedLeaf[] {
+    if (!bytesEqual(miner, this.opts.miner)) return [];
+    const out: ServedLeaf[] = [];
+    for (const e of this.landedLeaves.values()) {
+      if (e.round !== round) continue;
+      const want: number[] = [];
+      for (let l = Math.max(lane, e.laneStart); l < Math.min(lane + count, e.laneStart + e.leaves.length); l++) want.push(l);
+      if (want.length === 0) continue;
+      for (const o of openLanes(e.laneStart, e.leaves, want)) out.push({ ...o, laneStart: e.laneStart, laneCount: e.leaves.length });
+    }
+    return out.sort((a, b) => a.lane - b.lane);
+  }
+
+  /** Keeps the leaves of an own part that landed (once per part). */
+  private keepLanded(round: number, laneStart: number, laneCount: number, leafOf: (lane: number) => LaneLeaf | undefined): void {
+    const k = `${round}/${laneStart}`;
+    if (this.landedLeaves.has(k)) return;
+    const leaves: LaneLeaf[] = [];
+    for (let l = laneStart; l < laneStart + laneCount; l++) {
+      const x = leafOf(l);
+      if (!x) return; // trained before a restart: its leaves are gone
+      leaves.push(x);
+    }
+    this.landedLeaves.set(k, { round, laneStart, leaves });
+    const t = this.training;
+    const oldest = round - (Math.ceil(t.challengeWindow / t.roundBlocks) + 1);
+    for (const [key, e] of this.landedLeaves) if (e.round < oldest) this.landedLeaves.delete(key);
+  }
+
   private failRequests(e: Error): void {
     for (const r of this.requests.values()) r.reject(e);
     this.requests.clear();
@@ -217,6 +259,8 @@ export class MiningService {
     }
     if (this.lanes.round !== round.round) this.lanes = { round: round.round, byLane: new Map() };
     const inState = this.ownLanesInState(state, round.round);
+    if (this.lanes.round === round.round)
+      for (const p of readParts(state, round.round, this.opts.miner)) this.keepLanded(p.round, p.laneStart, p.laneCount, (l) => this.lanes.byLane.get(l)?.leaf);
     for (const l of inState) this.lanes.byLane.delete(l);
     const doneLanes = newRound ? [...inState, ...this.lanes.byLane.keys()] : undefined;
     const t = this.training;
@@ -290,7 +334,7 @@ export class MiningService {
       const leaves = lanes.map((x) => x.leaf);
       const part = {
         round: round.round, miner: this.opts.miner, laneStart: a, laneCount: b - a, baseRoot: round.checkpointRoot,
-        lanesRoot: lanesRoot(a, leaves), delta: sumDeltas(t.task, lanes.map((x) => x.delta)),
+        lanesRoot: lanesRoot(a, leaves), delta: faultyAggregate(this.opts.fault, sumDeltas(t.task, lanes.map((x) => x.delta))),
         openings: openLanes(a, leaves, [...winLanes].filter((l) => l >= a && l < b)),
       };
       const bytes = encodeSignedPart(signPart(part, this.opts.key, this.opts.params.chainId));
@@ -393,6 +437,7 @@ export class MiningService {
       contributions.remove(c);
       if (c !== own) continue;
       this.status.partsLanded++;
+      this.keepLanded(c.round, c.laneStart, c.laneCount, (l) => this.lanes.byLane.get(l)?.leaf);
       for (let l = c.laneStart; l < c.laneStart + c.laneCount; l++) {
         const x = this.lanes.byLane.get(l);
         this.status.contributionsLanded++;

@@ -8,11 +8,18 @@
 //   BlocksByHash    [0x63, [hash (32)] <= MAX_BLOCKS]                  -> block frames
 //   StepData        [0x64, round, lane, step]                           -> one frame of layers
 //   ResponseCode    [0x65, code]   the first frame of every response
+//   LaneLeaves      [0x68, round, miner (20), lane, count <= MAX_LANE_LEAVES]
+//                     -> one frame per lane the miner serves, ascending, each
+//                        [lane, laneStart, laneCount, finalRoot, [step tuples], [siblings]]: the lane's
+//                        leaf with its Merkle path in the lanesRoot of its part [laneStart, +laneCount)
+//   (0x69: a validator's attestation, gossiped: node/validator/attestation.ts)
 // A response is its ResponseCode frame, then (for OK) the items, one length-prefixed frame each,
 // headers and blocks as their canonical consensus encodings, then the end of the stream.
 import { decodeCanonical, encode, TupleReader } from '../../consensus/codec.ts';
 import { CodecError, CodecErrorCode } from '../../consensus/errors.ts';
 import { bigIntToBytes, bytesToBigInt } from '../../consensus/bytes.ts';
+import type { LaneOpening } from '../../consensus/training/part.ts';
+import { jobsPerStep, type TrainingTask } from '../../consensus/training/spec.ts';
 
 export enum NetTag {
   Status = 0x60,
@@ -21,7 +28,13 @@ export enum NetTag {
   BlocksByHash = 0x63,
   StepData = 0x64,
   ResponseCode = 0x65,
+  LaneLeaves = 0x68,
+  /** A validator's attestation (gossip, not request/response): node/validator/attestation.ts. */
+  Attestation = 0x69,
 }
+
+/** Most lane leaves one LaneLeaves response holds (a leaf is ~0.5 kB per local step). */
+export const MAX_LANE_LEAVES = 16;
 
 export enum ResponseCode {
   OK = 0,
@@ -49,7 +62,14 @@ export type Request =
   | { readonly type: NetTag.HeadersByRange; readonly start: number; readonly count: number }
   | { readonly type: NetTag.BlocksByRange; readonly start: number; readonly count: number }
   | { readonly type: NetTag.BlocksByHash; readonly hashes: readonly Uint8Array[] }
-  | { readonly type: NetTag.StepData; readonly round: number; readonly lane: number; readonly step: number };
+  | { readonly type: NetTag.StepData; readonly round: number; readonly lane: number; readonly step: number }
+  | { readonly type: NetTag.LaneLeaves; readonly round: number; readonly miner: Uint8Array; readonly lane: number; readonly count: number };
+
+/** A served lane leaf: the opening of `lane` in the lanesRoot of the part [laneStart, laneStart + laneCount). */
+export interface ServedLeaf extends LaneOpening {
+  readonly laneStart: number;
+  readonly laneCount: number;
+}
 
 const STATUS_BYTES = 128;
 
@@ -74,6 +94,8 @@ export function encodeRequest(q: Request): Uint8Array {
       return encode([q.type, [...q.hashes]]);
     case NetTag.StepData:
       return encode([q.type, q.round, q.lane, q.step]);
+    case NetTag.LaneLeaves:
+      return encode([q.type, q.round, q.miner, q.lane, q.count]);
   }
 }
 
@@ -108,6 +130,14 @@ export function decodeRequest(bytes: Uint8Array): Request {
       r.uint();
       const q = { type: NetTag.StepData as const, round: r.uint(0xffffffff), lane: r.uint(0xffffffff), step: r.uint(0xffffffff) };
       r.end();
+      return q;
+    }
+    case NetTag.LaneLeaves: {
+      const r = TupleReader.of(v, 'lane leaves request', 5);
+      r.uint();
+      const q = { type: NetTag.LaneLeaves as const, round: r.uint(2 ** 48), miner: r.bytes(20), lane: r.uint(0xffff_fffe), count: r.uint(MAX_LANE_LEAVES) };
+      r.end();
+      if (q.count === 0) throw new CodecError(CodecErrorCode.BAD_SHAPE, { what: 'lane leaves request', reason: 'count 0' });
       return q;
     }
     default:
@@ -147,4 +177,36 @@ export function decodeStepData(bytes: Uint8Array, layerSizes: readonly number[])
 function tag(r: TupleReader, expected: NetTag, what: string): void {
   const t = r.uint(0xff);
   if (t !== expected) throw new CodecError(CodecErrorCode.BAD_SHAPE, { what, reason: `type ${t}, expected ${expected}` });
+}
+
+/** One frame of a LaneLeaves response. */
+export function encodeServedLeaf(x: ServedLeaf): Uint8Array {
+  const steps = x.leaf.steps.map((s) => [s.weightsRoot, ...s.jobs.flatMap((j) => [j.aRoot, j.bRoot, j.cRoot])]);
+  return encode([x.lane, x.laneStart, x.laneCount, x.leaf.finalRoot, steps, [...x.siblings]]);
+}
+
+/** Decodes a LaneLeaves frame for the task (shape only: the caller proves it against the part's lanesRoot). */
+export function decodeServedLeaf(bytes: Uint8Array, task: TrainingTask): ServedLeaf {
+  const J = jobsPerStep(task);
+  const max = 256 + task.localSteps * (4 + (1 + 3 * J) * 34) + 64 * 34;
+  const r = TupleReader.of(decodeCanonical(bytes, 'lane leaf', max), 'lane leaf', 6);
+  const lane = r.uint(0xffff_fffe);
+  const laneStart = r.uint(0xffff_fffe);
+  const laneCount = r.uint(0xffff_ffff);
+  const finalRoot = r.bytes(32);
+  const rawSteps = r.array(task.localSteps);
+  if (rawSteps.length !== task.localSteps) throw new CodecError(CodecErrorCode.BAD_SHAPE, { what: 'lane leaf', reason: `${rawSteps.length} steps` });
+  const steps = rawSteps.map((raw, s) => {
+    const sr = TupleReader.of(raw, `lane leaf step ${s}`, 1 + 3 * J);
+    const weightsRoot = sr.bytes(32);
+    const jobs = Array.from({ length: J }, () => ({ aRoot: sr.bytes(32), bRoot: sr.bytes(32), cRoot: sr.bytes(32) }));
+    sr.end();
+    return { weightsRoot, jobs };
+  });
+  const siblings = r.array(64).map((x) => {
+    if (!(x instanceof Uint8Array) || x.length !== 32) throw new CodecError(CodecErrorCode.BAD_SHAPE, { what: 'lane leaf', reason: 'a sibling is not 32 bytes' });
+    return new Uint8Array(x);
+  });
+  r.end();
+  return { lane, laneStart, laneCount, leaf: { finalRoot, steps }, siblings };
 }

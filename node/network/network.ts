@@ -26,7 +26,7 @@ import type { ContributionPool } from '../mempool/contributions.ts';
 import type { Mempool } from '../mempool/mempool.ts';
 import { NetworkError, NetworkErrorCode } from './errors.ts';
 import { GossipValidators } from './gossip.ts';
-import { MAX_BLOCKS, MAX_HEADERS, type Request, type StatusMsg, decodeStatus } from './messages.ts';
+import { MAX_BLOCKS, MAX_HEADERS, type Request, type ServedLeaf, type StatusMsg, decodeStatus } from './messages.ts';
 import { OrphanPool } from './orphans.ts';
 import { loadOrCreatePeerKey } from './peer-key.ts';
 import { PeerManager } from './peers.ts';
@@ -65,6 +65,10 @@ export interface NetworkModules {
   logger: Logger;
   metrics?: Metrics;
   stepData?: (round: number, lane: number, step: number) => Promise<Int32Array[] | undefined>;
+  /** Own landed lanes' leaves with their paths (a mining node): served to validators. */
+  laneLeaves?: (round: number, miner: Uint8Array, lane: number, count: number) => ServedLeaf[];
+  /** Checks and stores a gossiped attestation (node/validator/ingest.ts). */
+  attestation?: (data: Uint8Array) => Promise<unknown>;
 }
 
 export interface PeerInfo {
@@ -90,6 +94,7 @@ export class Network {
   readonly orphans = new OrphanPool();
   private readonly counts = new Map<string, number>();
   private readonly bootnodes: string[] = [];
+  private readonly lastAsk = new Map<string, number>();
 
   constructor(
     private readonly opts: NetworkOpts,
@@ -162,6 +167,7 @@ export class Network {
         status: () => this.status(),
         onStatus: (p, s) => this.onStatus(p, s),
         ...(this.modules.stepData ? { stepData: this.modules.stepData } : {}),
+        ...(this.modules.laneLeaves ? { laneLeaves: this.modules.laneLeaves } : {}),
       },
     );
     await this.reqresp.register(node);
@@ -179,6 +185,7 @@ export class Network {
         if (this.orphans.add({ hash, block, bytes, from }) >= 0) this.sync.fetchAncestors(from, block.header.parent);
       },
       onImported: (h, r) => this.onImported(h, r),
+      ...(this.modules.attestation ? { attestation: this.modules.attestation } : {}),
     });
 
     const pubsub = this.node.services.pubsub;
@@ -236,6 +243,36 @@ export class Network {
   }
   publishTx(tx: Tx): Promise<void> {
     return this.publish('txs', encodeTx(tx));
+  }
+
+  /** Gossips an attestation this node made (node/validator). */
+  publishAttestation(bytes: Uint8Array): Promise<void> {
+    return this.publish('attestations', bytes);
+  }
+
+  /**
+   * Asks connected peers one at a time (`prefer` first, when connected) until `accept` takes an
+   * answer; undefined when none did. Paced per peer and protocol at `minGapMs` (default 150 ms),
+   * below the default rate limit of 10 requests per second, so an honest asker is never charged.
+   * Failures (timeouts, refusals) move on to the next peer.
+   */
+  async askPeers<T>(name: ProtocolName, req: Request, maxFrames: number, accept: (frames: Uint8Array[], peer: string) => T | undefined, opts: { prefer?: string; only?: string; minGapMs?: number } = {}): Promise<T | undefined> {
+    if (!this.node || this.stopped) return undefined;
+    const peers = this.node.getPeers().map(String);
+    const order = opts.only ? peers.filter((p) => p === opts.only) : [...(opts.prefer && peers.includes(opts.prefer) ? [opts.prefer] : []), ...peers.filter((p) => p !== opts.prefer)];
+    for (const peer of order) {
+      const k = `${peer} ${name}`;
+      const wait = (this.lastAsk.get(k) ?? 0) + (opts.minGapMs ?? 150) - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      this.lastAsk.set(k, Date.now());
+      try {
+        const v = accept(await this.request(peer, name, req, maxFrames), peer);
+        if (v !== undefined) return v;
+      } catch (e) {
+        this.modules.logger.debug('request to a peer failed', { peer, protocol: name, error: (e as Error).message });
+      }
+    }
+    return undefined;
   }
 
   private async publish(kind: TopicKind, data: Uint8Array): Promise<void> {

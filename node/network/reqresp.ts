@@ -1,6 +1,6 @@
 // Request/response over libp2p streams: one request per stream, length-prefixed frames
 // (messages.ts). Protocols are named with the genesis hash, like topics:
-//   /tessera/<genesis>/req/<name>/1   name: status, headers, blocks-range, blocks-hash, step-data
+//   /tessera/<genesis>/req/<name>/1   name: status, headers, blocks-range, blocks-hash, step-data, lane-leaves
 // Server side: per-peer, per-protocol rate limit first (peers.ts), then the request's decode and
 // caps, then the answer; a peer over its rate gets RATE_LIMITED and is charged, a request that
 // does not decode gets BAD_REQUEST and is charged. Client side: every read has a deadline and a
@@ -15,12 +15,12 @@ import type { Logger } from '../log/logger.ts';
 import { NetworkError, NetworkErrorCode } from './errors.ts';
 import {
   decodeRequest, decodeResponseCode, decodeStatus, encodeRequest, encodeResponseCode, encodeStatus, encodeStepData,
-  MAX_REQUEST_BYTES, NetTag, ResponseCode, type Request, type StatusMsg,
+  encodeServedLeaf, MAX_REQUEST_BYTES, NetTag, ResponseCode, type Request, type ServedLeaf, type StatusMsg,
 } from './messages.ts';
 import type { PeerManager } from './peers.ts';
 
-export type ProtocolName = 'status' | 'headers' | 'blocks-range' | 'blocks-hash' | 'step-data';
-export const PROTOCOL_NAMES: readonly ProtocolName[] = ['status', 'headers', 'blocks-range', 'blocks-hash', 'step-data'];
+export type ProtocolName = 'status' | 'headers' | 'blocks-range' | 'blocks-hash' | 'step-data' | 'lane-leaves';
+export const PROTOCOL_NAMES: readonly ProtocolName[] = ['status', 'headers', 'blocks-range', 'blocks-hash', 'step-data', 'lane-leaves'];
 
 export function protocolId(genesis: Uint8Array, name: ProtocolName): string {
   return `/tessera/${toHex(genesis)}/req/${name}/1`;
@@ -31,6 +31,7 @@ const REQUEST_FOR: Readonly<Record<Exclude<ProtocolName, 'status'>, NetTag>> = {
   'blocks-range': NetTag.BlocksByRange,
   'blocks-hash': NetTag.BlocksByHash,
   'step-data': NetTag.StepData,
+  'lane-leaves': NetTag.LaneLeaves,
 };
 
 export interface ReqRespModules {
@@ -43,6 +44,8 @@ export interface ReqRespModules {
   onStatus: (peer: string, s: StatusMsg) => void;
   /** W_{R,m,lane,s} of this node's miner (undefined when not mining or not kept). */
   stepData?: (round: number, lane: number, step: number) => Promise<Int32Array[] | undefined>;
+  /** Leaves of this node's miner's landed lanes [lane, lane + count) of `round`, with their paths (empty when not mining or not kept). */
+  laneLeaves?: (round: number, miner: Uint8Array, lane: number, count: number) => ServedLeaf[];
 }
 
 export interface ReqRespOpts {
@@ -141,6 +144,8 @@ export class ReqResp {
         const w = await this.modules.stepData?.(q.round, q.lane, q.step).catch(() => undefined);
         return w ? [encodeStepData(w)] : [];
       }
+      case NetTag.LaneLeaves:
+        return (this.modules.laneLeaves?.(q.round, q.miner, q.lane, q.count) ?? []).map(encodeServedLeaf);
     }
   }
 
