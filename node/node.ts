@@ -28,7 +28,9 @@ import { CheckpointStore } from './model/checkpoint-store.ts';
 import { TrainingTracker } from './model/tracker.ts';
 import type { Network } from './network/network.ts';
 import type { FaultSpec } from '../miner/faults.ts';
-import { matmulPlain } from '../consensus/matmul.ts';
+import { matmulPlain, type MatmulFn } from '../consensus/matmul.ts';
+import { createBackend } from '../miner/backends/index.ts';
+import type { TileBackend } from '../miner/backends/types.ts';
 import { readCheckpoint } from '../vm/round/state.ts';
 import { AttestationStore } from './validator/store.ts';
 import { AttestationIngest } from './validator/ingest.ts';
@@ -79,6 +81,7 @@ export class TesseraNode {
   validator?: ValidatorService;
   attestations?: AttestationStore;
   private parts?: PartFeed;
+  private validatorBackend?: TileBackend;
   private headTimer?: ReturnType<typeof setInterval>;
   private lastHead?: Uint8Array;
 
@@ -156,6 +159,15 @@ export class TesseraNode {
     }
     if (this.opts.validate && training && this.network && this.parts && ingest) {
       const { P2PServedData } = await import('./validator/served.ts');
+      // re-execution on the wasm kernel (worker threads, bit-exact self-test at start), else plain JS
+      let matmul: MatmulFn = matmulPlain;
+      try {
+        const be = await createBackend('wasm', { threads: 1 });
+        this.validatorBackend = be;
+        matmul = (job) => be.matmul(job.a, job.b, job.m, job.k, job.n);
+      } catch (e) {
+        logger.warn('validator: the wasm backend did not start, re-executing in plain JS', { error: (e as Error).message });
+      }
       const network = this.network;
       const chain = this.chain;
       const store = this.tracker?.store;
@@ -168,8 +180,9 @@ export class TesseraNode {
             if (open && open.round === round) return readCheckpoint(chain.state(), training.task);
             return (await store?.get(round))?.checkpoint;
           },
-          data: loadCheckedTrainingSet(training.datasetHash), matmul: matmulPlain, logger: logger.child('validator'),
+          data: loadCheckedTrainingSet(training.datasetHash), matmul, logger: logger.child('validator'),
           publish: (b) => void network.publishAttestation(b),
+          openRound: () => readRound(chain.state())?.round ?? 0,
         },
       );
       logger.info('validating', { validator: to0x(this.validator.address), sample: this.opts.validate.sample });
@@ -257,6 +270,7 @@ export class TesseraNode {
     if (this.headTimer) clearInterval(this.headTimer);
     this.validator?.stop();
     await this.validator?.idle().catch(() => {});
+    await this.validatorBackend?.close();
     await this.mining?.stop();
     await this.network?.stop();
     await this.http?.stop();

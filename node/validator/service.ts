@@ -56,6 +56,8 @@ export interface ValidatorModules {
   logger: Logger;
   /** Gossips an attestation this validator made. */
   publish?: (bytes: Uint8Array) => void;
+  /** The open round: a sampled check of a round out of the challenge window is dropped (counted skipped). */
+  openRound?: () => number;
 }
 
 /** A fault found: what a fraud proof needs. */
@@ -207,6 +209,12 @@ export class ValidatorService {
 
   private async run(job: Job): Promise<void> {
     const h = job.p.header;
+    const t = this.opts.training;
+    const open = this.modules.openRound?.();
+    if (open !== undefined && h.round + Math.ceil(t.challengeWindow / t.roundBlocks) < open) {
+      this.stats.skipped++; // its challenge window closed while the check waited: the miner serves it no more
+      return;
+    }
     const b = this.roundBudget(h.round);
     this.stats.lastRound = Math.max(this.stats.lastRound, h.round);
     if (job.kind === 'step') {
