@@ -127,10 +127,10 @@ export class TesseraNode {
     if (this.opts.validate && (!spec.params.training || !this.opts.p2p)) throw new Error('--validate needs a genesis with training and the P2P network (--p2p or --bootnodes)');
     if (this.opts.mining) {
       if (!spec.params.training) throw new Error('--mine needs a genesis with a training section (proof of useful work trains its task)');
-      // keep every 8th step's weights per lane (~0.4 MB each on the devnet task): a validator's request
-      // for W_s replays at most 7 steps, well inside a request's deadline (miner/step-store.ts)
+      // keep every 4th step's weights per lane (~0.4 MB each on the devnet task): a validator's request
+      // for W_s replays at most 3 steps (1.5 on average), well inside a request's deadline (miner/step-store.ts)
       this.mining = new MiningService(
-        { checkpointInterval: 8, ...this.opts.mining, params: spec.params },
+        { checkpointInterval: 4, ...this.opts.mining, params: spec.params },
         { chain: this.chain, mempool: this.mempool, contributions: this.contributions, logger: logger.child('miner'), onHeadChange: () => this.onHead(), onMined: (b) => void this.network?.publishBlock(b), checkpoints: async (r) => (await this.tracker?.store.get(r))?.checkpoint, lanes: new LaneStore({ db: this.db }) },
       );
       logger.info('starting the miner', { miner: to0x(this.opts.mining.miner), backend: this.opts.mining.backend, ...(this.opts.mining.threads ? { threads: this.opts.mining.threads } : {}) });
