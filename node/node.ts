@@ -82,6 +82,7 @@ export class TesseraNode {
   attestations?: AttestationStore;
   private parts?: PartFeed;
   private validatorBackend?: TileBackend;
+  private prunedAttestations?: number;
   private headTimer?: ReturnType<typeof setInterval>;
   private lastHead?: Uint8Array;
 
@@ -256,6 +257,13 @@ export class TesseraNode {
     this.lastHead = h;
     this.mining?.onHead();
     void this.tracker?.onHead();
+    const t = this.opts.genesis.params.training;
+    const open = readRound(chain.state())?.round;
+    if (this.attestations && t && open !== undefined && open !== this.prunedAttestations) {
+      this.prunedAttestations = open;
+      const keep = Math.ceil(t.challengeWindow / t.roundBlocks) + 1;
+      void this.attestations.prune(open - keep).catch((e: unknown) => this.modules.logger.error('pruning attestations failed', { error: (e as Error).message }));
+    }
     if (this.validator) void this.validator.onHead();
     else if (this.parts) void this.parts.scan().catch((e: unknown) => this.modules.logger.error('part index scan failed', { error: (e as Error).message }));
     const pruner = this.pruner;
