@@ -11,6 +11,8 @@ import type { Chain } from '../chain/chain.ts';
 export interface SeenPart {
   readonly header: PartHeader;
   readonly part: SignedPart;
+  /** The part's on-chain bytes (what a Challenge names). */
+  readonly bytes: Uint8Array;
   readonly height: number;
 }
 
@@ -58,7 +60,7 @@ export class PartFeed {
         }
         const header = partHeaderOf(part, bytes);
         this.index.set(partId(part.round, part.miner, part.laneStart), header);
-        out.push({ header, part, height });
+        out.push({ header, part, bytes, height });
         newest = Math.max(newest, part.round);
       }
     }

@@ -19,6 +19,7 @@ import type { TrainingParams } from '../../consensus/params.ts';
 import { checkpointRoot, type Checkpoint } from '../../consensus/training/checkpoint.ts';
 import type { Dataset } from '../../consensus/training/dataset.ts';
 import { verifyOpening, type LaneLeaf } from '../../consensus/training/part.ts';
+import { layerSize } from '../../consensus/training/spec.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ServedLeaf } from '../network/messages.ts';
 import { AGGREGATE_STEP, encodeAttestation, FLAG_SERVED, signAttestation, Verdict, VERDICT_NAMES, type Attestation } from './attestation.ts';
@@ -77,6 +78,12 @@ export interface Finding {
   readonly element?: { layer: number; index: number; expected: number; got: number };
   /** W_s matching the committed root of the wrong step (step findings): the fraud proof's evidence. */
   readonly weights?: readonly Int32Array[];
+  /** The part's on-chain bytes. */
+  readonly partBytes: Uint8Array;
+  /** Step findings: the lane's leaf and its path in the part's lanesRoot. */
+  readonly opening?: { readonly leaf: LaneLeaf; readonly siblings: readonly Uint8Array[] };
+  /** Aggregate findings: every lane's leaf and final weights (lane laneStart + k at k), W_R, the flat index. */
+  readonly aggregate?: { readonly leaves: readonly LaneLeaf[]; readonly finals: readonly (readonly Int32Array[])[]; readonly baseWeights: readonly Int32Array[]; readonly index: number };
 }
 
 export interface ValidatorStats {
@@ -181,11 +188,10 @@ export class ValidatorService {
     return b;
   }
 
-  private async leafOf(p: SeenPart, lane: number): Promise<LaneLeaf | undefined> {
+  private async leafOf(p: SeenPart, lane: number): Promise<ServedLeaf | undefined> {
     const h = p.header;
     const got = await this.modules.served.laneLeaves(h.round, h.miner, lane, 1);
-    const o = got.find((x) => x.lane === lane && x.laneStart === h.laneStart && x.laneCount === h.laneCount && verifyOpening(h, x));
-    return o?.leaf;
+    return got.find((x) => x.lane === lane && x.laneStart === h.laneStart && x.laneCount === h.laneCount && verifyOpening(h, x));
   }
 
   private async wR(round: number, baseRoot: Uint8Array): Promise<readonly Int32Array[]> {
@@ -237,18 +243,19 @@ export class ValidatorService {
   private async stepCheck(p: SeenPart, lane: number, step: number): Promise<void> {
     const h = p.header;
     this.stats.stepChecks++;
-    const leaf = await this.leafOf(p, lane);
-    if (!leaf) return this.attest(p, lane, step, Verdict.Unavailable, false);
+    const opening = await this.leafOf(p, lane);
+    if (!opening) return this.attest(p, lane, step, Verdict.Unavailable, false);
+    const leaf = opening.leaf;
     const wR = await this.wR(h.round, h.baseRoot);
     const ref: LaneRef = { round: h.round, miner: h.miner, lane, baseRoot: h.baseRoot };
     const at = await this.weightsAt(ref, leaf, step, wR);
     if ('fault' in at) {
-      this.found(p, lane, at.fault);
+      this.found(p, lane, at.fault, opening);
       return this.attest(p, lane, step, Verdict.Fraud, false);
     }
     const f = await reexecuteStep(this.ctx, ref, leaf, step, at.weights);
     this.stats.executedSteps++;
-    if (!f.ok) this.found(p, lane, f);
+    if (!f.ok) this.found(p, lane, f, opening);
     return this.attest(p, lane, step, f.ok ? Verdict.Valid : Verdict.Fraud, at.served);
   }
 
@@ -258,35 +265,46 @@ export class ValidatorService {
     this.stats.aggregateChecks++;
     const wR = await this.wR(h.round, h.baseRoot);
     const finals: Int32Array[][] = [];
+    const leaves: LaneLeaf[] = [];
     let allServed = true;
     for (let lane = h.laneStart; lane < h.laneStart + h.laneCount; lane++) {
-      const leaf = await this.leafOf(p, lane);
-      if (!leaf) return this.attest(p, h.laneStart, AGGREGATE_STEP, Verdict.Unavailable, false);
+      const opening = await this.leafOf(p, lane);
+      if (!opening) return this.attest(p, h.laneStart, AGGREGATE_STEP, Verdict.Unavailable, false);
+      const leaf = opening.leaf;
+      leaves.push(leaf);
       const ref: LaneRef = { round: h.round, miner: h.miner, lane, baseRoot: h.baseRoot };
       const at = await this.weightsAt(ref, leaf, H - 1, wR);
       allServed &&= at.served;
       if ('fault' in at) {
-        this.found(p, lane, at.fault);
+        this.found(p, lane, at.fault, opening);
         return this.attest(p, h.laneStart, AGGREGATE_STEP, Verdict.Fraud, false);
       }
       const f = await reexecuteStep(this.ctx, ref, leaf, H - 1, at.weights);
       this.stats.executedSteps++;
       if (!f.ok) {
-        this.found(p, lane, f);
+        this.found(p, lane, f, opening);
         return this.attest(p, h.laneStart, AGGREGATE_STEP, Verdict.Fraud, at.served);
       }
       finals.push(f.next);
     }
     const bad = aggregateMismatch(this.opts.training.task, wR, finals, p.part.delta);
-    if (bad) this.record({ kind: 'aggregate', round: h.round, miner: h.miner, laneStart: h.laneStart, partHash: h.partHash, height: p.height, lane: h.laneStart, reason: 'D differs from the sum of the lanes', element: bad });
+    if (bad) {
+      const task = this.opts.training.task;
+      let index = bad.index;
+      for (let l = 0; l < bad.layer; l++) index += layerSize(task, l);
+      this.record({
+        kind: 'aggregate', round: h.round, miner: h.miner, laneStart: h.laneStart, partHash: h.partHash, height: p.height, lane: h.laneStart, reason: 'D differs from the sum of the lanes', element: bad,
+        partBytes: p.bytes, aggregate: { leaves, finals, baseWeights: wR, index },
+      });
+    }
     return this.attest(p, h.laneStart, AGGREGATE_STEP, bad ? Verdict.Fraud : Verdict.Valid, allServed);
   }
 
-  private found(p: SeenPart, lane: number, f: Fault): void {
+  private found(p: SeenPart, lane: number, f: Fault, opening: ServedLeaf): void {
     const h = p.header;
     this.record({
       kind: f.reason === 'base' ? 'base' : 'step', round: h.round, miner: h.miner, laneStart: h.laneStart, partHash: h.partHash, height: p.height, lane, step: f.step, reason: f.reason,
-      ...(f.jobId !== undefined ? { jobId: f.jobId } : {}), weights: f.weights,
+      ...(f.jobId !== undefined ? { jobId: f.jobId } : {}), weights: f.weights, partBytes: p.bytes, opening: { leaf: opening.leaf, siblings: opening.siblings },
     });
   }
 

@@ -39,20 +39,24 @@ beforeAll(async () => {
   });
   genesisFile = g.file;
   devKeys = g.json.devKeys;
-  const a = await startNode([...common('a'), '--mine', '--miner-key-file', await writeKey(dir, 'ka', devKeys[0]!.privateKey), '--threads', '1', '--p2p', '127.0.0.1:0']);
+  const START = 600_000; // a loaded 2-core machine starts a node (and its miner's backend) slowly
+  const a = await startNode([...common('a'), '--mine', '--miner-key-file', await writeKey(dir, 'ka', devKeys[0]!.privateKey), '--threads', '1', '--p2p', '127.0.0.1:0'], START);
   running.push(a);
-  const b = await startNode([...common('b'), '--mine', '--miner-key-file', await writeKey(dir, 'kb', devKeys[1]!.privateKey), '--threads', '1', '--bootnodes', a.p2p]);
-  running.push(b);
-  honest = [a, b];
-  for (const [i, f] of faulty.entries()) {
-    const n = await startNode([...common(`f${i}`), '--mine', '--miner-key-file', await writeKey(dir, `kf${i}`, to0x(f.key.bytes)), '--threads', '1', '--bootnodes', a.p2p, '--fault', f.fault]);
-    running.push(n);
-    faultyNodes.set(f.fault, n);
-  }
+  const settled = await Promise.allSettled([
+    startNode([...common('b'), '--mine', '--miner-key-file', await writeKey(dir, 'kb', devKeys[1]!.privateKey), '--threads', '1', '--bootnodes', a.p2p], START),
+    ...faulty.map(async (f, i) => startNode([...common(`f${i}`), '--mine', '--miner-key-file', await writeKey(dir, `kf${i}`, to0x(f.key.bytes)), '--threads', '1', '--bootnodes', a.p2p, '--fault', f.fault], START)),
+  ]);
+  // every child that started is stopped by afterAll, also when another did not start
+  for (const x of settled) if (x.status === 'fulfilled') running.push(x.value);
+  const failed = settled.find((x) => x.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  const others = settled.map((x) => (x as PromiseFulfilledResult<RunningNode>).value);
+  honest = [a, others[0]!];
+  faulty.forEach((f, i) => faultyNodes.set(f.fault, others[i + 1]!));
   const all = running.map((n) => n.p2p).join(',');
-  validator = await startNode([...common('v'), '--validate', '--sample', '1', '--validator-key', await writeKey(dir, 'kv', devKeys[3]!.privateKey), '--bootnodes', all]);
+  validator = await startNode([...common('v'), '--validate', '--sample', '1', '--validator-key', await writeKey(dir, 'kv', devKeys[3]!.privateKey), '--bootnodes', all], START);
   running.push(validator);
-}, 600_000);
+}, 1_500_000);
 
 afterAll(async () => {
   await Promise.all(running.map(stopNode));
