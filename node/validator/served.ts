@@ -1,6 +1,7 @@
 // A validator's client of the miners' served data over request/response (node/network/reqresp.ts):
 // lane leaves are asked of every connected peer in turn with the miner's address in the request
-// (only the miner's node answers); the peer that served a miner's leaves is remembered, and W_s is
+// (only the miner's node answers), until one answers leaves that prove against the part's lanesRoot
+// (a peer answering junk is passed over); the peer that served a miner's leaves is remembered, and W_s is
 // asked of that peer only (no other node keeps it), checked against the leaf's root before use.
 // Requests are paced under the peers' rate limits (Network.askPeers).
 import { bytesEqual, toHex } from '../../consensus/bytes.ts';
@@ -20,7 +21,7 @@ export class P2PServedData implements ServedData {
     private readonly modules: { network: Network },
   ) {}
 
-  async laneLeaves(round: number, miner: Uint8Array, lane: number, count: number): Promise<ServedLeaf[]> {
+  async laneLeaves(round: number, miner: Uint8Array, lane: number, count: number, verify: (x: ServedLeaf) => boolean): Promise<ServedLeaf[]> {
     const { task } = this.opts;
     const m = toHex(miner);
     const got = await this.modules.network.askPeers(
@@ -30,12 +31,14 @@ export class P2PServedData implements ServedData {
         const out: ServedLeaf[] = [];
         for (const f of frames) {
           try {
-            out.push(decodeServedLeaf(f, task));
+            const x = decodeServedLeaf(f, task);
             this.bytes += f.length;
+            if (verify(x)) out.push(x);
           } catch {
             return undefined;
           }
         }
+        if (out.length === 0) return undefined; // nothing that proves against the part: ask the next peer
         this.minerPeer.set(m, peer);
         return out;
       },

@@ -29,8 +29,11 @@ import type { PartFeed, SeenPart } from './parts.ts';
 
 /** Where a validator gets a miner's served data (node/validator/served.ts over P2P). */
 export interface ServedData {
-  /** Leaves of lanes [lane, lane + count) of `miner` in `round`, unverified (the validator proves them). */
-  laneLeaves(round: number, miner: Uint8Array, lane: number, count: number): Promise<ServedLeaf[]>;
+  /**
+   * Leaves of lanes [lane, lane + count) of `miner` in `round` that pass `verify` (the proof against the
+   * part's lanesRoot): a peer whose answer has none that verify is passed over for the next one.
+   */
+  laneLeaves(round: number, miner: Uint8Array, lane: number, count: number, verify: (x: ServedLeaf) => boolean): Promise<ServedLeaf[]>;
   /** W_{R,m,lane,s} whose root is `root`, from the miner's node; undefined when not served. */
   stepData(round: number, miner: Uint8Array, lane: number, step: number, root: Uint8Array): Promise<Int32Array[] | undefined>;
 }
@@ -190,8 +193,8 @@ export class ValidatorService {
 
   private async leafOf(p: SeenPart, lane: number): Promise<ServedLeaf | undefined> {
     const h = p.header;
-    const got = await this.modules.served.laneLeaves(h.round, h.miner, lane, 1);
-    return got.find((x) => x.lane === lane && x.laneStart === h.laneStart && x.laneCount === h.laneCount && verifyOpening(h, x));
+    const ok = (x: ServedLeaf): boolean => x.lane === lane && x.laneStart === h.laneStart && x.laneCount === h.laneCount && verifyOpening(h, x);
+    return (await this.modules.served.laneLeaves(h.round, h.miner, lane, 1, ok)).find(ok);
   }
 
   private async wR(round: number, baseRoot: Uint8Array): Promise<readonly Int32Array[]> {

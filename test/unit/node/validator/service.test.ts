@@ -59,8 +59,8 @@ async function minerLanes(key: typeof kA, n: number, fault?: FaultSpec): Promise
   return {
     bytes, results,
     served: {
-      laneLeaves: async (round, m, lane, count) =>
-        round === 0 && bytesEqual(m, miner) ? openLanes(0, leaves, Array.from({ length: count }, (_, i) => lane + i).filter((l) => l < n)).map((o) => ({ ...o, laneStart: 0, laneCount: n })) : [],
+      laneLeaves: async (round, m, lane, count, verify) =>
+        round === 0 && bytesEqual(m, miner) ? openLanes(0, leaves, Array.from({ length: count }, (_, i) => lane + i).filter((l) => l < n)).map((o) => ({ ...o, laneStart: 0, laneCount: n })).filter(verify) : [],
       stepData: async (round, m, lane, step) => (bytesEqual(m, miner) ? ((await store.get(round, lane, step)) as Int32Array[] | undefined) : undefined),
     },
   };
