@@ -18,13 +18,14 @@ afterAll(async () => {
 });
 
 describe('--fault and the validator flags', () => {
-  it('the embedded devnet genesis refuses --fault (exit 2, nothing started)', async () => {
+  // each case starts the CLI (a Node process loading the node's modules): limits that fit a loaded 2-core machine
+  it('the embedded devnet genesis refuses --fault (exit 2, nothing started)', { timeout: 150_000 }, async () => {
     const r = await runCli(['node', '--datadir', join(dir, 'a'), '--mine', '--fault', 'withheld', '--rpc', '127.0.0.1:0', '--http', 'off'], { timeoutMs: 60_000 });
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/--fault withheld: refused, the genesis tessera-devnet is not a devnet marked for tests/);
   });
 
-  it('a genesis file without the marker refuses it too; the marker parses as a boolean only', async () => {
+  it('a genesis file without the marker refuses it too; the marker parses as a boolean only', { timeout: 150_000 }, async () => {
     const g = JSON.parse(await readFile(join(ROOT, 'genesis', 'devnet.json'), 'utf8'));
     await writeFile(join(dir, 'plain.json'), JSON.stringify(g));
     const r = await runCli(['node', '--datadir', join(dir, 'b'), '--genesis', join(dir, 'plain.json'), '--mine', '--fault', 'junk-lane:1', '--rpc', '127.0.0.1:0', '--http', 'off'], { timeoutMs: 60_000 });
@@ -35,7 +36,7 @@ describe('--fault and the validator flags', () => {
     expect(() => parseGenesis({ ...g, testOnly: 'yes' })).toThrow(/testOnly/);
   });
 
-  it('flag errors: unknown fault kinds, --sample without --validate, --validate alone', async () => {
+  it('flag errors: unknown fault kinds, --sample without --validate, --validate alone', { timeout: 240_000 }, async () => {
     const bad = async (args: string[], re: RegExp) => {
       const r = await runCli(['node', '--datadir', join(dir, 'c'), ...args], { timeoutMs: 60_000 });
       expect(r.code).toBe(2);
