@@ -77,11 +77,17 @@ describe('validators on a devnet of separate processes', () => {
       'synthetic-operands': (f) => f.kind === 'step' && f.reason === 'job',
     };
     const wanted = FAULTS.filter((f) => f in expectFinding);
+    let last: unknown;
     const status = await until('a finding for every faulty miner', async () => {
-      const s = await rpc(validator.rpc, 'validator_status');
+      // a loaded machine may drop an RPC connection now and then: asked again at the next poll
+      const s = await rpc(validator.rpc, 'validator_status').catch(() => undefined);
+      if (!s) return undefined;
+      last = s;
       const found = wanted.every((k) => (s.findings as Finding[]).some((f) => f.miner === minerOf(k) && expectFinding[k]!(f)));
       return found ? s : undefined;
-    }, 600_000);
+    }, 600_000).catch((e: Error) => {
+      throw new Error(`${e.message}; last status ${JSON.stringify(last)}; validator log:\n${validator.log().split('\n').filter((l) => /validator|WARN|ERROR/.test(l)).slice(-40).join('\n')}`);
+    });
     const findings = status.findings as Finding[];
     const honestMiners = devKeys.slice(0, 2).map((k) => k.address.toLowerCase());
     expect(findings.filter((f) => honestMiners.includes(f.miner))).toEqual([]);
