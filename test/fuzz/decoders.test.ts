@@ -1,5 +1,5 @@
 // Property-based fuzzing (fast-check) of every decoder a peer can reach: blocks, headers, tickets,
-// transactions, contributions and the request/response messages. For arbitrary bytes and for
+// transactions, contributions, the request/response messages (lane leaves included) and attestations. For arbitrary bytes and for
 // mutations of valid encodings (a byte changed, cut short, bytes appended or inserted), a decoder
 // returns a value or throws a typed TesseraError: never another exception, never a hang (each run
 // is synchronous, so a hang would time the test out). A short run is part of `npm test`; set
@@ -11,9 +11,12 @@ import { decodeBlock, decodeHeader, decodeTx, encodeBlock, encodeHeader, encodeT
 import { decodeTicket, encodeTicket } from '../../consensus/pouw/ticket.ts';
 import { decodeSignedPart } from '../../consensus/training/part.ts';
 import {
-  decodeRequest, decodeResponseCode, decodeStatus, decodeStepData, encodeRequest, encodeResponseCode, encodeStatus, encodeStepData,
+  decodeRequest, decodeResponseCode, decodeServedLeaf, decodeStatus, decodeStepData, encodeRequest, encodeResponseCode, encodeServedLeaf, encodeStatus, encodeStepData,
   NetTag, ResponseCode,
 } from '../../node/network/messages.ts';
+import { openLanes } from '../../consensus/training/part.ts';
+import { laneLeafOf } from '../../consensus/training/contribution.ts';
+import { decodeAttestation, encodeAttestation, signAttestation, Verdict } from '../../node/validator/attestation.ts';
 import { EASY_TARGET, MINING_PARAMS, mineLane, minedBlock, miningGenesis, TINY_TASK } from '../fixtures/mining.ts';
 import { testKey, transfer } from '../fixtures/chain.ts';
 
@@ -42,6 +45,13 @@ beforeAll(async () => {
     encodeRequest({ type: NetTag.BlocksByRange, start: 0, count: 32 }),
     encodeRequest({ type: NetTag.BlocksByHash, hashes: [new Uint8Array(32).fill(3), new Uint8Array(32)] }),
     encodeRequest({ type: NetTag.StepData, round: 1, lane: 2, step: 3 }),
+    encodeRequest({ type: NetTag.LaneLeaves, round: 1, miner: k.address(), lane: 2, count: 16 }),
+  ]);
+  const leaf = laneLeafOf(TINY_TASK, work.base.weights, work.contribution);
+  const [o] = openLanes(0, [leaf, leaf, leaf], [1]);
+  seeds.set('lane leaf', [encodeServedLeaf({ ...o!, laneStart: 0, laneCount: 3 })]);
+  seeds.set('attestation', [
+    encodeAttestation(signAttestation({ validator: k.address(), round: 3, miner: k.address(), laneStart: 0, partHash: new Uint8Array(32).fill(4), lane: 1, step: 0, verdict: Verdict.Fraud, flags: 1 }, k, 7)),
   ]);
   seeds.set('response code', [encodeResponseCode(ResponseCode.OK), encodeResponseCode(ResponseCode.RATE_LIMITED)]);
   seeds.set('step data', [encodeStepData([new Int32Array(16).fill(-5), new Int32Array(4).fill(7)])]);
@@ -57,6 +67,8 @@ const DECODERS: Record<string, Decoder> = {
   request: (b) => decodeRequest(b),
   'response code': (b) => decodeResponseCode(b),
   'step data': (b) => decodeStepData(b, LAYERS),
+  'lane leaf': (b) => decodeServedLeaf(b, TINY_TASK),
+  attestation: (b) => decodeAttestation(b),
 };
 
 /** Only typed errors may escape. */
