@@ -109,6 +109,21 @@ export enum TxErrorCode {
   EVIDENCE_ALREADY_PUNISHED = 'TX_EVIDENCE_ALREADY_PUNISHED',
   /** A header's signature is malformed or does not recover to its miner (context.index, context.cause). */
   EVIDENCE_BAD_SIGNATURE = 'TX_EVIDENCE_BAD_SIGNATURE',
+  // ---- challenges: fraud proofs against contribution parts (vm/tx/challenge.ts, docs/validators.md) ----
+  /** The proof does not fit the task or the part: part bytes that do not decode, a lane, step or index out of range, wrong shapes. */
+  CHALLENGE_MALFORMED = 'TX_CHALLENGE_MALFORMED',
+  /** No landed part of the round has these bytes (never landed, or another part's bytes), or its round is not open or closed yet. */
+  CHALLENGE_UNKNOWN_PART = 'TX_CHALLENGE_UNKNOWN_PART',
+  /** The part's round closed challengeWindow or more blocks before the including block (its rewards are released). */
+  CHALLENGE_WINDOW_CLOSED = 'TX_CHALLENGE_WINDOW_CLOSED',
+  /** The part is void already (a proven fraud is not proven twice). */
+  CHALLENGE_PART_VOID = 'TX_CHALLENGE_PART_VOID',
+  /** A Merkle path of the proof does not verify (the lane's leaf in lanesRoot, a weight in its weights root). */
+  CHALLENGE_BAD_PATH = 'TX_CHALLENGE_BAD_PATH',
+  /** A step proof's W_s is not the committed input of its step (for step 0: not W_R). */
+  CHALLENGE_BAD_WEIGHTS = 'TX_CHALLENGE_BAD_WEIGHTS',
+  /** The block already holds maxChallengesPerBlock challenges. */
+  CHALLENGE_BLOCK_FULL = 'TX_CHALLENGE_BLOCK_FULL',
 }
 
 export interface TxErrorContext {

@@ -46,6 +46,37 @@ export interface TrainingParams {
    * absent: DEFAULT_EQUIVOCATION_BOND_SLASH_BPS.
    */
   readonly equivocationBondSlashBps?: number;
+  /**
+   * What a Challenge's signer puts up (docs/validators.md): kept when the fraud is proven, burned
+   * when the claim is false. Absent: bondPerLane (one lane's bond).
+   */
+  readonly challengeBond?: bigint;
+  /** Parts per 10,000 of a miner's bond slashed by a proven fraud; absent: DEFAULT_FRAUD_BOND_SLASH_BPS (all of it). */
+  readonly fraudBondSlashBps?: number;
+  /**
+   * Parts per 10,000 of a proven fraud's slash (bond share + the void part's locked rewards) paid to the
+   * challenger; the rest is burned. Absent: DEFAULT_CHALLENGE_REWARD_BPS (half).
+   */
+  readonly challengeRewardBps?: number;
+  /** Challenge txs one block may hold (each may re-execute one local step); absent: DEFAULT_MAX_CHALLENGES_PER_BLOCK. */
+  readonly maxChallengesPerBlock?: number;
+}
+
+/** A proven fraud slashes the whole bond unless genesis says otherwise. */
+export const DEFAULT_FRAUD_BOND_SLASH_BPS = 10_000;
+/** Half the slash to the challenger, half burned (so a miner front-running a challenge of its own fraud still loses half). */
+export const DEFAULT_CHALLENGE_REWARD_BPS = 5_000;
+/** Four single-step re-executions per block at most (each ~0.1-0.3 s at the devnet task: docs/validators.md). */
+export const DEFAULT_MAX_CHALLENGES_PER_BLOCK = 4;
+
+/** The fraud-proof parameters of `t`, defaults filled in. */
+export function challengeParams(t: TrainingParams): { bond: bigint; slashBps: number; rewardBps: number; perBlock: number } {
+  return {
+    bond: t.challengeBond ?? t.bondPerLane,
+    slashBps: t.fraudBondSlashBps ?? DEFAULT_FRAUD_BOND_SLASH_BPS,
+    rewardBps: t.challengeRewardBps ?? DEFAULT_CHALLENGE_REWARD_BPS,
+    perBlock: t.maxChallengesPerBlock ?? DEFAULT_MAX_CHALLENGES_PER_BLOCK,
+  };
 }
 
 /** The bond share equivocation evidence burns when genesis does not say (10%). */

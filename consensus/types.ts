@@ -28,7 +28,8 @@ export enum TypeTag {
   Vote = 0x24,
   /** Two headers signed by one miner with one ticket on one parent: burns the miner's locked rewards and a bond share (vm/tx/equivocation.ts). */
   Equivocation = 0x13,
-  // later issues add: Challenge, RegisterData, PayRoyalty, Propose, Vote, ...
+  /** A fraud proof against a landed contribution part, with the challenger's bond (vm/tx/challenge.ts). */
+  Challenge = 0x14,
   /** A winning proof-of-useful-work ticket (consensus/pouw/ticket.ts). */
   Ticket = 0x50,
   // 0x40: the per-lane contribution of v1, retired (never reused)
@@ -150,8 +151,69 @@ export interface EquivocationTx extends TxCommon {
   readonly second: BlockHeader;
 }
 
+/** The two kinds of fraud proof (docs/validators.md). */
+export enum ChallengeKind {
+  /** One local step of one lane re-executed by every node. */
+  Step = 0,
+  /** One weight index: the lanes' final values added up against D's value. */
+  Aggregate = 1,
+}
+
+/** A step commitment as the proof carries it: [weightsRoot, a0, b0, c0, a1, ...] (32 bytes each). */
+export type StepHashes = readonly Uint8Array[];
+
+/** Single-step fraud proof: the lane's leaf with its path in the part's lanesRoot, and W_{R,m,lane,s} (int32 LE per layer). */
+export interface StepProof {
+  readonly kind: ChallengeKind.Step;
+  readonly lane: number;
+  readonly step: number;
+  readonly finalRoot: Hash;
+  readonly steps: readonly StepHashes[];
+  readonly siblings: readonly Hash[];
+  readonly weights: readonly Uint8Array[];
+}
+
+/**
+ * One weight of a weights list against its weightsRoot: the per-layer matrix roots, the whole row
+ * holding the weight (int32 LE) and the row's Merkle path in its layer's matrix root.
+ */
+export interface ElementProof {
+  readonly layerRoots: readonly Hash[];
+  readonly row: Uint8Array;
+  readonly siblings: readonly Hash[];
+}
+
+/** One lane of an aggregate proof: its leaf (final root, steps digest) with its path, and its final weight at the index. */
+export interface LaneElementProof {
+  readonly finalRoot: Hash;
+  readonly stepsDigest: Hash;
+  readonly siblings: readonly Hash[];
+  readonly element: ElementProof;
+}
+
+/** Single-element aggregate fraud proof at flat weight `index`: W_R's weight and every lane's final weight there. */
+export interface AggregateProof {
+  readonly kind: ChallengeKind.Aggregate;
+  readonly index: number;
+  readonly base: ElementProof;
+  readonly lanes: readonly LaneElementProof[];
+}
+
+export type FraudProof = StepProof | AggregateProof;
+
+/**
+ * A challenge: the signed part as it landed (its bytes hash to the part's record) and a fraud
+ * proof against it. The signer posts the chain's challenge bond: kept on a proven fraud (and paid a
+ * share of the slash), burned when the claim is false.
+ */
+export interface ChallengeTx extends TxCommon {
+  readonly type: TypeTag.Challenge;
+  readonly part: Uint8Array;
+  readonly proof: FraudProof;
+}
+
 /** The transaction union; later issues add members. */
-export type Tx = TransferTx | BondTx | UnbondTx | EquivocationTx | RegisterDataTx | PayRoyaltyTx | ProposeTx | DepositTx | VoteTx;
+export type Tx = TransferTx | BondTx | UnbondTx | EquivocationTx | RegisterDataTx | PayRoyaltyTx | ProposeTx | DepositTx | VoteTx | ChallengeTx;
 
 export interface Block {
   readonly header: BlockHeader;

@@ -220,6 +220,11 @@ export function parseTraining(v: unknown, path: string): TrainingParams {
     datasetHash: bytes32(o, 'datasetHash', path),
     // optional (default DEFAULT_EQUIVOCATION_BOND_SLASH_BPS); a share of the bond, so at most 10,000
     ...('equivocationBondSlashBps' in o ? { equivocationBondSlashBps: int(o, 'equivocationBondSlashBps', path, 0, BPS) } : {}),
+    // fraud proofs (docs/validators.md), optional: defaults in consensus/params.ts
+    ...('challengeBond' in o ? { challengeBond: big(o, 'challengeBond', path, 0n, MAX_U64) } : {}),
+    ...('fraudBondSlashBps' in o ? { fraudBondSlashBps: int(o, 'fraudBondSlashBps', path, 0, BPS) } : {}),
+    ...('challengeRewardBps' in o ? { challengeRewardBps: int(o, 'challengeRewardBps', path, 0, BPS) } : {}),
+    ...('maxChallengesPerBlock' in o ? { maxChallengesPerBlock: int(o, 'maxChallengesPerBlock', path, 1, 1_000) } : {}),
   });
 }
 

@@ -101,6 +101,8 @@ export class TesseraNode {
     logger.info('signature verification path', { backend, ...(backend === 'noble' ? { why: nativeLoadError() ?? 'native module not loaded' } : {}) });
 
     const genesis = buildGenesis(spec);
+    // the bytes every node trains on, checked, before any block is applied (step fraud proofs re-execute on them)
+    if (spec.params.training) loadCheckedTrainingSet(spec.params.training.datasetHash);
     await mkdir(this.opts.datadir, { recursive: true });
     this.db = new ChainDb({ path: join(this.opts.datadir, 'chain') });
     try {
@@ -117,7 +119,6 @@ export class TesseraNode {
     logger.info('chain', { name: spec.name, chainId: spec.chainId, genesis: to0x(genesis.hash), head: to0x(head.hash), height: head.header.height, seal: seal.name });
 
     if (spec.params.training) {
-      loadCheckedTrainingSet(spec.params.training.datasetHash); // the bytes every node trains on
       const { heldOut } = loadMnist();
       const store = new CheckpointStore({ task: spec.params.training.task }, { db: this.db });
       this.tracker = new TrainingTracker({ training: spec.params.training, heldOut }, { chain: this.chain, store, logger: logger.child('training') });

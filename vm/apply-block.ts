@@ -7,11 +7,11 @@
 // governance end-block (checkpoints, tally, execution); checkpoint-root check (training);
 // state-root check.
 import { bytesEqual } from '../consensus/bytes.ts';
-import { BlockError, BlockErrorCode, TesseraError, TxError } from '../consensus/errors.ts';
+import { BlockError, BlockErrorCode, TesseraError, TxError, TxErrorCode } from '../consensus/errors.ts';
 import { txHash } from '../consensus/encoding/tx.ts';
 import type { SignatureBackend } from '../consensus/crypto/signature.ts';
-import type { ChainParams } from '../consensus/params.ts';
-import type { Block, Tx } from '../consensus/types.ts';
+import { challengeParams, type ChainParams } from '../consensus/params.ts';
+import { TypeTag, type Block, type Tx } from '../consensus/types.ts';
 import { validateBlockBody } from '../consensus/validation/block.ts';
 import type { StateDiff } from './diff.ts';
 import { lockReward, releaseMatured } from './rewards.ts';
@@ -82,12 +82,18 @@ function run(
   const p = paramsAt(pre, genesisParams, ctx.height);
   releaseMatured(view, ctx.height);
   let fees = 0n;
+  // each challenge may re-execute a local step: a block holds at most maxChallengesPerBlock of them
+  const maxChallenges = p.training ? challengeParams(p.training).perBlock : 0;
+  let challenges = 0;
   for (let i = 0; i < txs.length; i++) {
     const tx = txs[i]!;
     view.checkpoint();
     if (lenient) lenient.txApplies++;
     try {
+      if (tx.type === TypeTag.Challenge && challenges >= maxChallenges)
+        throw new TxError(TxErrorCode.CHALLENGE_BLOCK_FULL, { expected: maxChallenges, got: challenges + 1 });
       fees += applyTx(view, tx, p, backend, ctx.height).fee;
+      if (tx.type === TypeTag.Challenge) challenges++;
       view.commit();
     } catch (e) {
       view.revert();

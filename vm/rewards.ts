@@ -33,3 +33,19 @@ export function lockReward(view: StateView, maturesAt: number, address: Uint8Arr
   list.sort((a, b) => compareBytes(a.address, b.address));
   view.set(key, encodeRewards(list));
 }
+
+/** Removes up to `max` of `address`'s entry maturing at `maturesAt`; returns what it removed (0 when none is locked). */
+export function takeLocked(view: StateView, maturesAt: number, address: Uint8Array, max: bigint): bigint {
+  const key = rewardsKey(maturesAt);
+  const v = view.get(key);
+  if (!v || max <= 0n) return 0n;
+  const list = decodeRewards(v);
+  const i = list.findIndex((r) => bytesEqual(r.address, address));
+  if (i < 0) return 0n;
+  const have = list[i]!.amount;
+  const take = have < max ? have : max;
+  if (take === have) list.splice(i, 1);
+  else list[i] = { address, amount: have - take };
+  view.set(key, list.length ? encodeRewards(list) : null);
+  return take;
+}

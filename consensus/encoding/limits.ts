@@ -23,6 +23,14 @@ export const MAX_DATA_TX_BYTES = 128 * 1024;
 /** An Equivocation tx carries two headers with their seals: two default-size seals plus the headers around them. */
 export const MAX_EVIDENCE_TX_BYTES = 2 * DEFAULT_LIMITS.maxSealBytes + 2048;
 
+/**
+ * A Challenge tx carries the part it challenges (at most the chain's maxContributionBytes: 1.2 MB on
+ * the devnet) and, for a step proof, W_{R,m,lane,s} (406 kB at the 784-128-10 MLP) or, for an
+ * aggregate proof, one weights row and paths per lane of the part: 4 MiB covers the devnet with room
+ * (docs/validators.md "Sizes"); the block limit bounds them further.
+ */
+export const MAX_CHALLENGE_TX_BYTES = 4 * 1024 * 1024;
+
 export function decodeLimits(p: Pick<ChainParams, 'maxBlockBytes' | 'maxTxsPerBlock' | 'maxSealBytes'> & Partial<Pick<ChainParams, 'training'>>): DecodeLimits {
   const l = { maxBlockBytes: p.maxBlockBytes, maxTxsPerBlock: p.maxTxsPerBlock, maxSealBytes: p.maxSealBytes };
   return p.training ? { ...l, maxContributionBytes: p.training.maxContributionBytes } : l;

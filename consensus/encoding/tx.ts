@@ -8,7 +8,13 @@
 //                   [0, text] | [1, param name, value u64] | [2, to (20), amount u64] | [3, encoded task]
 //   Deposit:      [0x23, chainId, nonce, fee, proposal id, amount (u64), sig]
 //   Vote:         [0x24, chainId, nonce, fee, proposal id, option (0 yes, 1 no, 2 abstain, 3 veto), sig]
-// Size: a RegisterData tx at most MAX_DATA_TX_BYTES, every other tx at most MAX_TX_BYTES.
+//   Equivocation: [0x13, chainId, nonce, fee, header, header, sig]
+//   Challenge:    [0x14, chainId, nonce, fee, part (signed part bytes), proof, sig], proof one of
+//                   [0, lane, step, finalRoot, [step hashes, ...], [sibling, ...], [layer int32 LE bytes, ...]]
+//                   [1, index, element, [[finalRoot, stepsDigest, [sibling, ...], element], ...]]
+//                 element = [[layer root, ...], row (int32 LE), [row sibling, ...]]
+// Size: a RegisterData tx at most MAX_DATA_TX_BYTES, Equivocation MAX_EVIDENCE_TX_BYTES, Challenge
+// MAX_CHALLENGE_TX_BYTES, every other tx at most MAX_TX_BYTES.
 // Signing hash = SHA-256(u32be(chainId) || encode(tuple without sig)); txHash = SHA-256(encoded signed tx).
 import { decodeCanonical, encode, TupleReader, type Encodable } from '../codec.ts';
 import { CodecError, CodecErrorCode } from '../errors.ts';
@@ -16,10 +22,11 @@ import { sha256 } from '../hash.ts';
 import { u32be } from '../bytes.ts';
 import {
   ProposalKind, TypeTag, VoteOption, type BondTx, type DepositTx, type PayRoyaltyTx, type ProposalAction, type ProposeTx, type RegisterDataTx,
-  type EquivocationTx, type Tx, type TransferTx, type UnbondTx, type VoteTx,
+  type EquivocationTx, type Tx, type TransferTx, type UnbondTx, type VoteTx, ChallengeKind, type ChallengeTx, type ElementProof, type FraudProof,
+  type LaneElementProof,
 } from '../types.ts';
 import { headerFromTuple, headerTuple } from './header.ts';
-import { DEFAULT_LIMITS, MAX_DATA_TX_BYTES, MAX_EVIDENCE_TX_BYTES, MAX_TX_BYTES } from './limits.ts';
+import { DEFAULT_LIMITS, MAX_CHALLENGE_TX_BYTES, MAX_DATA_TX_BYTES, MAX_EVIDENCE_TX_BYTES, MAX_TX_BYTES } from './limits.ts';
 
 export const SIGNATURE_BYTES = 65;
 export const ADDRESS_BYTES = 20;
@@ -80,6 +87,73 @@ function actionFromTuple(value: unknown, what: string): ProposalAction {
   }
 }
 
+// ---- fraud proofs (Challenge) ----
+/** Structural caps of a proof's lists (the VM checks them against the task and the part). */
+const MAX_PROOF_STEPS = 1024;
+const MAX_STEP_HASHES = 1 + 3 * 64;
+const MAX_SIBLINGS = 64;
+const MAX_LAYERS = 64;
+
+function elementTuple(e: ElementProof): Encodable {
+  return [[...e.layerRoots], e.row, [...e.siblings]];
+}
+
+function proofTuple(p: FraudProof): Encodable {
+  if (p.kind === ChallengeKind.Step) return [p.kind, p.lane, p.step, p.finalRoot, p.steps.map((s) => [...s]), [...p.siblings], [...p.weights]];
+  return [p.kind, p.index, elementTuple(p.base), p.lanes.map((l) => [l.finalRoot, l.stepsDigest, [...l.siblings], elementTuple(l.element)])];
+}
+
+function hashList(r: TupleReader, max: number, what: string): Uint8Array[] {
+  return r.array(max).map((h, i) => {
+    if (!(h instanceof Uint8Array) || h.length !== 32) throw new CodecError(CodecErrorCode.BAD_SHAPE, { what, reason: `item ${i} is not 32 bytes` });
+    return new Uint8Array(h);
+  });
+}
+
+function elementFromTuple(value: unknown, what: string): ElementProof {
+  const r = TupleReader.of(value, what, 3);
+  const e = { layerRoots: hashList(r, MAX_LAYERS, `${what}.layerRoots`), row: r.bytes(undefined, MAX_CHALLENGE_TX_BYTES), siblings: hashList(r, MAX_SIBLINGS, `${what}.siblings`) };
+  r.end();
+  return Object.freeze(e);
+}
+
+function proofFromTuple(value: unknown, what: string): FraudProof {
+  if (!Array.isArray(value) || value.length === 0) throw new CodecError(CodecErrorCode.BAD_SHAPE, { what, reason: 'proof: not a tuple' });
+  switch (value[0]) {
+    case ChallengeKind.Step: {
+      const r = TupleReader.of(value, what, 7);
+      r.uint(0xff);
+      const lane = r.uint(0xffff_ffff);
+      const step = r.uint(0xffff_ffff);
+      const finalRoot = r.bytes(32);
+      const steps = r.array(MAX_PROOF_STEPS).map((s, i) => hashList(TupleReader.of([s], `${what}.steps[${i}]`, 1), MAX_STEP_HASHES, `${what}.steps[${i}]`));
+      const siblings = hashList(r, MAX_SIBLINGS, `${what}.siblings`);
+      const weights = r.array(MAX_LAYERS).map((w, i) => {
+        if (!(w instanceof Uint8Array)) throw new CodecError(CodecErrorCode.BAD_SHAPE, { what, reason: `weights layer ${i} is not bytes` });
+        return new Uint8Array(w);
+      });
+      r.end();
+      return Object.freeze({ kind: ChallengeKind.Step, lane, step, finalRoot, steps, siblings, weights } as const);
+    }
+    case ChallengeKind.Aggregate: {
+      const r = TupleReader.of(value, what, 4);
+      r.uint(0xff);
+      const index = r.uint(0xffff_ffff);
+      const base = elementFromTuple(r.raw(), `${what}.base`);
+      const lanes: LaneElementProof[] = r.array().map((l, i) => {
+        const lr = TupleReader.of(l, `${what}.lanes[${i}]`, 4);
+        const x = { finalRoot: lr.bytes(32), stepsDigest: lr.bytes(32), siblings: hashList(lr, MAX_SIBLINGS, `${what}.lanes[${i}].siblings`), element: elementFromTuple(lr.raw(), `${what}.lanes[${i}].element`) };
+        lr.end();
+        return Object.freeze(x);
+      });
+      r.end();
+      return Object.freeze({ kind: ChallengeKind.Aggregate, index, base, lanes } as const);
+    }
+    default:
+      throw new CodecError(CodecErrorCode.BAD_SHAPE, { what, reason: `unknown proof kind ${String(value[0])}` });
+  }
+}
+
 function unsignedTuple(tx: Tx): Encodable[] {
   switch (tx.type) {
     case TypeTag.Transfer:
@@ -99,6 +173,8 @@ function unsignedTuple(tx: Tx): Encodable[] {
       return [tx.type, tx.chainId, tx.nonce, tx.fee, tx.proposal, tx.amount];
     case TypeTag.Vote:
       return [tx.type, tx.chainId, tx.nonce, tx.fee, tx.proposal, tx.option];
+    case TypeTag.Challenge:
+      return [tx.type, tx.chainId, tx.nonce, tx.fee, tx.part, proofTuple(tx.proof)];
     default:
       throw new CodecError(CodecErrorCode.BAD_SHAPE, { what: 'tx', reason: `unknown type ${(tx as { type: unknown }).type}` });
   }
@@ -223,6 +299,21 @@ export function txFromTuple(value: unknown, what = 'tx'): Tx {
       r.end();
       return Object.freeze(tx);
     }
+    case TypeTag.Challenge: {
+      const r = TupleReader.of(value, what, 7);
+      r.uint(0xff);
+      const tx: ChallengeTx = {
+        type: tag,
+        chainId: r.uint(MAX_CHAIN_ID),
+        nonce: r.uint(),
+        fee: r.u64(),
+        part: r.bytes(undefined, MAX_CHALLENGE_TX_BYTES),
+        proof: proofFromTuple(r.raw(), `${what}.proof`),
+        sig: r.bytes(SIGNATURE_BYTES),
+      };
+      r.end();
+      return Object.freeze(tx);
+    }
     default:
       throw new CodecError(CodecErrorCode.BAD_SHAPE, { what, reason: `unknown tx type ${String(tag)}` });
   }
@@ -230,10 +321,11 @@ export function txFromTuple(value: unknown, what = 'tx'): Tx {
 
 /** Factory: the only way bytes become a Tx. Rejects non-canonical bytes and wrong shapes. */
 export function decodeTx(bytes: Uint8Array): Tx {
-  const value = decodeCanonical(bytes, 'tx', Math.max(MAX_DATA_TX_BYTES, MAX_EVIDENCE_TX_BYTES));
+  const value = decodeCanonical(bytes, 'tx', Math.max(MAX_DATA_TX_BYTES, MAX_EVIDENCE_TX_BYTES, MAX_CHALLENGE_TX_BYTES));
   // the size by type, before the fields: RegisterData and evidence (two headers with their seals) may pass MAX_TX_BYTES
   const tag = Array.isArray(value) ? value[0] : undefined;
-  const max = tag === TypeTag.RegisterData ? MAX_DATA_TX_BYTES : tag === TypeTag.Equivocation ? MAX_EVIDENCE_TX_BYTES : MAX_TX_BYTES;
+  const max =
+    tag === TypeTag.RegisterData ? MAX_DATA_TX_BYTES : tag === TypeTag.Equivocation ? MAX_EVIDENCE_TX_BYTES : tag === TypeTag.Challenge ? MAX_CHALLENGE_TX_BYTES : MAX_TX_BYTES;
   if (bytes.length > max) throw new CodecError(CodecErrorCode.TOO_LARGE, { what: 'tx', reason: `${bytes.length} > ${max} bytes` });
   return txFromTuple(value);
 }

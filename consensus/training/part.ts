@@ -6,7 +6,9 @@
 //   on chain (block.contributions): the same tuple with sig(65) last.
 //   lanesRoot = merkleRoot over the lanes in order of laneLeafBytes(lane, leaf), where a lane's leaf
 //     is its final-weights root and its H step commitments (weights root of W_{R,m,lane,s}, then the
-//     roots A, B, C of each job of the step). The leaves themselves are not on chain: the miner
+//     roots A, B, C of each job of the step); the leaf bytes hold the final root and a digest of the
+//     steps, so a lane's final root is proven in ~64 bytes plus the path (the aggregate fraud proof
+//     opens every lane of a part: docs/validators.md). The leaves themselves are not on chain: the miner
 //     keeps and serves them for the challenge window; the chain holds their root (32 bytes per
 //     part, whatever its lane count), so chain bytes follow parts, not lanes.
 //   D = the aggregate delta: sum over the part's lanes of (W_{R,m,lane,H} - W_R), every entry
@@ -61,7 +63,8 @@ export interface SignedPart extends ContributionPart {
 }
 
 export const PART_SIGNING_TAG = utf8Bytes('tessera/part/v2');
-const LANE_LEAF_TAG = utf8Bytes('tessera/lane/v2');
+const LANE_LEAF_TAG = utf8Bytes('tessera/lane/v3');
+const LANE_STEPS_TAG = utf8Bytes('tessera/lane-steps/v1');
 const SIG_BYTES = 65;
 const MAX_ROUND = 2 ** 48;
 /** Lane numbers are u32; 0xffffffff is the miner's filler lane (never in a part). */
@@ -94,9 +97,19 @@ function stepTuple(s: StepCommit): Uint8Array[] {
   return [s.weightsRoot, ...s.jobs.flatMap((j) => [j.aRoot, j.bRoot, j.cRoot])];
 }
 
-/** The leaf data of `lane`: encode([tag, lane, finalRoot, steps]) (the lane number binds its position). */
+/** SHA-256("tessera/lane-steps/v1" || encode(steps)): what a lane's leaf holds of its step commitments. */
+export function stepsDigest(steps: readonly StepCommit[]): Uint8Array {
+  return sha256(LANE_STEPS_TAG, encode(steps.map(stepTuple)));
+}
+
+/** Leaf data from the final root and the steps digest: encode([tag, lane, finalRoot, stepsDigest]). */
+export function laneLeafBytesOfDigest(lane: number, finalRoot: Uint8Array, digest: Uint8Array): Uint8Array {
+  return encode([LANE_LEAF_TAG, lane, finalRoot, digest]);
+}
+
+/** The leaf data of `lane`: encode([tag, lane, finalRoot, stepsDigest(steps)]) (the lane number binds its position). */
 export function laneLeafBytes(lane: number, leaf: LaneLeaf): Uint8Array {
-  return encode([LANE_LEAF_TAG, lane, leaf.finalRoot, leaf.steps.map(stepTuple)]);
+  return laneLeafBytesOfDigest(lane, leaf.finalRoot, stepsDigest(leaf.steps));
 }
 
 /** Root over the leaves of lanes laneStart, laneStart + 1, ... */

@@ -11,7 +11,7 @@
 // to ±stepClip(task) (so H steps move a weight by at most H · stepClip: the bound of a lane's
 // delta, consensus/training/part.ts), the weight saturated to ±(2^30-1).
 // Job order (jobId): forward 0..L-1, then per layer from the last: dA (l > 0), G.
-import { rootByCols, rootByRows, rootInt32, type MatmulFn } from '../matmul.ts';
+import { matmulRef, rootByCols, rootByRows, rootInt32, type MatmulFn, type MatmulJob } from '../matmul.ts';
 import { sat, weightsRoot } from './checkpoint.ts';
 import { gather, type Dataset } from './dataset.ts';
 import { TrainingError, TrainingErrorCode } from './errors.ts';
@@ -74,6 +74,40 @@ export async function runStep(
   shardSeed: Uint8Array,
   matmul: MatmulFn,
 ): Promise<StepResult> {
+  const g = stepJobs(task, data, weights, step, idx, shardSeed);
+  let r = g.next();
+  while (!r.done) r = g.next(await matmul(r.value));
+  return r.value;
+}
+
+/**
+ * runStep with the plain-JS reference product, synchronously: what every node runs to verify a
+ * single-step fraud proof inside the state transition (vm/tx/challenge.ts). The same code as
+ * runStep (one generator, two drivers), so both give the same bits.
+ */
+export function runStepSync(
+  task: TrainingTask,
+  data: Dataset,
+  weights: readonly Int32Array[],
+  step: number,
+  idx: ArrayLike<number>,
+  shardSeed: Uint8Array,
+): StepResult {
+  const g = stepJobs(task, data, weights, step, idx, shardSeed);
+  let r = g.next();
+  while (!r.done) r = g.next(matmulRef(r.value));
+  return r.value;
+}
+
+/** The step as a generator: yields each product it needs (in jobId order) and takes C = A·B back. */
+function* stepJobs(
+  task: TrainingTask,
+  data: Dataset,
+  weights: readonly Int32Array[],
+  step: number,
+  idx: ArrayLike<number>,
+  shardSeed: Uint8Array,
+): Generator<MatmulJob, StepResult, Int32Array> {
   const L = layerCount(task);
   const B = task.batch;
   const FW = task.weightFracBits;
@@ -82,23 +116,23 @@ export async function runStep(
   const wRoot = weightsRoot(task, weights);
   const jobs: JobCommit[] = [];
   let jobId = 0;
-  const mm = async (a: Int8Array, b: Int8Array, m: number, k: number, n: number): Promise<Int32Array> => {
+  function* mm(a: Int8Array, b: Int8Array, m: number, k: number, n: number): Generator<MatmulJob, Int32Array, Int32Array> {
     const id = jobId++;
     // input roots first: the contribution commits to them and a ticket job's seed binds them
     const roots = { rootA: rootByRows(a, m, k), rootB: rootByCols(b, k, n) };
-    const c = await matmul({ step, jobId: id, m, k, n, a, b, roots });
+    const c: Int32Array = yield { step, jobId: id, m, k, n, a, b, roots };
     if (!(c instanceof Int32Array) || c.length !== m * n)
-      throw new TrainingError(TrainingErrorCode.BAD_PRODUCT, { what: `job ${id}`, step, reason: `length ${c?.length}` });
+      throw new TrainingError(TrainingErrorCode.BAD_PRODUCT, { what: `job ${id}`, step, reason: `length ${(c as Int32Array | undefined)?.length}` });
     jobs.push({ aRoot: roots.rootA, bRoot: roots.rootB, cRoot: rootInt32(c, m, n) });
     return c;
-  };
+  }
 
   const { x, y } = gather(data, idx);
   const wq: QTensor[] = weights.map((w) => quantizeNearest(w, -FW));
   const acts: QTensor[] = [{ q: x, exp: task.inputExp }];
   const zs: Int32Array[] = [];
   for (let l = 0; l < L; l++) {
-    const z = await mm(acts[l]!.q, wq[l]!.q, B, task.layers[l]!, task.layers[l + 1]!);
+    const z = yield* mm(acts[l]!.q, wq[l]!.q, B, task.layers[l]!, task.layers[l + 1]!);
     zs.push(z);
     if (l < L - 1) {
       const r = new Int32Array(z.length);
@@ -116,12 +150,12 @@ export async function runStep(
     const dout = task.layers[l + 1]!;
     let next: QTensor | undefined;
     if (l > 0) {
-      const dA = await mm(dz.q, transposeI8(wq[l]!.q, din, dout), B, dout, din);
+      const dA = yield* mm(dz.q, transposeI8(wq[l]!.q, din, dout), B, dout, din);
       const zPrev = zs[l - 1]!;
       for (let i = 0; i < dA.length; i++) if (zPrev[i]! <= 0) dA[i] = 0;
       next = quantizeStochastic(dA, dz.exp + wq[l]!.exp, srWords(shardSeed, step, l - 1, B * din));
     }
-    const g = await mm(transposeI8(acts[l]!.q, B, din), dz.q, din, B, dout);
+    const g = yield* mm(transposeI8(acts[l]!.q, B, din), dz.q, din, B, dout);
     grads[l] = { g, exp: acts[l]!.exp + dz.exp };
     if (next) dz = next;
   }

@@ -12,6 +12,7 @@ import { bytesEqual, to0x } from '../../consensus/bytes.ts';
 import { datasetHash, makeDataset, type Dataset } from '../../consensus/training/dataset.ts';
 import { GenesisError, GenesisErrorCode } from '../errors.ts';
 import { floorDiv } from '../../consensus/training/fixed.ts';
+import { registerTrainingSet } from '../../vm/data/training-sets.ts';
 
 export const MNIST_DIM = 784;
 export const MNIST_CLASSES = 10;
@@ -65,6 +66,7 @@ export function loadMnist(): MnistSplit {
     return makeDataset(x, y, MNIST_DIM, MNIST_CLASSES);
   };
   cached = { train: build(tr), heldOut: build(ho) };
+  registerTrainingSet(cached.train); // the VM re-executes fraud-proof steps on it (vm/data/training-sets.ts)
   return cached;
 }
 

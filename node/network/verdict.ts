@@ -57,6 +57,15 @@ export const GOSSIP_ACTION = {
   [TxErrorCode.EVIDENCE_TOO_OLD]: 'ignore',
   [TxErrorCode.EVIDENCE_ALREADY_PUNISHED]: 'ignore',
   [TxErrorCode.EVIDENCE_BAD_SIGNATURE]: 'reject',
+  // a challenge's proof is checked against the part bytes it carries: a shape or a path that fails is
+  // the sender's; which parts are landed, open or void depends on the relayer's head
+  [TxErrorCode.CHALLENGE_MALFORMED]: 'reject',
+  [TxErrorCode.CHALLENGE_UNKNOWN_PART]: 'ignore',
+  [TxErrorCode.CHALLENGE_WINDOW_CLOSED]: 'ignore',
+  [TxErrorCode.CHALLENGE_PART_VOID]: 'ignore',
+  [TxErrorCode.CHALLENGE_BAD_PATH]: 'reject',
+  [TxErrorCode.CHALLENGE_BAD_WEIGHTS]: 'ignore',
+  [TxErrorCode.CHALLENGE_BLOCK_FULL]: 'ignore',
   // blocks: a block whose body matched its header and still fails is invalid (reject); unknown
   // parents and the future-time rule depend on us
   [BlockErrorCode.UNKNOWN_PARENT]: 'ignore',

@@ -81,6 +81,14 @@ export const APP_ERROR_CODES: Readonly<Record<string, number>> = {
   [TxErrorCode.EVIDENCE_TOO_OLD]: 2205,
   [TxErrorCode.EVIDENCE_ALREADY_PUNISHED]: 2206,
   [TxErrorCode.EVIDENCE_BAD_SIGNATURE]: 2207,
+  // 23xx: challenges (fraud proofs)
+  [TxErrorCode.CHALLENGE_MALFORMED]: 2301,
+  [TxErrorCode.CHALLENGE_UNKNOWN_PART]: 2302,
+  [TxErrorCode.CHALLENGE_WINDOW_CLOSED]: 2303,
+  [TxErrorCode.CHALLENGE_PART_VOID]: 2304,
+  [TxErrorCode.CHALLENGE_BAD_PATH]: 2305,
+  [TxErrorCode.CHALLENGE_BAD_WEIGHTS]: 2306,
+  [TxErrorCode.CHALLENGE_BLOCK_FULL]: 2307,
   // 3xxx: blocks (consensus rules)
   [BlockErrorCode.UNKNOWN_PARENT]: 3001,
   [BlockErrorCode.BAD_VERSION]: 3002,

@@ -6,7 +6,7 @@ import { decodeRewards, StateKind } from '../../vm/keys.ts';
 import type { State } from '../../vm/state.ts';
 import { blockHash, decodeTx, txHash } from '../../consensus/encoding/index.ts';
 import { recoverTxSender } from '../../consensus/crypto/index.ts';
-import { TypeTag, type Block, type Tx } from '../../consensus/types.ts';
+import { ChallengeKind, TypeTag, type Block, type Tx } from '../../consensus/types.ts';
 import { actionJson, governanceMethods, VOTE_NAMES } from './governance.ts';
 import type { Chain } from '../chain/chain.ts';
 import type { Mempool } from '../mempool/mempool.ts';
@@ -96,6 +96,11 @@ export function txJson(tx: Tx, from?: Uint8Array): { [k: string]: Json } {
       return {
         type: 'equivocation', ...common, miner: to0x(tx.first.miner), parent: to0x(tx.first.parent), height: tx.first.height,
         headers: [to0x(blockHash(tx.first)), to0x(blockHash(tx.second))],
+      };
+    case TypeTag.Challenge:
+      return {
+        type: 'challenge', ...common, kind: tx.proof.kind === ChallengeKind.Step ? 'step' : 'aggregate', partBytes: tx.part.length,
+        ...(tx.proof.kind === ChallengeKind.Step ? { lane: tx.proof.lane, step: tx.proof.step } : { index: tx.proof.index, lanes: tx.proof.lanes.length }),
       };
   }
 }

@@ -14,6 +14,7 @@ import { BlockError, BlockErrorCode, TesseraError } from '../../consensus/errors
 import type { RoundInfo } from './keys.ts';
 import { requireRound, writeRound } from './state.ts';
 import { applyTicket } from './ticket.ts';
+import { expireRounds, readClosedRound, writeClosedRound } from './history.ts';
 import { dataShareHook } from '../rewards-split.ts';
 import { activateRegisteredData } from '../attribution/attribute.ts';
 import { switchTaskAtBoundary } from '../governance/task-switch.ts';
@@ -51,6 +52,7 @@ export function applyMining(
   skip?: (index: number, error: TesseraError<string, object>) => void,
 ): MiningOutcome {
   const t = p.training!;
+  expireRounds(view, t.challengeWindow, ctx.height);
   const round = requireRound(view);
   const ticket = decodeSealTicket({ height: ctx.height, miner: ctx.miner, seal: ctx.seal }, p);
   if (!skip) applyParts(view, contributions, t, round, ctx.height, p.chainId);
@@ -87,5 +89,7 @@ export function applyMining(
   if (!closesRound(t, open, ctx.height)) return { round: open, closed: false };
   const closed = closeRound(view, t, open, ctx.height, dataShareHook(view, p, open.round, open.checkpointRoot)).next;
   activateRegisteredData(view);
-  return { round: switchTaskAtBoundary(view, t, closed), closed: true };
+  const opened = switchTaskAtBoundary(view, t, closed);
+  if (opened !== closed) writeClosedRound(view, { ...readClosedRound(view, open.round)!, taskSwitched: true });
+  return { round: opened, closed: true };
 }

@@ -13,6 +13,21 @@
 //   0x0e || u16be(layer)                       sum of the D of the open round's parts, layer `layer`:
 //                                              int64 LE per entry (safe integers)
 //   0x0f                                       lanes of the open round's parts: encode([lanes])
+// Kept per round until its challenge window closes (fraud proofs, docs/validators.md); a part's
+// record (0x0d) is kept as long as its round's:
+//   0x11 || u64be(R)                           a closed round: encode([closeHeight, baseRoot(32), baseWeightsRoot(32), lanes,
+//                                              taskSwitched (bool), task (encoded)]); baseRoot / baseWeightsRoot: the
+//                                              checkpoint its parts trained on (shard seeds, step 0); lanes: of its parts not void
+//   0x12 || u64be(R) || u16be(i)               checkpoint tensor i that round R's outer update applies to (int32 LE):
+//                                              written at close; for the open round only once a proven fraud recomputed it
+//   0x13 || u64be(R) || u16be(layer)           sum of the D of closed round R's parts not void (int64 LE, as 0x0e)
+//   0x14 || u64be(R) || miner || u32be(laneStart)
+//                                              what the part's miner was locked at R's close for it: encode([amount u64])
+//   0x15 || u64be(R) || miner || u32be(laneStart)
+//                                              a void part: encode([height, challenger(20), kind, bond slashed u64,
+//                                              rewards taken u64, paid to the challenger u64])
+//   0x16                                       burned by challenges (failed challenges' bonds, the burned share of
+//                                              slashes): encode([amount u64])
 import { concatBytes, u32be, u64be } from '../../consensus/bytes.ts';
 import { decodeCanonical, encode, TupleReader } from '../../consensus/codec.ts';
 
@@ -27,6 +42,12 @@ export enum RoundKind {
   Part = 0x0d,
   DeltaSum = 0x0e,
   RoundLanes = 0x0f,
+  ClosedRound = 0x11,
+  RoundBase = 0x12,
+  RoundSum = 0x13,
+  PartPaid = 0x14,
+  PartVoid = 0x15,
+  ChallengeBurned = 0x16,
 }
 
 /** A landed part's record (its header; D is summed into 0x0e, the openings were checked and dropped). */
@@ -216,4 +237,96 @@ export function decodeTensor(b: Uint8Array, len: number): Int32Array {
   const out = new Int32Array(len);
   for (let i = 0; i < len; i++) out[i] = dv.getInt32(i * 4, true);
   return out;
+}
+
+// ---- kept for the challenge window (fraud proofs) ----
+
+/** A closed round kept for its challenge window. */
+export interface ClosedRound {
+  readonly round: number;
+  readonly closeHeight: number;
+  /** Root of the checkpoint the round's parts trained on (its RoundInfo.checkpointRoot). */
+  readonly baseRoot: Uint8Array;
+  /** Root of its weights (what step 0 of every lane starts from). */
+  readonly baseWeightsRoot: Uint8Array;
+  /** Lanes of its parts not void. */
+  readonly lanes: number;
+  /** True when the next round opened on a new task (a recomputation stops there). */
+  readonly taskSwitched: boolean;
+  /** The round's task, encoded (consensus/training/task-codec.ts). */
+  readonly task: Uint8Array;
+}
+
+export function closedRoundKey(round?: number): Uint8Array {
+  return round === undefined ? kind(RoundKind.ClosedRound) : concatBytes(kind(RoundKind.ClosedRound), u64be(round));
+}
+
+export function encodeClosedRound(r: ClosedRound): Uint8Array {
+  return encode([r.closeHeight, r.baseRoot, r.baseWeightsRoot, r.lanes, r.taskSwitched, r.task]);
+}
+
+export function decodeClosedRound(key: Uint8Array, b: Uint8Array): ClosedRound {
+  if (key.length !== 9 || key[0] !== RoundKind.ClosedRound) throw new RangeError('not a closed-round key');
+  const r = TupleReader.of(decodeCanonical(b, 'closed round'), 'closed round', 6);
+  const v = {
+    round: Number(new DataView(key.buffer, key.byteOffset, 9).getBigUint64(1)), closeHeight: r.uint(), baseRoot: r.bytes(32), baseWeightsRoot: r.bytes(32),
+    lanes: r.uint(), taskSwitched: r.bool(), task: r.bytes(),
+  };
+  r.end();
+  return Object.freeze(v);
+}
+
+function u16(i: number): Uint8Array {
+  return new Uint8Array([(i >> 8) & 0xff, i & 0xff]);
+}
+
+/** Tensor i (weights, then momentum) of round R's outer-update base; without i: the round's prefix. */
+export function roundBaseKey(round: number, i?: number): Uint8Array {
+  return concatBytes(kind(RoundKind.RoundBase), u64be(round), ...(i === undefined ? [] : [u16(i)]));
+}
+
+/** Layer `layer` of closed round R's delta sum; without layer: the round's prefix. */
+export function roundSumKey(round: number, layer?: number): Uint8Array {
+  return concatBytes(kind(RoundKind.RoundSum), u64be(round), ...(layer === undefined ? [] : [u16(layer)]));
+}
+
+function partScoped(k: RoundKind, round: number, miner?: Uint8Array, laneStart?: number): Uint8Array {
+  const parts = [kind(k), u64be(round)];
+  if (miner) parts.push(addr20(miner));
+  if (miner && laneStart !== undefined) parts.push(u32be(laneStart));
+  return concatBytes(...parts);
+}
+
+export function partPaidKey(round: number, miner?: Uint8Array, laneStart?: number): Uint8Array {
+  return partScoped(RoundKind.PartPaid, round, miner, laneStart);
+}
+
+export function partVoidKey(round: number, miner?: Uint8Array, laneStart?: number): Uint8Array {
+  return partScoped(RoundKind.PartVoid, round, miner, laneStart);
+}
+
+/** What voiding a part did. */
+export interface PartVoid {
+  readonly height: number;
+  readonly challenger: Uint8Array;
+  /** ChallengeKind of the proof. */
+  readonly kind: number;
+  readonly bondSlashed: bigint;
+  readonly rewardsTaken: bigint;
+  readonly challengerPaid: bigint;
+}
+
+export function encodePartVoid(v: PartVoid): Uint8Array {
+  return encode([v.height, v.challenger, v.kind, v.bondSlashed, v.rewardsTaken, v.challengerPaid]);
+}
+
+export function decodePartVoid(b: Uint8Array): PartVoid {
+  const r = TupleReader.of(decodeCanonical(b, 'part void'), 'part void', 6);
+  const v = { height: r.uint(), challenger: r.bytes(20), kind: r.uint(0xff), bondSlashed: r.u64(), rewardsTaken: r.u64(), challengerPaid: r.u64() };
+  r.end();
+  return Object.freeze(v);
+}
+
+export function challengeBurnedKey(): Uint8Array {
+  return kind(RoundKind.ChallengeBurned);
 }

@@ -7,6 +7,7 @@ import type { StateView } from '../view.ts';
 import { applyBondTx } from './bond.ts';
 import { applyTransfer } from './transfer.ts';
 import { applyEquivocation } from './equivocation.ts';
+import { applyChallenge } from './challenge.ts';
 import type { TxOutcome } from './common.ts';
 import { applyRegisterData } from '../data/registry.ts';
 import { applyPayRoyalty } from '../data/royalty.ts';
@@ -16,6 +17,7 @@ export { applyTransfer } from './transfer.ts';
 export { checkSignedTx, MAX_U64, type TxOutcome } from './common.ts';
 export { applyBondTx } from './bond.ts';
 export { applyEquivocation, checkEvidence, offenceKey } from './equivocation.ts';
+export { applyChallenge, challengedPart, judgeChallenge } from './challenge.ts';
 
 /**
  * `height`: the including block's height (Unbond locks its amount relative to it; proposals and votes
@@ -40,6 +42,8 @@ export function applyTx(view: StateView, tx: Tx, p: ChainParams, backend?: Signa
       return applyVote(view, tx, p, height, backend);
     case TypeTag.Equivocation:
       return applyEquivocation(view, tx, p, height, backend);
+    case TypeTag.Challenge:
+      return applyChallenge(view, tx, p, height, backend);
     default:
       throw new TxError(TxErrorCode.UNKNOWN_TYPE, { got: String((tx as { type: unknown }).type) });
   }
