@@ -36,6 +36,7 @@ import { AttestationStore } from './validator/store.ts';
 import { AttestationIngest } from './validator/ingest.ts';
 import { PartFeed } from './validator/parts.ts';
 import { ValidatorService } from './validator/service.ts';
+import { Challenger } from './validator/challenge.ts';
 import { validatorMethods } from './rpc/validator.ts';
 
 export interface NodeOpts {
@@ -187,6 +188,7 @@ export class TesseraNode {
           data: loadCheckedTrainingSet(training.datasetHash), matmul, logger: logger.child('validator'),
           publish: (b) => void network.publishAttestation(b),
           openRound: () => readRound(chain.state())?.round ?? 0,
+          challenger: new Challenger({ key: this.opts.validate.key, params: spec.params }, { chain, mempool: this.mempool, publish: (tx) => void network.publishTx(tx), logger: logger.child('validator') }),
         },
       );
       logger.info('validating', { validator: to0x(this.validator.address), sample: this.opts.validate.sample });

@@ -6,12 +6,15 @@
 //   txs:           size, decode, mempool admission (chain id, fee, signature, nonce, balance)
 //   contributions: parts (v2): size, decode, round, base, signature, lane overlap, bond per lane,
 //                  bound on D, openings (vm/round/parts.ts checkPart: the VM's own rule), then the pool
+//   challenges:    size, decode, a Challenge tx (0x14) only, mempool admission (chain id, fee, signature,
+//                  nonce, balance); the VM judges the proof when a block includes it
 //   attestations:  size, decode, step range, known part, lane range, signature, duplicate and caps
 //                  (node/validator/ingest.ts), then stored; a node without training ignores them
 import { blockHash, decodeBlock, decodeBlockHeader, decodeLimits, decodeTx, MAX_TX_BYTES } from '../../consensus/encoding/index.ts';
 import type { ChainParams } from '../../consensus/params.ts';
 import { toHex } from '../../consensus/bytes.ts';
-import type { Block } from '../../consensus/types.ts';
+import { TypeTag, type Block } from '../../consensus/types.ts';
+import { CodecError, CodecErrorCode } from '../../consensus/errors.ts';
 import { checkPart } from '../../vm/round/parts.ts';
 import { readRound } from '../../vm/round/state.ts';
 import type { Chain, ImportResult } from '../chain/chain.ts';
@@ -58,6 +61,8 @@ export class GossipValidators {
         return this.tx(data);
       case 'contributions':
         return this.contribution(data, from);
+      case 'challenges':
+        return this.challenge(data);
       case 'attestations':
         if (!this.modules.attestation) throw new NetworkError(NetworkErrorCode.UNSUPPORTED_TOPIC, { topic: kind });
         return this.modules.attestation(data).then(() => undefined);
@@ -89,6 +94,13 @@ export class GossipValidators {
     } finally {
       this.importing.delete(key);
     }
+  }
+
+  private challenge(data: Uint8Array): void {
+    if (!this.params.training) throw new NetworkError(NetworkErrorCode.NO_TRAINING, { topic: 'challenges' });
+    const tx = decodeTx(data);
+    if (tx.type !== TypeTag.Challenge) throw new CodecError(CodecErrorCode.BAD_SHAPE, { what: 'challenge', reason: `a tx of type ${tx.type} on the challenges topic` });
+    this.modules.mempool.add(tx, this.modules.chain.state());
   }
 
   private tx(data: Uint8Array): void {

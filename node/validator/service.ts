@@ -7,7 +7,8 @@
 // (checked against the leaf's root) or recomputed from W_R, and re-executes. Every check becomes a
 // signed attestation: stored, gossiped, and shown by RPC (validator_status, training_attestations)
 // and `tessera query attestations`. A fraud found is kept in the status (`findings`) with what a
-// fraud proof needs (round, miner, part, lane, step, job or element).
+// fraud proof needs (round, miner, part, lane, step, job or element), and handed to the challenger
+// (challenge.ts), which submits a Challenge tx when the VM's dry run agrees.
 // Bounded work per round: at most `maxStepChecksPerRound` step checks and `maxAggregateStepsPerRound`
 // re-executed steps for aggregate checks; beyond them samples are counted as skipped. Checks run
 // one at a time, in the order parts landed.
@@ -25,6 +26,7 @@ import type { ServedLeaf } from '../network/messages.ts';
 import { AGGREGATE_STEP, encodeAttestation, FLAG_SERVED, signAttestation, Verdict, VERDICT_NAMES, type Attestation } from './attestation.ts';
 import { aggregateMismatch, reexecuteStep, recomputeTo, type CheckCtx, type Fault, type LaneRef } from './check.ts';
 import type { AttestationIngest } from './ingest.ts';
+import type { Challenger } from './challenge.ts';
 import type { PartFeed, SeenPart } from './parts.ts';
 
 /** Where a validator gets a miner's served data (node/validator/served.ts over P2P). */
@@ -62,6 +64,8 @@ export interface ValidatorModules {
   publish?: (bytes: Uint8Array) => void;
   /** The open round: a sampled check of a round out of the challenge window is dropped (counted skipped). */
   openRound?: () => number;
+  /** Turns findings into Challenge txs (challenge.ts); without it findings are only kept and shown. */
+  challenger?: Pick<Challenger, 'submit' | 'outcome'>;
 }
 
 /** A fault found: what a fraud proof needs. */
@@ -316,6 +320,13 @@ export class ValidatorService {
     this.findings.push(f);
     if (this.findings.length > 256) this.findings.shift();
     this.modules.logger.warn('validator: fraud found', findingJson(f));
+    if (this.modules.challenger) {
+      try {
+        this.modules.challenger.submit(f);
+      } catch (e) {
+        this.modules.logger.error('validator: building the challenge failed', { error: (e as Error).message });
+      }
+    }
   }
 
   private async attest(p: SeenPart, lane: number, step: number, verdict: Verdict, served: boolean): Promise<void> {
@@ -343,7 +354,10 @@ export class ValidatorService {
   status(): Record<string, unknown> {
     return {
       validator: to0x(this.address), sample: this.opts.sample, queued: this.queue.length, ...this.stats, verdicts: { ...this.stats.verdicts },
-      findings: this.findings.map(findingJson),
+      findings: this.findings.map((f) => {
+        const c = this.modules.challenger?.outcome(f);
+        return { ...findingJson(f), ...(c ? { challenge: c } : {}) };
+      }),
     };
   }
 }

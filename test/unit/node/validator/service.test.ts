@@ -5,7 +5,9 @@
 // A's, and signs one attestation per check, stored
 // through the same ingest as gossip. Served data comes from the miners' own code (leaves with their
 // paths in the part's lanesRoot, W_s from a StepStore replaying the lanes); a miner that serves no
-// leaf gets `unavailable` verdicts.
+// leaf gets `unavailable` verdicts. The challenger (node/validator/challenge.ts) turns a finding into a
+// Challenge tx that a block lands: the part is void and the miner slashed; a challenge of an honest
+// part is not sent (the VM's dry run finds no fraud), and sent anyway it costs its signer the bond.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -31,12 +33,19 @@ import { ValidatorService, type ServedData } from '../../../../node/validator/se
 import { AttestationStore } from '../../../../node/validator/store.ts';
 import { readCheckpoint } from '../../../../vm/round/state.ts';
 import { testKey } from '../../../fixtures/chain.ts';
+import { registerTrainingSet } from '../../../../vm/data/training-sets.ts';
+import { partVoidOf, stepChallenge } from '../../../../vm/fraud-proofs.ts';
+import { readBond } from '../../../../vm/round/state.ts';
+import { Mempool } from '../../../../node/mempool/mempool.ts';
+import { Challenger } from '../../../../node/validator/challenge.ts';
+import type { Finding } from '../../../../node/validator/service.ts';
 import { MINING_PARAMS as p, mineLane, minedBlock, miningGenesis, tinyDataset } from '../../../fixtures/mining.ts';
 
 const kA = testKey(1);
 const kB = testKey(2);
 const kV = testKey(3);
-const g = miningGenesis([kA.address(), kB.address()], [kA.address(), kB.address()]);
+const g = miningGenesis([kA.address(), kB.address(), kV.address()], [kA.address(), kB.address()]);
+registerTrainingSet(tinyDataset()); // what a node does when it loads its training set (the VM re-executes a challenged step on it)
 const t = p.training!;
 const task = t.task;
 const data = tinyDataset();
@@ -45,6 +54,9 @@ const ck = initCheckpoint(task);
 let dir: string;
 let db: ChainDb;
 let chain: Chain;
+let found: Finding[] = [];
+let partA: Uint8Array;
+let leafA: { leaf: LaneResult['leaf'] } | undefined;
 
 /** A miner's lanes [0, n) of round 0 (with `fault`) and the served data its node would give. */
 async function minerLanes(key: typeof kA, n: number, fault?: FaultSpec): Promise<{ bytes: Uint8Array; served: ServedData; results: LaneResult[] }> {
@@ -125,6 +137,9 @@ describe('ValidatorService', () => {
     for (const a of steps) expect(a.verdict).toBe(a.step === 1 ? Verdict.Fraud : Verdict.Valid);
     for (const a of steps.filter((x) => x.step === 1)) expect(st.findings.some((f) => f.lane === a.lane)).toBe(true);
     expect(atts.every((a) => a.flags === 1)).toBe(true); // every W_s was served
+    found = v.findings;
+    partA = A.bytes;
+    leafA = { leaf: A.results[0]!.leaf };
   });
 
   it('a miner that serves no leaf gets unavailable verdicts, and no finding', async () => {
@@ -141,5 +156,40 @@ describe('ValidatorService', () => {
     expect(v.findings).toEqual([]);
     expect(v.stats.verdicts).toEqual({ unavailable: 5 });
     expect((await store.byRound(0)).filter((a) => bytesEqual(a.validator, other.address())).every((a) => a.verdict === Verdict.Unavailable)).toBe(true);
+  });
+  it('a finding becomes a Challenge that voids the part and slashes the miner; a challenge of an honest part is not sent, and costs its signer when it lands', async () => {
+    const mempool = new Mempool({ chainId: p.chainId, minFee: p.minFee, training: true, accountCreationFee: p.accountCreationFee }, { logger: silentLogger });
+    const sent: unknown[] = [];
+    const ch = new Challenger({ key: kV, params: p }, { chain, mempool, publish: (tx) => sent.push(tx), logger: silentLogger });
+    const f = found.find((x) => x.kind === 'step')!;
+    expect(ch.submit(f).status).toBe('submitted');
+    expect(ch.submit(f).status).toBe('submitted'); // once per part
+    expect(mempool.size).toBe(1);
+    expect(sent).toHaveLength(1);
+    // a block carries it: the part is void, B's bond slashed (all of it by default)
+    const head = chain.head();
+    const pre = chain.state();
+    const bondBefore = readBond(pre, kB.address());
+    const tk = (await mineLane(pre, head.header, kA.address(), 101)).tickets[0]!;
+    const b2 = minedBlock(pre, head.header, tk, { txs: mempool.pending(10) });
+    expect((await chain.importBlock(b2.block)).status).toBe('head');
+    expect(partVoidOf(chain.state(), 0, kB.address(), 0)).toBeDefined();
+    expect(readBond(chain.state(), kB.address())).toBeLessThan(bondBefore);
+    expect(ch.outcome(f)).toMatchObject({ status: 'submitted', voided: true });
+    expect(partVoidOf(chain.state(), 0, kA.address(), 0)).toBeUndefined();
+
+    // the honest part A: the VM's dry run finds no fraud, so the validator does not send it ...
+    const honest: Finding = { kind: 'step', round: 0, miner: kA.address(), laneStart: 0, partHash: new Uint8Array(32), height: 1, lane: 0, step: 0, reason: 'test', weights: ck.weights, partBytes: partA, opening: { leaf: leafA!.leaf, siblings: [] } };
+    expect(ch.submit(honest).status).toBe('not-fraud');
+    // ... and the same challenge sent anyway lands and costs its signer the bond and the fee
+    const state = chain.state();
+    const before = state.getAccount(kV.address()).balance;
+    const tx = stepChallenge({ part: partA, lane: 0, step: 0, leaf: leafA!.leaf, siblings: [], weights: ck.weights }, { chainId: p.chainId, nonce: state.getAccount(kV.address()).nonce, fee: p.minFee }, kV);
+    const tk3 = (await mineLane(state, chain.head().header, kA.address(), 102)).tickets[0]!;
+    const b3 = minedBlock(state, chain.head().header, tk3, { txs: [tx] });
+    expect((await chain.importBlock(b3.block)).status).toBe('head');
+    const bond = t.challengeBond ?? t.bondPerLane;
+    expect(chain.state().getAccount(kV.address()).balance).toBe(before - bond - p.minFee);
+    expect(partVoidOf(chain.state(), 0, kA.address(), 0)).toBeUndefined();
   });
 });
