@@ -257,7 +257,13 @@ export class MiningService {
         usefulWork: computed > 0 ? `${((100 * this.status.landedMacs) / computed).toFixed(1)}%` : '-', computedGMacs: (computed / 1e9).toFixed(1),
       });
     }
-    if (this.lanes.round !== round.round) this.lanes = { round: round.round, byLane: new Map() };
+    if (this.lanes.round !== round.round) {
+      // own parts of the round that just closed which landed in the closing block (a closed round's part
+      // records stay for its challenge window): keep their leaves before the lanes are forgotten
+      const old = this.lanes;
+      if (old.round >= 0) for (const p of readParts(state, old.round, this.opts.miner)) this.keepLanded(p.round, p.laneStart, p.laneCount, (l) => old.byLane.get(l)?.leaf);
+      this.lanes = { round: round.round, byLane: new Map() };
+    }
     const inState = this.ownLanesInState(state, round.round);
     if (this.lanes.round === round.round)
       for (const p of readParts(state, round.round, this.opts.miner)) this.keepLanded(p.round, p.laneStart, p.laneCount, (l) => this.lanes.byLane.get(l)?.leaf);
