@@ -60,6 +60,13 @@ export interface TrainingParams {
   readonly challengeRewardBps?: number;
   /** Challenge txs one block may hold (each may re-execute one local step); absent: DEFAULT_MAX_CHALLENGES_PER_BLOCK. */
   readonly maxChallengesPerBlock?: number;
+  /**
+   * Most lanes one part may cover. An aggregate fraud proof carries an entry per lane of its part
+   * (~1.4 kB at the 784-128-10 MLP: consensus/training/fraud.ts aggregateProofBytes), so a part of
+   * more lanes than a challenge can carry could lie in D unchallenged: a chain sets this so that the
+   * proof of a full part fits a challenge (docs/validators.md "Sizes"). Absent: no cap (test chains).
+   */
+  readonly maxPartLanes?: number;
 }
 
 /** A proven fraud slashes the whole bond unless genesis says otherwise. */

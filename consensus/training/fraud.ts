@@ -293,3 +293,25 @@ export function findAggregateFraud(task: TrainingTask, baseWeights: readonly Int
   }
   return -1;
 }
+
+// ---- sizes ----
+
+function ceilLog2(n: number): number {
+  let k = 0;
+  while (2 ** k < n) k++;
+  return k;
+}
+
+/**
+ * Upper bound on the encoded bytes of an aggregate proof over a part of `lanes` lanes (msgpack of
+ * the proof tuple, the index at the layer with the largest row and row path): what maxPartLanes is
+ * checked against (the part itself comes on top, at most maxContributionBytes).
+ */
+export function aggregateProofBytes(task: TrainingTask, lanes: number): number {
+  const L = layerCount(task);
+  let element = 0;
+  for (let l = 0; l < L; l++) element = Math.max(element, 3 + 4 * task.layers[l + 1]! + 3 + 34 * ceilLog2(task.layers[l]!));
+  element += 3 + 34 * L + 2;
+  const lane = 2 + 34 + 34 + 3 + 34 * ceilLog2(lanes) + element;
+  return 16 + element + 5 + lanes * lane;
+}

@@ -5,6 +5,7 @@
 //   canonical decode for the task (type 0x41, H steps, D's length)      BAD_CONTRIBUTION
 //   round == the open round                                             CONTRIBUTION_WRONG_ROUND
 //   baseRoot == the open round's checkpoint root                        CONTRIBUTION_WRONG_BASE
+//   laneCount <= maxPartLanes, when the chain sets it (fraud proofs)    CONTRIBUTION_BAD_LANE
 //   at most one part per miner in the block                             DUPLICATE_CONTRIBUTION
 //   the signature recovers to `miner`                                   CONTRIBUTION_BAD_SIGNATURE
 //   lanes [a, b) overlap none of the miner's landed parts of the round  CONTRIBUTION_LANES_OVERLAP
@@ -111,6 +112,8 @@ export function checkPart(
   if (p.round !== round.round) throw new BlockError(BlockErrorCode.CONTRIBUTION_WRONG_ROUND, { ...ctx, expected: round.round, got: p.round });
   if (!bytesEqual(p.baseRoot, round.checkpointRoot))
     throw new BlockError(BlockErrorCode.CONTRIBUTION_WRONG_BASE, { ...ctx, expected: round.checkpointRoot, got: p.baseRoot });
+  if (t.maxPartLanes !== undefined && p.laneCount > t.maxPartLanes)
+    throw new BlockError(BlockErrorCode.CONTRIBUTION_BAD_LANE, { ...ctx, expected: t.maxPartLanes, got: p.laneCount, reason: 'lanes of one part (an aggregate fraud proof must cover them)' });
   const who = p.miner.join(',');
   if (seenMiners.has(who)) throw new BlockError(BlockErrorCode.DUPLICATE_CONTRIBUTION, { ...ctx, reason: 'a second part of this miner in the block' });
   seenMiners.add(who);

@@ -190,6 +190,36 @@ describe('challenges through whole blocks', () => {
     expect(decodePartRecord(partKey(3, kA.address(), 0), post.get(partKey(3, kA.address(), 0))!).laneCount).toBe(1);
   });
 
+  it('a fraud proven after the next round closed too: both outer updates recomputed, the open round\'s base replaced', async () => {
+    await ch.mine(); // block 14: round 4 is 13-15
+    const { round, base: W4 } = ch.round();
+    expect([round, ch.height()]).toEqual([4, 14]);
+    const a4 = await Promise.all([4, 5].map((l) => runLane(t, W4, 4, kA.address(), l)));
+    const c4 = [await runLane(t, W4, 4, kC.address(), 0, { kind: 'weights', step: 0 })];
+    const cPart = signedPart(p, W4, 4, kC, c4);
+    await ch.mine({ contributions: [signedPart(p, W4, 4, kA, a4), cPart] }); // block 15 closes round 4
+    const W5 = ch.round().base;
+    const a5 = [await runLane(t, W5, 5, kA.address(), 0)];
+    await ch.mine({ contributions: [signedPart(p, W5, 5, kA, a5)] }); // block 16
+    await ch.mine();
+    await ch.mine(); // block 18 closes round 5 on the faulty W_5
+    expect(ch.round().round).toBe(6);
+    const fraud = (await findLaneFraud(task, TINY_DATA, roundBaseOf(ch.state(), t, 4)!.base, W4.weights, { round: 4, miner: kC.address() }, 0, c4[0]!.leaf, matmulPlain))!;
+    const tx = stepChallengeOfLeaves(task, { part: cPart, lane: 0, step: fraud.step, leaves: c4.map((l) => l.leaf), weights: fraud.weights }, fields(), kV);
+    const pre = ch.state();
+    await ch.mine({ txs: [tx] }); // block 19: the last height round 4's window allows (15 + 5 - 1)
+    const post = ch.state();
+    const W5r = outerUpdate(task, W4, a4.map((l) => l.delta));
+    const W6r = outerUpdate(task, W5r, a5.map((l) => l.delta));
+    expect((await import('../../../vm/round/history.ts')).readRoundBase(post, task, 5)).toEqual(W5r);
+    expect(openRoundBase(post, task, 6)).toEqual(W6r);
+    expect(readCheckpoint(post, task)).toEqual(readCheckpoint(pre, task)); // round 6's parts still train on the root in the header
+    expect(total(post)).toBe(total(pre) + p.subsidy);
+    await ch.mine();
+    await ch.mine(); // block 21 closes round 6 (no parts): W_7 is the replay's
+    expect(readCheckpoint(ch.state(), task)).toEqual(W6r);
+  });
+
   it('a challenger that cannot put up the bond is refused before the proof is looked at', async () => {
     const poor = testKey(7);
     const tx = signTx({ type: TypeTag.Challenge, chainId: p.chainId, nonce: 0, fee: p.minFee, part: aPart3, proof: stepChallenge({ part: aPart3, lane: 0, step: 1, leaf: a3[0]!.leaf, siblings: [], weights: a3[0]!.inputs[1]! }, fields(), kV).proof, sig: new Uint8Array(65) }, poor) as Tx;
