@@ -5,8 +5,10 @@
 // wrong step, job or element of D); withheld data is attested as recomputed, not served; the
 // honest miners have no finding and valid attestations; the attestations reach the other nodes by
 // gossip (an honest miner's node keeps them: training_attestations).
-// Not shown here yet: challenges, slashing and the replay without void parts (the Challenge
-// transaction lands with the consensus half of the validators' work).
+// Then the validator's challenges land: each faulty miner that a step or aggregate proof covers has a
+// part voided and its bond slashed; the honest miners' bonds are untouched. (The replay of the
+// final checkpoint without the void parts, and a failed challenge, are shown in one process over a
+// real chain: test/unit/node/validator/service.test.ts and test/unit/vm/challenge.test.ts.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -22,6 +24,7 @@ const running: RunningNode[] = [];
 let dir: string;
 let genesisFile: string;
 let devKeys: { privateKey: string; address: string }[];
+let genesisJson: any;
 const faulty = FAULTS.map((f, i) => ({ fault: f, key: PrivateKey.fromBytes(sha256(utf8Bytes(`validators heavy test miner ${i}`))) }));
 let honest: RunningNode[] = [];
 const faultyNodes = new Map<string, RunningNode>();
@@ -41,6 +44,7 @@ beforeAll(async () => {
   });
   genesisFile = g.file;
   devKeys = g.json.devKeys;
+  genesisJson = g.json;
   const START = 600_000; // a loaded 2-core machine starts a node (and its miner's backend) slowly
   const a = await startNode([...common('a'), '--mine', '--miner-key-file', await writeKey(dir, 'ka', devKeys[0]!.privateKey), '--threads', '1', '--p2p', '127.0.0.1:0'], START);
   running.push(a);
@@ -65,7 +69,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-interface Finding { kind: string; miner: string; lane: number; step?: number; reason: string; jobId?: number; element?: unknown }
+interface Finding { kind: string; miner: string; lane: number; step?: number; reason: string; jobId?: number; element?: unknown; challenge?: { status: string; voided?: boolean; code?: string } }
 
 describe('validators on a devnet of separate processes', () => {
   it('finds every injected fault, attests every check, and never blames an honest miner', async () => {
@@ -114,6 +118,20 @@ describe('validators on a devnet of separate processes', () => {
       expect(w.every((a) => !a.served && a.verdict === 'valid')).toBe(true);
     }
     for (const k of wanted) expect(all.some((a) => a.miner === minerOf(k) && a.verdict === 'fraud'), k).toBe(true);
+
+    // the challenges land: every faulty miner found has a void part and a slashed bond; honest bonds untouched
+    const bondOf = async (addr: string) => BigInt((await rpc(honest[0]!.rpc, 'state_getAccount', [addr])).bond);
+    const genesisBond = (addr: string) => BigInt(genesisJson.bonds.find((b: { address: string }) => b.address.toLowerCase() === addr).amount);
+    await until('a void part for every faulty miner found', async () => {
+      const s = await rpc(validator.rpc, 'validator_status').catch(() => undefined);
+      if (!s) return undefined;
+      last = s;
+      return wanted.every((k) => (s.findings as Finding[]).some((f) => f.miner === minerOf(k) && f.challenge?.voided === true)) ? true : undefined;
+    }, 300_000).catch((e: Error) => {
+      throw new Error(`${e.message}; last status ${JSON.stringify(last)}`);
+    });
+    for (const k of wanted) expect(await bondOf(minerOf(k))).toBeLessThan(genesisBond(minerOf(k)));
+    for (const m of honestMiners) expect(await bondOf(m)).toBe(genesisBond(m));
 
     // gossip: an honest miner's node keeps the validator's attestations too
     const v = devKeys[3]!.address.toLowerCase();
