@@ -121,7 +121,7 @@ export function aggregateChallenge(
 export function judge(s: StateReader, p: ChainParams, tx: Pick<ChallengeTx, 'part' | 'proof'>, height: number): ChallengeVerdict {
   const t = p.training;
   if (!t) throw new RangeError('no training on this chain');
-  return judgeChallenge(challengedPart(s, t, tx.part, height), tx, t);
+  return judgeChallenge(s, challengedPart(s, t, tx.part, height), tx, t);
 }
 
 export function partVoidOf(s: StateReader, round: number, miner: Uint8Array, laneStart: number): PartVoid | undefined {

@@ -17,7 +17,7 @@ import { bytesEqual, to0x } from '../../consensus/bytes.ts';
 import { sha256 } from '../../consensus/hash.ts';
 import { encodeBlock, encodeTx } from '../../consensus/encoding/index.ts';
 import type { Seal } from '../../consensus/seal.ts';
-import { TypeTag, type Block, type Tx } from '../../consensus/types.ts';
+import type { Block, Tx } from '../../consensus/types.ts';
 import type { Chain, ImportResult } from '../chain/chain.ts';
 import type { ChainDb } from '../db/db.ts';
 import type { Logger } from '../log/logger.ts';
@@ -242,7 +242,7 @@ export class Network {
     return this.publish('blocks', encodeBlock(block));
   }
   publishTx(tx: Tx): Promise<void> {
-    return this.publish(tx.type === TypeTag.Challenge ? 'challenges' : 'txs', encodeTx(tx));
+    return this.publish('txs', encodeTx(tx));
   }
 
   /** Gossips an attestation this node made (node/validator). */

@@ -8,10 +8,10 @@
 // 1% a second (half-life ~70 s) so a peer that sent one bad block long ago recovers. Mesh delivery
 // penalties (P3) stay off: on a quiet devnet honest peers deliver too little to meet any quota.
 // The peer manager's own score (peers.ts: rejects, request abuse) enters as the app-specific score.
-import { MAX_CHALLENGE_TX_BYTES } from '../../consensus/encoding/limits.ts';
 import type { GossipsubOpts } from '@chainsafe/libp2p-gossipsub';
 import type { PeerScoreParams, PeerScoreThresholds, TopicScoreParams } from '@chainsafe/libp2p-gossipsub/score';
 import type { TopicKind, Topics } from './topics.ts';
+import { MAX_ANY_TX_BYTES } from '../../consensus/encoding/limits.ts';
 
 export const SCORE_THRESHOLDS: PeerScoreThresholds = {
   gossipThreshold: -4000,
@@ -22,7 +22,7 @@ export const SCORE_THRESHOLDS: PeerScoreThresholds = {
 };
 
 /** Per-topic weights: blocks matter most; a flood of bad txs costs as much as a few bad blocks. */
-const TOPIC_WEIGHT: Readonly<Record<TopicKind, number>> = { blocks: 1, txs: 0.5, contributions: 0.8, attestations: 0.5, challenges: 0.5 };
+const TOPIC_WEIGHT: Readonly<Record<TopicKind, number>> = { blocks: 1, txs: 0.5, contributions: 0.8, attestations: 0.5 };
 
 function topicParams(kind: TopicKind): TopicScoreParams {
   return {
@@ -76,8 +76,11 @@ export const DECODE_RPC_LIMITS: NonNullable<GossipsubOpts['decodeRpcLimits']> = 
   maxPeerInfos: 16,
 };
 
-/** Largest message per topic kind; the largest of them (plus RPC framing) caps one inbound RPC. */
+/**
+ * Largest message per topic kind; the largest of them (plus RPC framing) caps one inbound RPC. A tx
+ * may be as large as its type allows (a RegisterData with its samples, evidence with two seals):
+ * the topic takes the largest, decodeTx then holds each type to its own cap (CODEC_TOO_LARGE).
+ */
 export function topicMaxBytes(p: { maxBlockBytes: number; training?: { maxContributionBytes: number } }): Readonly<Record<TopicKind, number>> {
-  // a challenge carries the part it names and, for a step proof, W_s: up to MAX_CHALLENGE_TX_BYTES, never more than a block
-  return { blocks: p.maxBlockBytes, txs: 1024, contributions: p.training?.maxContributionBytes ?? 0, attestations: 4096, challenges: p.training ? Math.min(MAX_CHALLENGE_TX_BYTES, p.maxBlockBytes) : 0 };
+  return { blocks: p.maxBlockBytes, txs: MAX_ANY_TX_BYTES, contributions: p.training?.maxContributionBytes ?? 0, attestations: 4096 };
 }

@@ -3,15 +3,11 @@
 // change without old and new nodes reading each other's bytes.
 import { toHex } from '../../consensus/bytes.ts';
 
-export const TOPIC_KINDS = ['blocks', 'txs', 'contributions', 'attestations', 'challenges'] as const;
+export const TOPIC_KINDS = ['blocks', 'txs', 'contributions', 'attestations'] as const;
 export type TopicKind = (typeof TOPIC_KINDS)[number];
 
-/**
- * Version of each topic's message format (contributions: v2, signed contribution parts,
- * consensus/training/part.ts; challenges: Challenge txs, which carry a part and W_s and so exceed the
- * txs topic's 1 kB).
- */
-export const TOPIC_VERSION: Readonly<Record<TopicKind, number>> = { blocks: 1, txs: 1, contributions: 2, attestations: 1, challenges: 1 };
+/** Version of each topic's message format (contributions: v2, signed contribution parts, consensus/training/part.ts). */
+export const TOPIC_VERSION: Readonly<Record<TopicKind, number>> = { blocks: 1, txs: 1, contributions: 2, attestations: 1 };
 
 export function topicName(genesisHash: Uint8Array, kind: TopicKind): string {
   return `/tessera/${toHex(genesisHash)}/${kind}/${TOPIC_VERSION[kind]}`;

@@ -12,7 +12,8 @@
 //      (CHALLENGE_BAD_PATH), a step proof's W_s is the committed input of its step
 //      (CHALLENGE_BAD_WEIGHTS);
 //   5. the claim: a step proof re-executes the step (consensus/training/fraud.ts checkLaneStep, on
-//      the chain's training set, vm/data/training-sets.ts); an aggregate proof adds the lanes'
+//      the round's training set: its registered samples, vm/data/training-set.ts roundTrainingSet,
+//      built on the genesis set vm/data/training-sets.ts holds); an aggregate proof adds the lanes'
 //      deltas at its index (checkAggregate) and compares with D.
 // Effect of a well-formed challenge:
 //   * claim false (the step reproduces, the sum equals D): the challenge lands; its signer pays the
@@ -39,6 +40,7 @@ import { decodeSignedPart, stepsDigest, type SignedPart } from '../../consensus/
 import type { TrainingTask } from '../../consensus/training/spec.ts';
 import { ChallengeKind, type ChallengeTx } from '../../consensus/types.ts';
 import { requireTrainingSet } from '../data/training-sets.ts';
+import { roundTrainingSet } from '../data/training-set.ts';
 import { credit, takeLocked } from '../rewards.ts';
 import {
   addChallengeBurned, isPartVoid, readClosedRound, readPartPaid, readRoundSum, recomputeFrom, taskOfClosedRound, writeClosedRound, writeRoundSum,
@@ -138,7 +140,7 @@ export function challengedPart(s: StateReader, t: TrainingParams, partBytes: Uin
 }
 
 /** Rules 4-5: checks the proof against the part and evaluates its claim. Throws the typed TxError of a malformed proof. */
-export function judgeChallenge(c: ChallengedPart, tx: Pick<ChallengeTx, 'proof'>, t: TrainingParams): ChallengeVerdict {
+export function judgeChallenge(s: StateReader, c: ChallengedPart, tx: Pick<ChallengeTx, 'proof'>, t: TrainingParams): ChallengeVerdict {
   const { part, task } = c;
   const proof = tx.proof;
   return asTxError(() => {
@@ -149,7 +151,7 @@ export function judgeChallenge(c: ChallengedPart, tx: Pick<ChallengeTx, 'proof'>
       if (!verifyLaneDigest(part, proof.lane, leaf.finalRoot, stepsDigest(leaf.steps), proof.siblings))
         malformed(`lane ${proof.lane}: the leaf is not in lanesRoot`, TxErrorCode.CHALLENGE_BAD_PATH);
       const ws = weightsFromBytes(task, proof.weights);
-      const v = checkLaneStep(task, requireTrainingSet(t.datasetHash), c.base, part, proof.lane, leaf, proof.step, ws);
+      const v = checkLaneStep(task, roundTrainingSet(s, part.round, requireTrainingSet(t.datasetHash)), c.base, part, proof.lane, leaf, proof.step, ws);
       return v.fraud ? { fraud: true, reason: v.reason } : { fraud: false };
     }
     const pos = weightPosition(task, proof.index);
@@ -189,7 +191,7 @@ export function applyChallenge(view: StateView, tx: ChallengeTx, p: ChainParams,
   const cost = tx.fee + cp.bond;
   if (from.balance < cost) throw new TxError(TxErrorCode.INSUFFICIENT_BALANCE, { address: sender, expected: cost, got: from.balance, reason: 'fee + challenge bond' });
   const c = challengedPart(view, t, tx.part, height);
-  const verdict = judgeChallenge(c, tx, t);
+  const verdict = judgeChallenge(view, c, tx, t);
 
   if (!verdict.fraud) {
     view.putAccount(sender, { balance: from.balance - cost, nonce: from.nonce + 1 });
