@@ -28,7 +28,7 @@ import { loadMnist } from '../genesis/datasets/mnist.ts';
 import { createBackend } from '../miner/backends/index.ts';
 import { ticketMatmul } from '../miner/ticket-matmul.ts';
 import { openLanes, type LaneLeaf } from '../consensus/training/part.ts';
-import { encodeServedLeaf, encodeStepData } from '../node/network/messages.ts';
+import { encodeLaneOpening, encodeStepData } from '../node/network/messages.ts';
 import { fmtMs, quick, repeat } from './lib/repeat.ts';
 
 const V = 5;
@@ -106,7 +106,7 @@ export default async function (): Promise<void> {
   // served bytes per lane: a leaf with its path in a part of 16 lanes, and one W_s
   const leaf: LaneLeaf = { finalRoot: new Uint8Array(32), steps: Array.from({ length: H }, () => ({ weightsRoot: new Uint8Array(32), jobs: stepJobShapes(task).map(() => ({ aRoot: new Uint8Array(32), bRoot: new Uint8Array(32), cRoot: new Uint8Array(32) })) })) };
   const [o] = openLanes(0, Array.from({ length: 16 }, () => leaf), [3]);
-  const leafBytes = encodeServedLeaf({ ...o!, laneStart: 0, laneCount: 16 }).length;
+  const leafBytes = encodeLaneOpening(o!).length;
   const wBytes = encodeStepData(ck.weights).length;
   const params = Array.from({ length: layerCount(task) }, (_, l) => layerSize(task, l)).reduce((a, b) => a + b, 0);
   console.log(`\nserved bytes per lane checked: leaf + path ${leafBytes} B, one W_s ${wBytes} B (${params} int32 weights); a step check and an aggregate check each take one of both`);

@@ -57,7 +57,18 @@ export interface GenesisSpec {
    * fault injection (`--fault`, miner/faults.ts). Node policy, not consensus: not in the genesis hash.
    */
   readonly testOnly?: boolean;
+  /**
+   * Where a new node finds peers: multiaddrs with /p2p/<peer id>, dialled when `tessera node` gets
+   * no --bootnodes. Not part of the genesis block (buildGenesis never reads it), so listing or
+   * changing bootnodes leaves the genesis hash, and the chain, as they are.
+   */
+  readonly bootnodes?: readonly string[];
 }
+
+/** A bootnode address: /ip4|ip6|dns4|dns6|dns/<host>/tcp/<port>/p2p/<peer id>. */
+export const BOOTNODE_MULTIADDR = /^\/(ip4|ip6|dns4|dns6|dns)\/[^/]+\/tcp\/[0-9]{1,5}\/p2p\/[1-9A-HJ-NP-Za-km-z]+$/;
+/** Most bootnodes a genesis lists. */
+export const MAX_GENESIS_BOOTNODES = 64;
 
 export const BUILTIN_DATASETS: Readonly<Record<string, number>> = Object.freeze({ 'mnist-train': 8004 });
 
@@ -295,12 +306,25 @@ export function parseGenesis(json: unknown): GenesisSpec {
   const data = 'data' in root ? parseData(root['data'], '$.data', params) : undefined;
   if ('testOnly' in root && typeof root['testOnly'] !== 'boolean') bad('$.testOnly', 'expected true or false');
   const testOnly = root['testOnly'] === true;
+  const bootnodes = 'bootnodes' in root ? parseBootnodes(root['bootnodes']) : undefined;
 
   return Object.freeze({
     chainId, name, time, checkpointRoot: ckptRoot, params,
     allocations: Object.freeze(allocations), bonds: Object.freeze(bonds), devKeys: Object.freeze(devKeys), ...(data ? { data } : {}),
     ...(testOnly ? { testOnly } : {}),
+    ...(bootnodes ? { bootnodes } : {}),
   });
+}
+
+function parseBootnodes(v: unknown): readonly string[] {
+  if (!Array.isArray(v)) bad('$.bootnodes', 'expected an array of multiaddr strings');
+  if ((v as unknown[]).length > MAX_GENESIS_BOOTNODES) bad('$.bootnodes', `at most ${MAX_GENESIS_BOOTNODES} bootnodes`);
+  return Object.freeze(
+    (v as unknown[]).map((b, i) => {
+      if (typeof b !== 'string' || !BOOTNODE_MULTIADDR.test(b)) bad(`$.bootnodes[${i}]`, 'expected a multiaddr like /ip4/127.0.0.1/tcp/9333/p2p/<peer id>');
+      return b as string;
+    }),
+  );
 }
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -283,7 +283,7 @@ export class MinerLoop {
       this.done.add(lane);
       this.stats.lanesDone++;
       this.stats.laneMacs += macs;
-      this.steps.put(round, lane, res.contribution.steps.map((s) => s.weightsRoot), res.kept);
+      this.steps.put(round, lane, res.contribution.steps.map((s) => s.weightsRoot), res.kept, res.leaf.finalRoot);
       const samples = task.localSteps * task.batch;
       this.modules.events.contribution({
         round, lane, leaf: res.leaf, delta: res.contribution.delta.map((d) => d), macs,

@@ -79,7 +79,7 @@ export interface RoundTraining {
 interface LaneEntry {
   readonly round: number;
   readonly lane: number;
-  /** Committed root of W_{R,m,s}, s = 0..H-1. */
+  /** Committed root of W_{R,m,s}, s = 0..H-1, then (when known) the final root W_{R,m,H}'s. */
   readonly roots: readonly Uint8Array[];
   /** Kept W_{R,m,s}, by s (multiples of the interval, s > 0). */
   kept: Map<number, readonly Int32Array[]>;
@@ -149,13 +149,13 @@ export class StepStore {
    * A finished lane of `round`: the committed roots of its W_{R,m,s} (s = 0..H-1) and the kept
    * W_{R,m,s} (keepsStep(s)). The round must have been opened.
    */
-  put(round: number, lane: number, roots: readonly Uint8Array[], kept: ReadonlyMap<number, readonly Int32Array[]> = new Map()): void {
+  put(round: number, lane: number, roots: readonly Uint8Array[], kept: ReadonlyMap<number, readonly Int32Array[]> = new Map(), finalRoot?: Uint8Array): void {
     const r = this.roundsKept.get(round);
     if (!r) throw new RangeError(`round ${round} is not open in the step store`);
     if (roots.length !== r.task.localSteps) throw new RangeError(`${roots.length} step roots for ${r.task.localSteps} local steps`);
     const k = `${round}/${lane}`;
     this.dropLane(k);
-    const e: LaneEntry = { round, lane, roots, kept: new Map(), keptBytes: 0 };
+    const e: LaneEntry = { round, lane, roots: finalRoot ? [...roots, finalRoot] : roots, kept: new Map(), keptBytes: 0 };
     for (const [s, w] of kept) {
       if (!this.keepsStep(s, r.task)) continue;
       e.kept.set(s, w);
@@ -187,8 +187,9 @@ export class StepStore {
   }
 
   /**
-   * W_{R,m,s} of lane `lane` of round `round` (the input weights of local step `step`), regenerated
-   * exactly and checked against the lane's committed root; undefined when the lane is not kept.
+   * W_{R,m,s} of lane `lane` of round `round` (the input weights of local step `step`; step H: the
+   * lane's final weights, when put() had its final root), regenerated exactly and checked against
+   * the lane's committed root; undefined when the lane is not kept.
    * Requests run one at a time.
    */
   get(round: number, lane: number, step: number): Promise<readonly Int32Array[] | undefined> {
@@ -202,7 +203,8 @@ export class StepStore {
     const r = this.roundsKept.get(round);
     if (!e || !r) return undefined;
     const { task, data } = r;
-    if (!Number.isInteger(step) || step < 0 || step >= task.localSteps) return undefined;
+    if (!Number.isInteger(step) || step < 0 || step > task.localSteps) return undefined;
+    if (step >= e.roots.length) return undefined; // step H: only with the lane's final root
     // nearest kept state at or before `step`
     let from = 0;
     let w: readonly Int32Array[] = r.weights;

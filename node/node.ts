@@ -22,13 +22,15 @@ import { loadCheckedTrainingSet, loadMnist } from '../genesis/datasets/mnist.ts'
 import type { BackendName } from '../miner/backends/types.ts';
 import { ContributionPool } from './mempool/contributions.ts';
 import { LaneStore } from './mining/lane-store.ts';
+import { LaneLeafStore } from './mining/lane-leaves.ts';
+import type { StepDataSource } from './network/reqresp.ts';
 import { PartPruner } from './chain/prune.ts';
 import { MiningService } from './mining/service.ts';
 import { CheckpointStore } from './model/checkpoint-store.ts';
 import { TrainingTracker } from './model/tracker.ts';
 import { governedMinFee } from './mempool/min-fee.ts';
 import type { Network } from './network/network.ts';
-import type { FaultSpec } from '../miner/faults.ts';
+import { withholds, type FaultSpec } from '../miner/faults.ts';
 import { matmulPlain, type MatmulFn } from '../consensus/matmul.ts';
 import { createBackend } from '../miner/backends/index.ts';
 import type { TileBackend } from '../miner/backends/types.ts';
@@ -79,6 +81,8 @@ export class TesseraNode {
   contributions = new ContributionPool();
   tracker?: TrainingTracker;
   mining?: MiningService;
+  /** The leaves of the miner's finished lanes (served as lane openings to validators). */
+  private leaves?: LaneLeafStore;
   network?: Network;
   validator?: ValidatorService;
   attestations?: AttestationStore;
@@ -133,11 +137,13 @@ export class TesseraNode {
     if (this.opts.validate && (!spec.params.training || !this.opts.p2p)) throw new Error('--validate needs a genesis with training and the P2P network (--p2p or --bootnodes)');
     if (this.opts.mining) {
       if (!spec.params.training) throw new Error('--mine needs a genesis with a training section (proof of useful work trains its task)');
+      const t = spec.params.training;
+      this.leaves = new LaneLeafStore({ keepRounds: Math.ceil(t.challengeWindow / t.roundBlocks) + 1 }, { db: this.db });
       // keep every 4th step's weights per lane (~0.4 MB each on the devnet task): a validator's request
       // for W_s replays at most 3 steps (1.5 on average), well inside a request's deadline (miner/step-store.ts)
       this.mining = new MiningService(
         { checkpointInterval: 4, ...this.opts.mining, params: spec.params },
-        { chain: this.chain, mempool: this.mempool, contributions: this.contributions, logger: logger.child('miner'), onHeadChange: () => this.onHead(), onMined: (b) => void this.network?.publishBlock(b), checkpoints: async (r) => (await this.tracker?.store.get(r))?.checkpoint, lanes: new LaneStore({ db: this.db }) },
+        { chain: this.chain, mempool: this.mempool, contributions: this.contributions, logger: logger.child('miner'), onHeadChange: () => this.onHead(), onMined: (b) => void this.network?.publishBlock(b), checkpoints: async (r) => (await this.tracker?.store.get(r))?.checkpoint, lanes: new LaneStore({ db: this.db }), leaves: this.leaves },
       );
       logger.info('starting the miner', { miner: to0x(this.opts.mining.miner), backend: this.opts.mining.backend, ...(this.opts.mining.threads ? { threads: this.opts.mining.threads } : {}) });
       await this.mining.start();
@@ -159,7 +165,7 @@ export class TesseraNode {
         { datadir: this.opts.datadir, ...this.opts.p2p },
         {
           chain: this.chain, mempool: this.mempool, contributions: this.contributions, db: this.db, seal, logger: logger.child('net'), metrics,
-          ...(mining ? { stepData: (r: number, lane: number, step: number) => mining.getStepData(r, lane, step), laneLeaves: (r: number, m: Uint8Array, lane: number, n: number) => mining.getLaneLeaves(r, m, lane, n) } : {}),
+          ...(mining && this.leaves ? { stepData: stepDataSource(mining, this.leaves, this.opts.mining!.miner, this.opts.mining!.fault) } : {}),
           ...(att ? { attestation: (d: Uint8Array) => att.accept(d) } : {}),
         },
       );
@@ -288,6 +294,7 @@ export class TesseraNode {
     await this.validator?.idle().catch(() => {});
     await this.validatorBackend?.close();
     await this.mining?.stop();
+    await this.leaves?.flushed();
     await this.network?.stop();
     await this.http?.stop();
     await this.rpc?.stop();
@@ -298,4 +305,11 @@ export class TesseraNode {
     await this.db?.close();
     this.modules.logger.info('stopped');
   }
+}
+
+/** Per-step data the network serves for this node's miner: lane leaves from the db, W from the worker. */
+function stepDataSource(mining: MiningService, leaves: LaneLeafStore, miner: Uint8Array, fault?: FaultSpec): StepDataSource {
+  // a miner run with --fault withheld (tests only) serves neither its leaves nor its weights
+  if (withholds(fault)) return { miner, leaves: async () => undefined, weights: async () => undefined };
+  return { miner, leaves: (round, laneStart, laneCount) => leaves.range(round, laneStart, laneCount), weights: (round, lane, step) => mining.getStepData(round, lane, step) };
 }

@@ -93,7 +93,8 @@ export function maxRoundLanes(task: TrainingTask): number {
 
 // ---- lane trees ----
 
-function stepTuple(s: StepCommit): Uint8Array[] {
+/** A step commitment as on the wire: [weightsRoot, aRoot, bRoot, cRoot per job...]. */
+export function stepTuple(s: StepCommit): Uint8Array[] {
   return [s.weightsRoot, ...s.jobs.flatMap((j) => [j.aRoot, j.bRoot, j.cRoot])];
 }
 
@@ -248,7 +249,8 @@ export function maxPartBytes(task: TrainingTask): number {
   return 200 + MAX_VARINT_BYTES * paramCount(task) + 16 + MAX_OPENINGS * (leafBytesMax(task) + 40 * 34) + SIG_BYTES;
 }
 
-function readSteps(task: TrainingTask, rawSteps: unknown[], what: string): StepCommit[] {
+/** Inverse of stepTuple for the task's H steps of J jobs (TrainingError BAD_CONTRIBUTION otherwise). */
+export function readSteps(task: TrainingTask, rawSteps: unknown[], what: string): StepCommit[] {
   const J = jobsPerStep(task);
   if (rawSteps.length !== task.localSteps) bad(`${what}: ${rawSteps.length} steps, task has ${task.localSteps}`);
   return rawSteps.map((rs, s) => {

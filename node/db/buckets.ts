@@ -24,6 +24,8 @@ export enum Bucket {
   roundEval = 0x0a,
   /** utf8 libp2p peer id -> encode([banned until (unix seconds), reason code]): peers the network refuses, kept across restarts */
   peerBan = 0x14,
+  /** u64be(round) || u32be(lane) -> encode([baseRoot, laneLeafBytes(lane, leaf)]): the leaf (final weights root, step commitments) of every lane this node's miner finished, kept for the challenge window to serve lane openings against a part's lanesRoot (network step-data; node-side) */
+  laneLeaf = 0x15,
   // 0x0b..0x0f: reserved (consensus hardening)
   /** u64be(round) || u32be(lane) -> encode([baseRoot, [step weights roots...]]): the mining node's own landed lanes, for serving per-step data after a restart (node-side) */
   ownLane = 0x10,

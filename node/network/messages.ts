@@ -6,19 +6,19 @@
 //   HeadersByRange  [0x61, start height, count <= MAX_HEADERS]         -> header frames
 //   BlocksByRange   [0x62, start height, count <= MAX_BLOCKS]          -> block frames
 //   BlocksByHash    [0x63, [hash (32)] <= MAX_BLOCKS]                  -> block frames
-//   StepData        [0x64, round, lane, step]                           -> one frame of layers
+//   StepData        [0x64, round, miner (20), laneStart, laneCount, lane, step]
+//                   -> a LaneOpening frame, then (when kept) a frame of W_{R,m,lane,step}'s layers
 //   ResponseCode    [0x65, code]   the first frame of every response
-//   LaneLeaves      [0x68, round, miner (20), lane, count <= MAX_LANE_LEAVES]
-//                     -> one frame per lane the miner serves, ascending, each
-//                        [lane, laneStart, laneCount, finalRoot, [step tuples], [siblings]]: the lane's
-//                        leaf with its Merkle path in the lanesRoot of its part [laneStart, +laneCount)
 //   (0x69: a validator's attestation, gossiped: node/validator/attestation.ts)
+//   LaneOpening     [0x66, lane, finalRoot (32), [[weightsRoot, aRoot, bRoot, cRoot, ...] x H],
+//                    [sibling (32)...]]: lane's leaf and its Merkle path in the lanesRoot of the
+//                    part [laneStart, laneStart + laneCount) of (round, miner)
 // A response is its ResponseCode frame, then (for OK) the items, one length-prefixed frame each,
 // headers and blocks as their canonical consensus encodings, then the end of the stream.
 import { decodeCanonical, encode, TupleReader } from '../../consensus/codec.ts';
 import { CodecError, CodecErrorCode } from '../../consensus/errors.ts';
 import { bigIntToBytes, bytesToBigInt } from '../../consensus/bytes.ts';
-import type { LaneOpening } from '../../consensus/training/part.ts';
+import { MAX_LANE, readSteps, stepTuple, type LaneOpening } from '../../consensus/training/part.ts';
 import { jobsPerStep, type TrainingTask } from '../../consensus/training/spec.ts';
 
 export enum NetTag {
@@ -28,13 +28,10 @@ export enum NetTag {
   BlocksByHash = 0x63,
   StepData = 0x64,
   ResponseCode = 0x65,
-  LaneLeaves = 0x68,
+  LaneOpening = 0x66,
   /** A validator's attestation (gossip, not request/response): node/validator/attestation.ts. */
   Attestation = 0x69,
 }
-
-/** Most lane leaves one LaneLeaves response holds (a leaf is ~0.5 kB per local step). */
-export const MAX_LANE_LEAVES = 16;
 
 export enum ResponseCode {
   OK = 0,
@@ -49,6 +46,10 @@ export const MAX_HEADERS = 512;
 export const MAX_BLOCKS = 32;
 /** Largest request frame (all requests are tiny; BlocksByHash with 32 hashes is ~1.1 kB). */
 export const MAX_REQUEST_BYTES = 2048;
+/** Most lanes of the part a StepData request names (the server reads that many leaves at most). */
+export const MAX_STEP_DATA_LANES = 1 << 16;
+/** Deepest Merkle path of a lane opening (2^64 leaves). */
+const MAX_SIBLINGS = 64;
 
 export interface StatusMsg {
   readonly chainId: number;
@@ -62,13 +63,21 @@ export type Request =
   | { readonly type: NetTag.HeadersByRange; readonly start: number; readonly count: number }
   | { readonly type: NetTag.BlocksByRange; readonly start: number; readonly count: number }
   | { readonly type: NetTag.BlocksByHash; readonly hashes: readonly Uint8Array[] }
-  | { readonly type: NetTag.StepData; readonly round: number; readonly lane: number; readonly step: number }
-  | { readonly type: NetTag.LaneLeaves; readonly round: number; readonly miner: Uint8Array; readonly lane: number; readonly count: number };
+  | StepDataRequest;
 
-/** A served lane leaf: the opening of `lane` in the lanesRoot of the part [laneStart, laneStart + laneCount). */
-export interface ServedLeaf extends LaneOpening {
+/**
+ * W_{R,m,lane,s} and lane's leaf, asked of the node of miner `miner`: the part [laneStart,
+ * laneStart + laneCount) of round `round` (as it landed on chain) holds `lane`; `step` in [0, H)
+ * asks for the input weights of local step s, `step` = H for the lane's final weights.
+ */
+export interface StepDataRequest {
+  readonly type: NetTag.StepData;
+  readonly round: number;
+  readonly miner: Uint8Array;
   readonly laneStart: number;
   readonly laneCount: number;
+  readonly lane: number;
+  readonly step: number;
 }
 
 const STATUS_BYTES = 128;
@@ -93,9 +102,7 @@ export function encodeRequest(q: Request): Uint8Array {
     case NetTag.BlocksByHash:
       return encode([q.type, [...q.hashes]]);
     case NetTag.StepData:
-      return encode([q.type, q.round, q.lane, q.step]);
-    case NetTag.LaneLeaves:
-      return encode([q.type, q.round, q.miner, q.lane, q.count]);
+      return encode([q.type, q.round, q.miner, q.laneStart, q.laneCount, q.lane, q.step]);
   }
 }
 
@@ -126,18 +133,15 @@ export function decodeRequest(bytes: Uint8Array): Request {
       return { type: NetTag.BlocksByHash, hashes };
     }
     case NetTag.StepData: {
-      const r = TupleReader.of(v, 'step data request', 4);
+      const r = TupleReader.of(v, 'step data request', 7);
       r.uint();
-      const q = { type: NetTag.StepData as const, round: r.uint(0xffffffff), lane: r.uint(0xffffffff), step: r.uint(0xffffffff) };
+      const q = {
+        type: NetTag.StepData as const, round: r.uint(0xffffffff), miner: r.bytes(20), laneStart: r.uint(MAX_LANE),
+        laneCount: r.uint(MAX_STEP_DATA_LANES), lane: r.uint(MAX_LANE), step: r.uint(0xffffffff),
+      };
       r.end();
-      return q;
-    }
-    case NetTag.LaneLeaves: {
-      const r = TupleReader.of(v, 'lane leaves request', 5);
-      r.uint();
-      const q = { type: NetTag.LaneLeaves as const, round: r.uint(2 ** 48), miner: r.bytes(20), lane: r.uint(0xffff_fffe), count: r.uint(MAX_LANE_LEAVES) };
-      r.end();
-      if (q.count === 0) throw new CodecError(CodecErrorCode.BAD_SHAPE, { what: 'lane leaves request', reason: 'count 0' });
+      if (q.laneCount === 0 || q.lane < q.laneStart || q.lane >= q.laneStart + q.laneCount)
+        throw new CodecError(CodecErrorCode.BAD_SHAPE, { what: 'step data request', reason: 'the lane is not in [laneStart, laneStart + laneCount)' });
       return q;
     }
     default:
@@ -174,39 +178,28 @@ export function decodeStepData(bytes: Uint8Array, layerSizes: readonly number[])
   return out;
 }
 
-function tag(r: TupleReader, expected: NetTag, what: string): void {
-  const t = r.uint(0xff);
-  if (t !== expected) throw new CodecError(CodecErrorCode.BAD_SHAPE, { what, reason: `type ${t}, expected ${expected}` });
+/** A lane's leaf with its Merkle path (the first item frame of a StepData answer). */
+export function encodeLaneOpening(o: LaneOpening): Uint8Array {
+  return encode([NetTag.LaneOpening, o.lane, o.leaf.finalRoot, o.leaf.steps.map(stepTuple), [...o.siblings]]);
 }
 
-/** One frame of a LaneLeaves response. */
-export function encodeServedLeaf(x: ServedLeaf): Uint8Array {
-  const steps = x.leaf.steps.map((s) => [s.weightsRoot, ...s.jobs.flatMap((j) => [j.aRoot, j.bRoot, j.cRoot])]);
-  return encode([x.lane, x.laneStart, x.laneCount, x.leaf.finalRoot, steps, [...x.siblings]]);
-}
-
-/** Decodes a LaneLeaves frame for the task (shape only: the caller proves it against the part's lanesRoot). */
-export function decodeServedLeaf(bytes: Uint8Array, task: TrainingTask): ServedLeaf {
-  const J = jobsPerStep(task);
-  const max = 256 + task.localSteps * (4 + (1 + 3 * J) * 34) + 64 * 34;
-  const r = TupleReader.of(decodeCanonical(bytes, 'lane leaf', max), 'lane leaf', 6);
-  const lane = r.uint(0xffff_fffe);
-  const laneStart = r.uint(0xffff_fffe);
-  const laneCount = r.uint(0xffff_ffff);
+/** Decodes a LaneOpening frame for the task's H steps; CodecError or TrainingError for bad bytes. */
+export function decodeLaneOpening(task: TrainingTask, bytes: Uint8Array): LaneOpening {
+  const max = 128 + task.localSteps * (8 + (1 + 3 * jobsPerStep(task)) * 34) + MAX_SIBLINGS * 34;
+  const r = TupleReader.of(decodeCanonical(bytes, 'lane opening', max), 'lane opening', 5);
+  tag(r, NetTag.LaneOpening, 'lane opening');
+  const lane = r.uint(MAX_LANE);
   const finalRoot = r.bytes(32);
-  const rawSteps = r.array(task.localSteps);
-  if (rawSteps.length !== task.localSteps) throw new CodecError(CodecErrorCode.BAD_SHAPE, { what: 'lane leaf', reason: `${rawSteps.length} steps` });
-  const steps = rawSteps.map((raw, s) => {
-    const sr = TupleReader.of(raw, `lane leaf step ${s}`, 1 + 3 * J);
-    const weightsRoot = sr.bytes(32);
-    const jobs = Array.from({ length: J }, () => ({ aRoot: sr.bytes(32), bRoot: sr.bytes(32), cRoot: sr.bytes(32) }));
-    sr.end();
-    return { weightsRoot, jobs };
-  });
-  const siblings = r.array(64).map((x) => {
-    if (!(x instanceof Uint8Array) || x.length !== 32) throw new CodecError(CodecErrorCode.BAD_SHAPE, { what: 'lane leaf', reason: 'a sibling is not 32 bytes' });
+  const steps = readSteps(task, r.array(task.localSteps), 'lane opening');
+  const siblings = r.array(MAX_SIBLINGS).map((x) => {
+    if (!(x instanceof Uint8Array) || x.length !== 32) throw new CodecError(CodecErrorCode.BAD_SHAPE, { what: 'lane opening', reason: 'a sibling is not 32 bytes' });
     return new Uint8Array(x);
   });
   r.end();
-  return { lane, laneStart, laneCount, leaf: { finalRoot, steps }, siblings };
+  return { lane, leaf: { finalRoot, steps }, siblings };
+}
+
+function tag(r: TupleReader, expected: NetTag, what: string): void {
+  const t = r.uint(0xff);
+  if (t !== expected) throw new CodecError(CodecErrorCode.BAD_SHAPE, { what, reason: `type ${t}, expected ${expected}` });
 }

@@ -15,6 +15,8 @@ import { peerIdFromString } from '@libp2p/peer-id';
 import { TopicValidatorResult, type Message, type PeerId } from '@libp2p/interface';
 import { bytesEqual, to0x } from '../../consensus/bytes.ts';
 import { sha256 } from '../../consensus/hash.ts';
+import type { TrainingTask } from '../../consensus/training/spec.ts';
+import { taskAt } from '../../vm/governance/params.ts';
 import { encodeBlock, encodeTx } from '../../consensus/encoding/index.ts';
 import type { Seal } from '../../consensus/seal.ts';
 import type { Block, Tx } from '../../consensus/types.ts';
@@ -26,11 +28,12 @@ import type { ContributionPool } from '../mempool/contributions.ts';
 import type { Mempool } from '../mempool/mempool.ts';
 import { NetworkError, NetworkErrorCode } from './errors.ts';
 import { GossipValidators } from './gossip.ts';
-import { MAX_BLOCKS, MAX_HEADERS, type Request, type ServedLeaf, type StatusMsg, decodeStatus } from './messages.ts';
+import { MAX_BLOCKS, MAX_HEADERS, type Request, type StatusMsg, decodeStatus } from './messages.ts';
 import { OrphanPool } from './orphans.ts';
 import { loadOrCreatePeerKey } from './peer-key.ts';
 import { PeerManager } from './peers.ts';
-import { ReqResp, type ProtocolName } from './reqresp.ts';
+import { ReqResp, type ProtocolName, type StepDataSource } from './reqresp.ts';
+import { checkStepData, StepDataError, StepDataErrorCode, stepDataRequest, type CheckedStepData, type StepDataQuery } from './step-data.ts';
 import { DECODE_RPC_LIMITS, SCORE_THRESHOLDS, scoreParams, topicMaxBytes } from './scoring.ts';
 import { Sync } from './sync.ts';
 import { topicKind, topicsFor, TOPIC_KINDS, type TopicKind, type Topics } from './topics.ts';
@@ -64,9 +67,8 @@ export interface NetworkModules {
   seal: Seal;
   logger: Logger;
   metrics?: Metrics;
-  stepData?: (round: number, lane: number, step: number) => Promise<Int32Array[] | undefined>;
-  /** Own landed lanes' leaves with their paths (a mining node): served to validators. */
-  laneLeaves?: (round: number, miner: Uint8Array, lane: number, count: number) => ServedLeaf[];
+  /** Per-step data this node serves (its miner's lanes); absent when not mining. */
+  stepData?: StepDataSource;
   /** Checks and stores a gossiped attestation (node/validator/ingest.ts). */
   attestation?: (data: Uint8Array) => Promise<unknown>;
 }
@@ -167,7 +169,6 @@ export class Network {
         status: () => this.status(),
         onStatus: (p, s) => this.onStatus(p, s),
         ...(this.modules.stepData ? { stepData: this.modules.stepData } : {}),
-        ...(this.modules.laneLeaves ? { laneLeaves: this.modules.laneLeaves } : {}),
       },
     );
     await this.reqresp.register(node);
@@ -248,31 +249,6 @@ export class Network {
   /** Gossips an attestation this node made (node/validator). */
   publishAttestation(bytes: Uint8Array): Promise<void> {
     return this.publish('attestations', bytes);
-  }
-
-  /**
-   * Asks connected peers one at a time (`prefer` first, when connected) until `accept` takes an
-   * answer; undefined when none did. Paced per peer and protocol at `minGapMs` (default 150 ms),
-   * below the default rate limit of 10 requests per second, so an honest asker is never charged.
-   * Failures (timeouts, refusals) move on to the next peer.
-   */
-  async askPeers<T>(name: ProtocolName, req: Request, maxFrames: number, accept: (frames: Uint8Array[], peer: string) => T | undefined, opts: { prefer?: string; only?: string; minGapMs?: number } = {}): Promise<T | undefined> {
-    if (!this.node || this.stopped) return undefined;
-    const peers = this.node.getPeers().map(String);
-    const order = opts.only ? peers.filter((p) => p === opts.only) : [...(opts.prefer && peers.includes(opts.prefer) ? [opts.prefer] : []), ...peers.filter((p) => p !== opts.prefer)];
-    for (const peer of order) {
-      const k = `${peer} ${name}`;
-      const wait = (this.lastAsk.get(k) ?? 0) + (opts.minGapMs ?? 150) - Date.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      this.lastAsk.set(k, Date.now());
-      try {
-        const v = accept(await this.request(peer, name, req, maxFrames), peer);
-        if (v !== undefined) return v;
-      } catch (e) {
-        this.modules.logger.debug('request to a peer failed', { peer, protocol: name, error: (e as Error).message });
-      }
-    }
-    return undefined;
   }
 
   private async publish(kind: TopicKind, data: Uint8Array): Promise<void> {
@@ -362,6 +338,44 @@ export class Network {
     if (this.peers.isBanned(id)) throw new NetworkError(NetworkErrorCode.BAD_REQUEST, { peer: id, reason: 'banned' });
     if (!this.bootnodes.includes(addr)) this.bootnodes.push(addr);
     await this.dialBootnodes();
+  }
+
+  /**
+   * Per-step training data of a landed part's lane, checked against the part's committed roots
+   * (node/network/step-data.ts): lane's leaf proven under lanesRoot and W_{R,m,lane,s} hashing to
+   * its step-s root. From `opts.peer`, else from the connected peers in turn until one serves it.
+   * A peer whose answer fails the check is charged (badResponse); a peer that does not keep the
+   * lane is not. Throws StepDataError (BAD_OPENING, WEIGHTS_MISMATCH, BAD_FRAME, NOT_SERVED,
+   * WEIGHTS_NOT_SERVED from the one peer asked; NO_PEER when none served it) or NetworkError
+   * (TIMEOUT, RATE_LIMITED, BAD_REQUEST) from the one peer asked.
+   */
+  async fetchStepData(q: StepDataQuery, opts: { peer?: string; weights?: boolean; task?: TrainingTask } = {}): Promise<CheckedStepData> {
+    const genesisTask = this.modules.chain.params.training?.task;
+    if (!genesisTask) throw new NetworkError(NetworkErrorCode.NO_TRAINING, { protocol: 'step-data' });
+    // the part's task: the open round's unless the caller names it (governance may replace it at a round boundary)
+    const task = opts.task ?? taskAt(this.modules.chain.state(), genesisTask);
+    const req = stepDataRequest(q);
+    const ask = async (peer: string): Promise<CheckedStepData> => {
+      const frames = await this.request(peer, 'step-data', req, 2);
+      try {
+        return checkStepData(task, q, frames, peer, opts.weights ?? true);
+      } catch (e) {
+        const code = (e as StepDataError).code;
+        if (code === StepDataErrorCode.BAD_OPENING || code === StepDataErrorCode.WEIGHTS_MISMATCH || code === StepDataErrorCode.BAD_FRAME) this.peers.penalize(peer, 'badResponse', code);
+        throw e;
+      }
+    };
+    if (opts.peer !== undefined) return ask(opts.peer);
+    const tried: Record<string, string> = {};
+    for (const p of this.node?.getPeers() ?? []) {
+      const peer = p.toString();
+      try {
+        return await ask(peer);
+      } catch (e) {
+        tried[peer] = (e as { code?: string }).code ?? 'ERROR';
+      }
+    }
+    throw new StepDataError(StepDataErrorCode.NO_PEER, { round: q.part.round, miner: to0x(q.part.miner), lane: q.lane, step: q.step, tried });
   }
 
   private async hangUp(peer: string): Promise<void> {

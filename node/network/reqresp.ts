@@ -1,6 +1,7 @@
 // Request/response over libp2p streams: one request per stream, length-prefixed frames
 // (messages.ts). Protocols are named with the genesis hash, like topics:
-//   /tessera/<genesis>/req/<name>/1   name: status, headers, blocks-range, blocks-hash, step-data, lane-leaves
+//   /tessera/<genesis>/req/<name>/<version>   name: status, headers, blocks-range, blocks-hash (1),
+//                                             step-data (2: lane openings of v2 parts)
 // Server side: per-peer, per-protocol rate limit first (peers.ts), then the request's decode and
 // caps, then the answer; a peer over its rate gets RATE_LIMITED and is charged, a request that
 // does not decode gets BAD_REQUEST and is charged. Client side: every read has a deadline and a
@@ -8,30 +9,44 @@
 import type { Libp2p, PeerId, Stream } from '@libp2p/interface';
 import { lpStream } from 'it-length-prefixed-stream';
 import { isTesseraError } from '../../consensus/errors.ts';
-import { toHex } from '../../consensus/bytes.ts';
+import { bytesEqual, toHex } from '../../consensus/bytes.ts';
 import { encodeHeader } from '../../consensus/encoding/index.ts';
+import { openLanes, type LaneLeaf, type LaneOpening } from '../../consensus/training/part.ts';
 import type { Chain } from '../chain/chain.ts';
 import type { Logger } from '../log/logger.ts';
 import { NetworkError, NetworkErrorCode } from './errors.ts';
 import {
-  decodeRequest, decodeResponseCode, decodeStatus, encodeRequest, encodeResponseCode, encodeStatus, encodeStepData,
-  encodeServedLeaf, MAX_REQUEST_BYTES, NetTag, ResponseCode, type Request, type ServedLeaf, type StatusMsg,
+  decodeRequest, decodeResponseCode, decodeStatus, encodeLaneOpening, encodeRequest, encodeResponseCode, encodeStatus, encodeStepData,
+  MAX_REQUEST_BYTES, NetTag, ResponseCode, type Request, type StatusMsg, type StepDataRequest,
 } from './messages.ts';
 import type { PeerManager } from './peers.ts';
 
-export type ProtocolName = 'status' | 'headers' | 'blocks-range' | 'blocks-hash' | 'step-data' | 'lane-leaves';
-export const PROTOCOL_NAMES: readonly ProtocolName[] = ['status', 'headers', 'blocks-range', 'blocks-hash', 'step-data', 'lane-leaves'];
+export type ProtocolName = 'status' | 'headers' | 'blocks-range' | 'blocks-hash' | 'step-data';
+export const PROTOCOL_NAMES: readonly ProtocolName[] = ['status', 'headers', 'blocks-range', 'blocks-hash', 'step-data'];
+
+/** Protocol versions: step-data is 2 (v2 parts: the lane's opening, then W). */
+const PROTOCOL_VERSION: Readonly<Record<ProtocolName, number>> = { status: 1, headers: 1, 'blocks-range': 1, 'blocks-hash': 1, 'step-data': 2 };
 
 export function protocolId(genesis: Uint8Array, name: ProtocolName): string {
-  return `/tessera/${toHex(genesis)}/req/${name}/1`;
+  return `/tessera/${toHex(genesis)}/req/${name}/${PROTOCOL_VERSION[name]}`;
 }
+
+/** What a mining node serves per-step data from: its miner's finished lanes. */
+export interface StepDataSource {
+  /** The miner whose lanes these are. */
+  readonly miner: Uint8Array;
+  /** Leaves of lanes laneStart .. laneStart + laneCount - 1 of `round`; undefined when one is not kept. */
+  leaves(round: number, laneStart: number, laneCount: number): Promise<readonly LaneLeaf[] | undefined>;
+  /** W_{R,m,lane,step} (step in [0, H]; H: the final weights), checked against the lane's committed root; undefined when not kept. */
+  weights(round: number, lane: number, step: number): Promise<readonly Int32Array[] | undefined>;
+}
+
 
 const REQUEST_FOR: Readonly<Record<Exclude<ProtocolName, 'status'>, NetTag>> = {
   headers: NetTag.HeadersByRange,
   'blocks-range': NetTag.BlocksByRange,
   'blocks-hash': NetTag.BlocksByHash,
   'step-data': NetTag.StepData,
-  'lane-leaves': NetTag.LaneLeaves,
 };
 
 export interface ReqRespModules {
@@ -42,10 +57,8 @@ export interface ReqRespModules {
   status: () => StatusMsg;
   /** A peer told us its status. */
   onStatus: (peer: string, s: StatusMsg) => void;
-  /** W_{R,m,lane,s} of this node's miner (undefined when not mining or not kept). */
-  stepData?: (round: number, lane: number, step: number) => Promise<Int32Array[] | undefined>;
-  /** Leaves of this node's miner's landed lanes [lane, lane + count) of `round`, with their paths (empty when not mining or not kept). */
-  laneLeaves?: (round: number, miner: Uint8Array, lane: number, count: number) => ServedLeaf[];
+  /** Per-step data of this node's miner (absent when not mining). */
+  stepData?: StepDataSource;
 }
 
 export interface ReqRespOpts {
@@ -141,12 +154,24 @@ export class ReqResp {
         return out;
       }
       case NetTag.StepData: {
-        const w = await this.modules.stepData?.(q.round, q.lane, q.step).catch(() => undefined);
-        return w ? [encodeStepData(w)] : [];
+        const src = this.modules.stepData;
+        if (!src || !bytesEqual(q.miner, src.miner)) return [];
+        const opening = await this.openLane(src, q);
+        if (!opening) return [];
+        const w = await src.weights(q.round, q.lane, q.step).catch(() => undefined);
+        return w ? [encodeLaneOpening(opening), encodeStepData(w)] : [encodeLaneOpening(opening)];
       }
-      case NetTag.LaneLeaves:
-        return (this.modules.laneLeaves?.(q.round, q.miner, q.lane, q.count) ?? []).map(encodeServedLeaf);
     }
+  }
+
+  /**
+   * The lane's leaf and its path in the part's lanesRoot, from the kept leaves (undefined when one
+   * is missing). Reads and hashes laneCount leaves: bounded by the lanes this node's miner kept, and
+   * by the per-peer request rate.
+   */
+  private async openLane(src: StepDataSource, q: StepDataRequest): Promise<LaneOpening | undefined> {
+    const leaves = await src.leaves(q.round, q.laneStart, q.laneCount);
+    return leaves ? openLanes(q.laneStart, leaves, [q.lane])[0] : undefined;
   }
 
   /**

@@ -1,66 +1,60 @@
-// A validator's client of the miners' served data over request/response (node/network/reqresp.ts):
-// lane leaves are asked of every connected peer in turn with the miner's address in the request
-// (only the miner's node answers), until one answers leaves that prove against the part's lanesRoot
-// (a peer answering junk is passed over); the peer that served a miner's leaves is remembered, and W_s is
-// asked of that peer only (no other node keeps it), checked against the leaf's root before use.
-// Requests are paced under the peers' rate limits (Network.askPeers).
-import { bytesEqual, toHex } from '../../consensus/bytes.ts';
-import { weightsRoot } from '../../consensus/training/checkpoint.ts';
-import { layerCount, layerSize, type TrainingTask } from '../../consensus/training/spec.ts';
-import { decodeServedLeaf, decodeStepData, MAX_LANE_LEAVES, NetTag, type ServedLeaf } from '../network/messages.ts';
+// A validator's client of the miners' served data: the step-data protocol's client
+// (Network.fetchStepData, node/network/step-data.ts), which proves the lane's leaf against the part's
+// lanesRoot and W_{R,m,lane,s} against the leaf's root before handing them over. The peer that served
+// a miner's lanes is remembered and asked first next time (only the miner's node keeps them).
+// Requests go one at a time, at least `minGapMs` apart (default 150 ms), under the peers' rate limit
+// of 10 requests a second, so an honest validator is never charged for asking.
+import { toHex } from '../../consensus/bytes.ts';
+import type { LaneOpening, PartHeader } from '../../consensus/training/part.ts';
+import type { TrainingTask } from '../../consensus/training/spec.ts';
+import { encodeLaneOpening } from '../network/messages.ts';
 import type { Network } from '../network/network.ts';
+import type { CheckedStepData } from '../network/step-data.ts';
 import type { ServedData } from './service.ts';
 
 export class P2PServedData implements ServedData {
   private readonly minerPeer = new Map<string, string>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private lastAsk = 0;
   /** Bytes received (leaves and step data), for the bench and the status. */
   bytes = 0;
 
   constructor(
-    private readonly opts: { task: TrainingTask },
+    private readonly opts: { task: TrainingTask; minGapMs?: number },
     private readonly modules: { network: Network },
   ) {}
 
-  async laneLeaves(round: number, miner: Uint8Array, lane: number, count: number, verify: (x: ServedLeaf) => boolean): Promise<ServedLeaf[]> {
-    const { task } = this.opts;
-    const m = toHex(miner);
-    const got = await this.modules.network.askPeers(
-      'lane-leaves', { type: NetTag.LaneLeaves, round, miner, lane, count: Math.min(count, MAX_LANE_LEAVES) }, MAX_LANE_LEAVES,
-      (frames, peer) => {
-        if (frames.length === 0) return undefined;
-        const out: ServedLeaf[] = [];
-        for (const f of frames) {
-          try {
-            const x = decodeServedLeaf(f, task);
-            this.bytes += f.length;
-            if (verify(x)) out.push(x);
-          } catch {
-            return undefined;
-          }
-        }
-        if (out.length === 0) return undefined; // nothing that proves against the part: ask the next peer
-        this.minerPeer.set(m, peer);
-        return out;
-      },
-      { ...(this.minerPeer.has(m) ? { prefer: this.minerPeer.get(m)! } : {}) },
-    );
-    return got ?? [];
+  async opening(part: PartHeader, lane: number): Promise<LaneOpening | undefined> {
+    return (await this.fetch(part, lane, 0, false))?.opening;
   }
 
-  async stepData(round: number, miner: Uint8Array, lane: number, step: number, root: Uint8Array): Promise<Int32Array[] | undefined> {
-    const { task } = this.opts;
-    const peer = this.minerPeer.get(toHex(miner));
-    if (!peer) return undefined;
-    const sizes = Array.from({ length: layerCount(task) }, (_, l) => layerSize(task, l));
-    return this.modules.network.askPeers('step-data', { type: NetTag.StepData, round, lane, step }, 1, (frames) => {
-      if (frames.length !== 1) return undefined;
+  async stepData(part: PartHeader, lane: number, step: number): Promise<Int32Array[] | undefined> {
+    const got = await this.fetch(part, lane, step, true);
+    return got?.weights ? [...got.weights] : undefined;
+  }
+
+  private fetch(part: PartHeader, lane: number, step: number, weights: boolean): Promise<CheckedStepData | undefined> {
+    const run = async (): Promise<CheckedStepData | undefined> => {
+      const wait = this.lastAsk + (this.opts.minGapMs ?? 150) - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      this.lastAsk = Date.now();
+      const m = toHex(part.miner);
+      const known = this.minerPeer.get(m);
+      const q = { part, lane, step };
+      const o = { weights, task: this.opts.task };
       try {
-        const w = decodeStepData(frames[0]!, sizes);
-        this.bytes += frames[0]!.length;
-        return bytesEqual(weightsRoot(task, w), root) ? w : undefined;
+        const got = known !== undefined
+          ? await this.modules.network.fetchStepData(q, { ...o, peer: known }).catch(() => this.modules.network.fetchStepData(q, o))
+          : await this.modules.network.fetchStepData(q, o);
+        this.minerPeer.set(m, got.peer);
+        this.bytes += encodeLaneOpening(got.opening).length + (got.weights ?? []).reduce((n, w) => n + w.byteLength, 0);
+        return got;
       } catch {
-        return undefined;
+        return undefined; // not served (or not by anyone reachable): the validator recomputes or attests "unavailable"
       }
-    }, { only: peer });
+    };
+    const p = this.queue.then(run, run);
+    this.queue = p.catch(() => undefined);
+    return p;
   }
 }

@@ -19,10 +19,9 @@ import type { MatmulFn } from '../../consensus/matmul.ts';
 import type { TrainingParams } from '../../consensus/params.ts';
 import { checkpointRoot, type Checkpoint } from '../../consensus/training/checkpoint.ts';
 import type { Dataset } from '../../consensus/training/dataset.ts';
-import { verifyOpening, type LaneLeaf } from '../../consensus/training/part.ts';
+import type { LaneLeaf, LaneOpening, PartHeader } from '../../consensus/training/part.ts';
 import { layerSize } from '../../consensus/training/spec.ts';
 import type { Logger } from '../log/logger.ts';
-import type { ServedLeaf } from '../network/messages.ts';
 import { AGGREGATE_STEP, encodeAttestation, FLAG_SERVED, signAttestation, Verdict, VERDICT_NAMES, type Attestation } from './attestation.ts';
 import { aggregateMismatch, reexecuteStep, recomputeTo, type CheckCtx, type Fault, type LaneRef } from './check.ts';
 import type { AttestationIngest } from './ingest.ts';
@@ -31,13 +30,10 @@ import type { PartFeed, SeenPart } from './parts.ts';
 
 /** Where a validator gets a miner's served data (node/validator/served.ts over P2P). */
 export interface ServedData {
-  /**
-   * Leaves of lanes [lane, lane + count) of `miner` in `round` that pass `verify` (the proof against the
-   * part's lanesRoot): a peer whose answer has none that verify is passed over for the next one.
-   */
-  laneLeaves(round: number, miner: Uint8Array, lane: number, count: number, verify: (x: ServedLeaf) => boolean): Promise<ServedLeaf[]>;
-  /** W_{R,m,lane,s} whose root is `root`, from the miner's node; undefined when not served. */
-  stepData(round: number, miner: Uint8Array, lane: number, step: number, root: Uint8Array): Promise<Int32Array[] | undefined>;
+  /** The lane's leaf with its Merkle path, proven against the part's lanesRoot; undefined when no peer serves it. */
+  opening(part: PartHeader, lane: number): Promise<LaneOpening | undefined>;
+  /** W_{R,m,lane,s}, checked against the lane's committed step-s root; undefined when not served. */
+  stepData(part: PartHeader, lane: number, step: number): Promise<Int32Array[] | undefined>;
 }
 
 export interface ValidatorOpts {
@@ -195,10 +191,8 @@ export class ValidatorService {
     return b;
   }
 
-  private async leafOf(p: SeenPart, lane: number): Promise<ServedLeaf | undefined> {
-    const h = p.header;
-    const ok = (x: ServedLeaf): boolean => x.lane === lane && x.laneStart === h.laneStart && x.laneCount === h.laneCount && verifyOpening(h, x);
-    return (await this.modules.served.laneLeaves(h.round, h.miner, lane, 1, ok)).find(ok);
+  private leafOf(p: SeenPart, lane: number): Promise<LaneOpening | undefined> {
+    return this.modules.served.opening(p.header, lane);
   }
 
   private async wR(round: number, baseRoot: Uint8Array): Promise<readonly Int32Array[]> {
@@ -208,8 +202,8 @@ export class ValidatorService {
   }
 
   /** W_s of the lane: served (checked) or recomputed from W_R; or the fault the recompute proved. */
-  private async weightsAt(ref: LaneRef, leaf: LaneLeaf, s: number, wR: readonly Int32Array[]): Promise<{ weights: readonly Int32Array[]; served: boolean } | { fault: Fault; served: false }> {
-    const served = await this.modules.served.stepData(ref.round, ref.miner, ref.lane, s, leaf.steps[s]!.weightsRoot);
+  private async weightsAt(part: PartHeader, ref: LaneRef, leaf: LaneLeaf, s: number, wR: readonly Int32Array[]): Promise<{ weights: readonly Int32Array[]; served: boolean } | { fault: Fault; served: false }> {
+    const served = await this.modules.served.stepData(part, ref.lane, s);
     if (served) {
       this.stats.servedSteps++;
       return { weights: served, served: true };
@@ -255,7 +249,7 @@ export class ValidatorService {
     const leaf = opening.leaf;
     const wR = await this.wR(h.round, h.baseRoot);
     const ref: LaneRef = { round: h.round, miner: h.miner, lane, baseRoot: h.baseRoot };
-    const at = await this.weightsAt(ref, leaf, step, wR);
+    const at = await this.weightsAt(h, ref, leaf, step, wR);
     if ('fault' in at) {
       this.found(p, lane, at.fault, opening);
       return this.attest(p, lane, step, Verdict.Fraud, false);
@@ -280,7 +274,7 @@ export class ValidatorService {
       const leaf = opening.leaf;
       leaves.push(leaf);
       const ref: LaneRef = { round: h.round, miner: h.miner, lane, baseRoot: h.baseRoot };
-      const at = await this.weightsAt(ref, leaf, H - 1, wR);
+      const at = await this.weightsAt(h, ref, leaf, H - 1, wR);
       allServed &&= at.served;
       if ('fault' in at) {
         this.found(p, lane, at.fault, opening);
@@ -307,7 +301,7 @@ export class ValidatorService {
     return this.attest(p, h.laneStart, AGGREGATE_STEP, bad ? Verdict.Fraud : Verdict.Valid, allServed);
   }
 
-  private found(p: SeenPart, lane: number, f: Fault, opening: ServedLeaf): void {
+  private found(p: SeenPart, lane: number, f: Fault, opening: LaneOpening): void {
     const h = p.header;
     this.record({
       kind: f.reason === 'base' ? 'base' : 'step', round: h.round, miner: h.miner, laneStart: h.laneStart, partHash: h.partHash, height: p.height, lane, step: f.step, reason: f.reason,

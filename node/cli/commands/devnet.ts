@@ -1,29 +1,37 @@
 // `tessera devnet --nodes N [--miners M] [--dir D]`: a local network of N full nodes on 127.0.0.1.
 // Writes a fresh devnet genesis (the embedded devnet, starting now) and the miners' key files
-// into D, starts N `tessera node` processes (own datadir, RPC port and P2P port each, every node
-// bootstrapping from the ones started before it), mines on the first M (genesis dev keys 0..M-1,
-// which the genesis bonds), prints one status line per node every few seconds until Ctrl-C, and
-// then stops every node by its pid and waits for it. Node logs go to D/node-<i>/node.log.
+// into D, gives every node its peer key (<datadir>/p2p/key) and a free P2P port, lists all N as
+// the genesis's bootnodes (outside the hashed genesis: the chain is the same whatever they are, so
+// a second run on D rewrites them and the chain continues), starts N `tessera node` processes
+// (own datadir, RPC port and P2P port each; their peers come from the genesis, no --bootnodes),
+// mines on the first M (genesis dev keys 0..M-1, which the genesis bonds), prints one status line
+// per node every few seconds until Ctrl-C, and then stops every node by its pid and waits for it.
+// Node logs go to D/node-<i>/node.log.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { loadOrCreatePeerKey } from '../../network/peer-key.ts';
 import { RpcClient } from '../../rpc/client.ts';
 import { EXIT_OK, parseFlags, usageError, type Io } from '../util.ts';
 
 export const DEVNET_HELP = `Usage: tessera devnet [options]
 
 Starts a local devnet: N mining and non-mining nodes on 127.0.0.1, connected to each other,
-with a fresh genesis. Prints one status line per node (height, head, peers, round, held-out
-accuracy) until Ctrl-C, then stops them all.
+with a fresh genesis whose "bootnodes" list every node (each node's peer id and P2P port; the
+genesis hash does not cover them). Prints one status line per node (height, head, peers, round,
+held-out accuracy) until Ctrl-C, then stops them all.
 
 Options:
   --nodes <n>          nodes to start (default 3, at most 16)
   --miners <m>         how many of them mine (default 2; at most 4, the genesis's bonded dev keys)
   --dir <dir>          where genesis, keys and the nodes' datadirs go (default ./devnet; reused
-                       when it already holds a devnet: the chain continues)
+                       when it already holds a devnet: the chain continues, the genesis's
+                       bootnodes are rewritten with this run's ports)
   --threads <n>        worker threads per miner (default 1)
   --interval <s>       seconds between status lines (default 5)
   -h, --help           this help`;
@@ -55,19 +63,30 @@ export async function devnetCommand(argv: string[], io: Io): Promise<number> {
   const dir = resolve(values.dir ?? './devnet');
   await mkdir(join(dir, 'keys'), { recursive: true });
 
+  // every node's peer id (its datadir's key) and a free P2P port: the genesis lists them all as bootnodes
+  const datadirs = Array.from({ length: n }, (_, i) => join(dir, `node-${i}`));
+  const ports = await freePorts(n);
+  const bootnodes: string[] = [];
+  for (let i = 0; i < n; i++) {
+    await mkdir(datadirs[i]!, { recursive: true });
+    const { key } = await loadOrCreatePeerKey(datadirs[i]!);
+    bootnodes.push(`/ip4/127.0.0.1/tcp/${ports[i]}/p2p/${peerIdFromPrivateKey(key as never).toString()}`);
+  }
+
   const genesisFile = join(dir, 'genesis.json');
-  let genesis: { devKeys: { privateKey: string; address: string }[] };
+  let genesis: { devKeys: { privateKey: string; address: string }[]; bootnodes?: string[] };
   try {
     genesis = JSON.parse(await readFile(genesisFile, 'utf8'));
-    io.err(`devnet: reusing ${genesisFile}`);
+    io.err(`devnet: reusing ${genesisFile} (its bootnodes rewritten; the genesis hash does not cover them)`);
   } catch {
     const g = JSON.parse(await readFile(DEVNET_JSON, 'utf8'));
     g.time = Math.floor(Date.now() / 1000) - 1;
     g.name = 'tessera-local-devnet';
-    await writeFile(genesisFile, JSON.stringify(g, null, 2));
     genesis = g;
     io.err(`devnet: wrote ${genesisFile}`);
   }
+  genesis.bootnodes = bootnodes;
+  await writeFile(genesisFile, JSON.stringify(genesis, null, 2));
   const keyFiles: string[] = [];
   for (let i = 0; i < m; i++) {
     const f = join(dir, 'keys', `miner-${i}.key`);
@@ -83,10 +102,9 @@ export async function devnetCommand(argv: string[], io: Io): Promise<number> {
   };
   try {
     for (let i = 0; i < n; i++) {
-      const datadir = join(dir, `node-${i}`);
-      await mkdir(datadir, { recursive: true });
-      const args = ['node', '--datadir', datadir, '--genesis', genesisFile, '--rpc', '127.0.0.1:0', '--p2p', '127.0.0.1:0', '--log-format', 'json'];
-      if (nodes.length) args.push('--bootnodes', nodes.map((d) => d.p2p).join(','));
+      const datadir = datadirs[i]!;
+      // peers from the genesis's bootnodes (a node skips its own address)
+      const args = ['node', '--datadir', datadir, '--genesis', genesisFile, '--rpc', '127.0.0.1:0', '--p2p', `127.0.0.1:${ports[i]}`, '--log-format', 'json'];
       if (i < m) args.push('--mine', '--miner-key-file', keyFiles[i]!, '--threads', String(threads));
       const d = await startChild(i, args, join(datadir, 'node.log'));
       nodes.push(d);
@@ -138,6 +156,24 @@ async function printStatus(nodes: DevNode[], io: Io): Promise<void> {
     }),
   );
   io.out(`${new Date().toISOString().slice(11, 19)}\n${lines.join('\n')}`);
+}
+
+/** `count` distinct ports the OS has free on 127.0.0.1 now (held open together, then released for the nodes). */
+async function freePorts(count: number): Promise<number[]> {
+  const servers: Server[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const srv = createServer();
+      servers.push(srv);
+      await new Promise<void>((res, rej) => {
+        srv.once('error', rej);
+        srv.listen(0, '127.0.0.1', () => res());
+      });
+    }
+    return servers.map((srv) => (srv.address() as AddressInfo).port);
+  } finally {
+    await Promise.all(servers.map((srv) => new Promise<void>((res) => srv.close(() => res()))));
+  }
 }
 
 function startChild(index: number, args: string[], logFile: string): Promise<DevNode> {

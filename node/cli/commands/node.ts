@@ -1,7 +1,7 @@
 // `tessera node`: runs a full node until SIGINT / SIGTERM.
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { loadDevnetSpec, loadGenesisFile, type GenesisSpec } from '../../../genesis/index.ts';
+import { BOOTNODE_MULTIADDR, loadDevnetSpec, loadGenesisFile, type GenesisSpec } from '../../../genesis/index.ts';
 import { createLogger, isLogLevel, LOG_LEVELS, type Logger, type LogFormat } from '../../log/logger.ts';
 import { bytesEqual, fromHex, to0x } from '../../../consensus/bytes.ts';
 import { PrivateKey } from '../../../consensus/crypto/index.ts';
@@ -48,12 +48,13 @@ Options:
   --threads <n>          worker threads of the wasm backend (default: all cores)
   --p2p <host:port>      join the peer-to-peer network, listening here (127.0.0.1:0: loopback, a
                          port the OS picks; 0.0.0.0:<port> takes peers from other machines).
-                         Without --p2p and --bootnodes the node runs alone
+                         Without --p2p, --bootnodes and genesis bootnodes the node runs alone
   --bootnodes <list>     comma-separated multiaddrs with /p2p/<peer id> to connect to and keep
                          connected (e.g. /ip4/127.0.0.1/tcp/9333/p2p/12D3KooW...); alone, it
-                         implies --p2p 127.0.0.1:0
+                         implies --p2p 127.0.0.1:0. Default: the genesis's "bootnodes" (which
+                         likewise turn P2P on); --bootnodes "" ignores them
   --max-peers <n>        most peer connections (default 32)
-  --no-p2p               run alone (the default without --p2p / --bootnodes)
+  --no-p2p               run alone (the default without --p2p, --bootnodes or genesis bootnodes)
   --archive              keep contribution part bodies for good (default: pruned once their
                          round's challenge window has closed; part headers are always kept)
   --validate             validate: re-execute sampled steps and aggregates of landed contribution
@@ -142,24 +143,22 @@ export async function nodeCommand(argv: string[], io: Io): Promise<number> {
     if (!(sample > 0 && sample <= 1)) throw usageError(`--sample must be a probability in (0, 1], got "${values.sample}"`, NODE_HELP);
   }
   if (values['validator-key'] !== undefined && !values.validate) throw usageError('--validator-key applies with --validate', NODE_HELP);
-  let p2p: NodeOpts['p2p'];
+  // P2P: --bootnodes, else the genesis's bootnodes (loaded below); either turns P2P on
+  let flagBootnodes: string[] | undefined;
+  let maxPeers: number | undefined;
   if (values['no-p2p']) {
     if (values.p2p !== undefined || values.bootnodes !== undefined || values['max-peers'] !== undefined)
       throw usageError('--p2p, --bootnodes and --max-peers do not apply with --no-p2p', NODE_HELP);
-  } else if (values.p2p === undefined && values.bootnodes === undefined) {
-    if (values['max-peers'] !== undefined) throw usageError('--max-peers applies with --p2p or --bootnodes', NODE_HELP);
   } else {
-    const listen = parseHostPort(values.p2p ?? '127.0.0.1:0', '--p2p', NODE_HELP);
-    const bootnodes = (values.bootnodes ?? '').split(',').map((b) => b.trim()).filter(Boolean);
-    for (const b of bootnodes)
-      if (!/^\/(ip4|ip6|dns4|dns6|dns)\/[^/]+\/tcp\/[0-9]{1,5}\/p2p\/[1-9A-HJ-NP-Za-km-z]+$/.test(b))
-        throw usageError(`--bootnodes: "${b}" is not a multiaddr like /ip4/127.0.0.1/tcp/9333/p2p/<peer id>`, NODE_HELP);
-    let maxPeers: number | undefined;
+    if (values.bootnodes !== undefined) {
+      flagBootnodes = values.bootnodes.split(',').map((b) => b.trim()).filter(Boolean);
+      for (const b of flagBootnodes)
+        if (!BOOTNODE_MULTIADDR.test(b)) throw usageError(`--bootnodes: "${b}" is not a multiaddr like /ip4/127.0.0.1/tcp/9333/p2p/<peer id>`, NODE_HELP);
+    }
     if (values['max-peers'] !== undefined) {
       maxPeers = Number(values['max-peers']);
       if (!Number.isInteger(maxPeers) || maxPeers < 1 || maxPeers > 1000) throw usageError(`--max-peers must be an integer in [1, 1000], got "${values['max-peers']}"`, NODE_HELP);
     }
-    p2p = { listen, bootnodes, ...(maxPeers ? { maxPeers } : {}) };
   }
   const logger = createLogger({ level, format });
   let spec: GenesisSpec;
@@ -168,6 +167,17 @@ export async function nodeCommand(argv: string[], io: Io): Promise<number> {
     else spec = loadDevnetSpec();
   } catch (e) {
     throw new CliError(`bad genesis ${values.genesis ?? '(devnet)'}: ${(e as Error).message}`, EXIT_USAGE);
+  }
+  let p2p: NodeOpts['p2p'];
+  if (!values['no-p2p']) {
+    const bootnodes = flagBootnodes ?? [...(spec.bootnodes ?? [])];
+    if (values.p2p === undefined && flagBootnodes === undefined && bootnodes.length === 0) {
+      if (maxPeers !== undefined) throw usageError('--max-peers applies with --p2p, --bootnodes or a genesis that lists bootnodes', NODE_HELP);
+    } else {
+      const listen = parseHostPort(values.p2p ?? '127.0.0.1:0', '--p2p', NODE_HELP);
+      p2p = { listen, bootnodes, ...(maxPeers ? { maxPeers } : {}) };
+      if (flagBootnodes === undefined && bootnodes.length > 0) logger.info('bootnodes from the genesis', { bootnodes: bootnodes.length });
+    }
   }
   let miningOpts: NodeOpts['mining'];
   if (mining) {

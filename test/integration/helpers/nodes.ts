@@ -76,7 +76,17 @@ export async function stopNode(n: RunningNode): Promise<void> {
 }
 
 export async function rpc(url: string, method: string, params: unknown[] = []): Promise<any> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+  let res: Response;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+      break;
+    } catch (e) {
+      // a kept-alive socket the server closed as the request went out (its 5 s idle timeout, met
+      // when a loaded machine stalls this process): the request never reached the node; try again
+      if ((e as { cause?: { code?: string } }).cause?.code !== 'ECONNRESET' || attempt === 3) throw e;
+    }
+  }
   const body = (await res.json()) as { result?: unknown; error?: { message: string } };
   if (body.error) throw new Error(`${method}: ${body.error.message}`);
   return body.result;
@@ -97,7 +107,7 @@ export async function until<T>(what: string, f: () => Promise<T | undefined>, ti
  * its parent, every seal verifies, every state transition applies; reports whether the replayed
  * state equals the stored head state, the height, and which miners' contributions landed per round.
  */
-export async function replayDatadir(datadir: string, genesisFile: string): Promise<{ stateMatches: boolean; height: number; minersByRound: Map<number, Set<string>> }> {
+export async function replayDatadir(datadir: string, genesisFile: string): Promise<{ stateMatches: boolean; why: string; height: number; minersByRound: Map<number, Set<string>> }> {
   const spec = loadGenesisFile(genesisFile);
   const genesis = buildGenesis(spec);
   const seal = sealFor(spec.params);
@@ -126,8 +136,11 @@ export async function replayDatadir(datadir: string, genesisFile: string): Promi
     const stored = new Map<string, string>();
     for await (const [k, v] of db.stateEntries()) stored.set(to0x(k), to0x(v));
     const replayed = new Map([...state.entries()].map(([k, v]) => [to0x(k), to0x(v)]));
-    const same = bytesEqual(blockHash(parent), headHash) && stored.size === replayed.size && [...stored].every(([k, v]) => replayed.get(k) === v);
-    return { stateMatches: same, height: parent.height, minersByRound };
+    const headMatches = bytesEqual(blockHash(parent), headHash);
+    const differing = [...new Set([...stored.keys(), ...replayed.keys()])].filter((k) => stored.get(k) !== replayed.get(k));
+    const same = headMatches && differing.length === 0;
+    const why = same ? '' : `${headMatches ? '' : `stored head ${to0x(headHash)} is not the last canonical block ${to0x(blockHash(parent))} (height ${parent.height}); `}${differing.length} state keys differ: ${differing.slice(0, 8).map((k) => `${k.slice(0, 24)} stored=${stored.get(k)?.slice(0, 40)} replayed=${replayed.get(k)?.slice(0, 40)}`).join('; ')}`;
+    return { stateMatches: same, why, height: parent.height, minersByRound };
   } finally {
     await db.close();
   }

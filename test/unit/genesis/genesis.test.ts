@@ -87,6 +87,30 @@ describe('genesis parser', () => {
     expect(errOf(mismatch)).toEqual({ code: GenesisErrorCode.KEY_MISMATCH, path: '$.devKeys[0].address' });
   });
 
+  it('takes bootnodes outside the hashed genesis: listing them leaves the genesis hash as it is', () => {
+    const plain = parseGenesis(clone());
+    expect(plain.bootnodes).toBeUndefined();
+    const listed = clone();
+    listed.bootnodes = [
+      '/ip4/127.0.0.1/tcp/9333/p2p/12D3KooWSuUoXYFWoXsrDSZ88oRY9s64J87PncSVNFJQ2rzPomUf',
+      '/dns4/boot.example.org/tcp/9333/p2p/12D3KooWP21y2GhCThM7ipc5zSmzt2FwnZYmu4iig7p9NKLkgwaf',
+    ];
+    const spec = parseGenesis(listed);
+    expect(spec.bootnodes).toEqual(listed.bootnodes);
+    expect(toHex(buildGenesis(spec).hash)).toBe(toHex(buildGenesis(plain).hash));
+    expect(toHex(buildGenesis(spec).hash)).toBe(toHex(buildGenesis(loadDevnetSpec()).hash));
+    // a bad entry is named by its path
+    const noPeerId = clone();
+    noPeerId.bootnodes = [listed.bootnodes[0], '/ip4/127.0.0.1/tcp/9333'];
+    expect(errOf(noPeerId)).toEqual({ code: GenesisErrorCode.BAD_FIELD, path: '$.bootnodes[1]' });
+    const notList = clone();
+    notList.bootnodes = listed.bootnodes[0];
+    expect(errOf(notList)).toEqual({ code: GenesisErrorCode.BAD_FIELD, path: '$.bootnodes' });
+    const tooMany = clone();
+    tooMany.bootnodes = Array.from({ length: 65 }, () => listed.bootnodes[0]);
+    expect(errOf(tooMany)).toEqual({ code: GenesisErrorCode.BAD_FIELD, path: '$.bootnodes' });
+  });
+
   it('rejects an initial target above the max target', () => {
     const t = clone();
     t.params.initialTarget = '0x' + 'ff'.repeat(32);

@@ -73,7 +73,11 @@ describe('MinerLoop', () => {
         expect(Buffer.from(weightsRoot(TINY_TASK, w!)).equals(Buffer.from(committed[s]!.weightsRoot))).toBe(true);
       }
     }
-    expect(await loop.getStepData(0, 2, TINY_TASK.localSteps)).toBeUndefined();
+    // step H: the lane's final weights, matching the leaf's final root; nothing after it
+    const c2 = contributions.find((c) => c.lane === 2)!;
+    const final = await loop.getStepData(0, 2, TINY_TASK.localSteps);
+    expect(Buffer.from(weightsRoot(TINY_TASK, final!)).equals(Buffer.from(c2.leaf.finalRoot))).toBe(true);
+    expect(await loop.getStepData(0, 2, TINY_TASK.localSteps + 1)).toBeUndefined();
     expect(await loop.getStepData(0, lanes + 5, 0)).toBeUndefined(); // a lane not trained
   });
 

@@ -60,9 +60,15 @@ describe('MiningService.getStepData', () => {
     }
     expect(await svc.getStepData(0, made.length + 3, 0)).toBeUndefined(); // not trained
     expect(await svc.getStepData(1, 0, 0)).toBeUndefined(); // no such round
-    expect(await svc.getStepData(0, 0, TINY_TASK.localSteps)).toBeUndefined();
+    // step H: the lane's final weights, W_R + its delta, hashing to the leaf's final root; nothing after it
+    const H = TINY_TASK.localSteps;
+    const c0 = made.find((c) => c.lane === 0)!;
+    const final = await svc.getStepData(0, 0, H);
+    expect(final).toEqual(ck.weights.map((w, l) => Int32Array.from(w, (x, i) => x + c0.delta[l]![i]!)));
+    expect(Buffer.from(weightsRoot(TINY_TASK, final!)).equals(Buffer.from(c0.leaf.finalRoot))).toBe(true);
+    expect(await svc.getStepData(0, 0, H + 1)).toBeUndefined();
     // the status the RPC reports follows what the worker keeps and served
-    expect(svc.status.miner).toMatchObject({ stepsKept: made.length, stepData: { lanes: made.length, rounds: 1, served: made.length * TINY_TASK.localSteps } });
+    expect(svc.status.miner).toMatchObject({ stepsKept: made.length, stepData: { lanes: made.length, rounds: 1, served: made.length * TINY_TASK.localSteps + 1 } });
   });
 
   it('after a restart, serves the own lanes of the lane store within the window, checked against their roots', async () => {

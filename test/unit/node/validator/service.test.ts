@@ -18,7 +18,7 @@ import { matmulPlain } from '../../../../consensus/matmul.ts';
 import { pouwSeal } from '../../../../consensus/seal-pouw.ts';
 import { initCheckpoint } from '../../../../consensus/training/checkpoint.ts';
 import { partOfLanes } from '../../../../consensus/training/contribution.ts';
-import { encodeSignedPart, openLanes, signPart } from '../../../../consensus/training/part.ts';
+import { encodeSignedPart, openLanes, signPart, verifyOpening } from '../../../../consensus/training/part.ts';
 import type { Block } from '../../../../consensus/types.ts';
 import { parseFault, type FaultSpec } from '../../../../miner/faults.ts';
 import { runLane, type LaneResult } from '../../../../miner/lane.ts';
@@ -71,9 +71,13 @@ async function minerLanes(key: typeof kA, n: number, fault?: FaultSpec): Promise
   return {
     bytes, results,
     served: {
-      laneLeaves: async (round, m, lane, count, verify) =>
-        round === 0 && bytesEqual(m, miner) ? openLanes(0, leaves, Array.from({ length: count }, (_, i) => lane + i).filter((l) => l < n)).map((o) => ({ ...o, laneStart: 0, laneCount: n })).filter(verify) : [],
-      stepData: async (round, m, lane, step) => (bytesEqual(m, miner) ? ((await store.get(round, lane, step)) as Int32Array[] | undefined) : undefined),
+      // what the step-data client hands over: the opening proven under the part's lanesRoot (node/network/step-data.ts)
+      opening: async (part, lane) => {
+        if (part.round !== 0 || !bytesEqual(part.miner, miner) || lane >= n) return undefined;
+        const [o] = openLanes(0, leaves, [lane]);
+        return o && verifyOpening(part, o) ? o : undefined;
+      },
+      stepData: async (part, lane, step) => (part.round === 0 && bytesEqual(part.miner, miner) ? ((await store.get(part.round, lane, step)) as Int32Array[] | undefined) : undefined),
     },
   };
 }
@@ -105,8 +109,8 @@ describe('ValidatorService', () => {
     const ingest = new AttestationIngest({ chainId: p.chainId, task }, { parts: feed, store });
     const published: Uint8Array[] = [];
     const served: ServedData = {
-      laneLeaves: async (...a) => [...(await A.served.laneLeaves(...a)), ...(await B.served.laneLeaves(...a))],
-      stepData: async (round, m, lane, step, root) => (await A.served.stepData(round, m, lane, step, root)) ?? B.served.stepData(round, m, lane, step, root),
+      opening: async (part, lane) => (await A.served.opening(part, lane)) ?? B.served.opening(part, lane),
+      stepData: async (part, lane, step) => (await A.served.stepData(part, lane, step)) ?? B.served.stepData(part, lane, step),
     };
     const v = new ValidatorService(
       { key: kV, sample: 1, chainId: p.chainId, training: t },
@@ -149,7 +153,7 @@ describe('ValidatorService', () => {
     const other = testKey(4);
     const v = new ValidatorService(
       { key: other, sample: 1, chainId: p.chainId, training: t },
-      { parts: feed, ingest, served: { laneLeaves: async () => [], stepData: async () => undefined }, checkpoint: async () => readCheckpoint(chain.state(), task), data, matmul: matmulPlain, logger: silentLogger },
+      { parts: feed, ingest, served: { opening: async () => undefined, stepData: async () => undefined }, checkpoint: async () => readCheckpoint(chain.state(), task), data, matmul: matmulPlain, logger: silentLogger },
     );
     await v.onHead();
     await v.idle();
