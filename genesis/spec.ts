@@ -53,6 +53,11 @@ export interface GenesisSpec {
   /** The data registry at genesis (chains that train): who supplied which training samples. */
   readonly data?: GenesisData;
   /**
+   * A devnet made for tests (`"testOnly": true`): the only kind of chain on which a node accepts
+   * fault injection (`--fault`, miner/faults.ts). Node policy, not consensus: not in the genesis hash.
+   */
+  readonly testOnly?: boolean;
+  /**
    * Where a new node finds peers: multiaddrs with /p2p/<peer id>, dialled when `tessera node` gets
    * no --bootnodes. Not part of the genesis block (buildGenesis never reads it), so listing or
    * changing bootnodes leaves the genesis hash, and the chain, as they are.
@@ -299,11 +304,14 @@ export function parseGenesis(json: unknown): GenesisSpec {
   });
 
   const data = 'data' in root ? parseData(root['data'], '$.data', params) : undefined;
+  if ('testOnly' in root && typeof root['testOnly'] !== 'boolean') bad('$.testOnly', 'expected true or false');
+  const testOnly = root['testOnly'] === true;
   const bootnodes = 'bootnodes' in root ? parseBootnodes(root['bootnodes']) : undefined;
 
   return Object.freeze({
     chainId, name, time, checkpointRoot: ckptRoot, params,
     allocations: Object.freeze(allocations), bonds: Object.freeze(bonds), devKeys: Object.freeze(devKeys), ...(data ? { data } : {}),
+    ...(testOnly ? { testOnly } : {}),
     ...(bootnodes ? { bootnodes } : {}),
   });
 }

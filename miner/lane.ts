@@ -9,9 +9,16 @@ import { contributionOf, laneLeafOf, type Contribution } from '../consensus/trai
 import type { LaneLeaf } from '../consensus/training/part.ts';
 import type { Dataset } from '../consensus/training/dataset.ts';
 import { shardIndices, shardSeed, type RoundContext } from '../consensus/training/shard.ts';
-import { runStep, type StepCommit } from '../consensus/training/step.ts';
+import { runStep, stepJobShapes, type StepCommit } from '../consensus/training/step.ts';
 import type { TrainingTask } from '../consensus/training/spec.ts';
 import { stepBatch } from '../consensus/training/trajectory.ts';
+import { faultyCommit, faultyNext, type FaultSpec } from './faults.ts';
+
+/** An injected fault (tests only, miner/faults.ts) and which jobs are ticket jobs. */
+export interface LaneFault {
+  readonly spec: FaultSpec;
+  readonly isTicket: (m: number, k: number, n: number) => boolean;
+}
 
 export interface LaneResult {
   readonly contribution: Contribution;
@@ -33,7 +40,9 @@ export async function runLane(
   matmul: MatmulFn,
   shouldStop: () => boolean = () => false,
   keepStep: (s: number) => boolean = () => false,
+  fault?: LaneFault,
 ): Promise<LaneResult | undefined> {
+  const shapes = stepJobShapes(task);
   const baseRoot = checkpointRoot(task, ck);
   const seed = shardSeed(baseRoot, ctx);
   const indices = shardIndices(task, data.n, seed);
@@ -46,8 +55,8 @@ export async function runLane(
     if (shouldStop()) return undefined;
     if (keepStep(s)) kept.set(s, w);
     const r = await runStep(task, data, w, s, stepBatch(task, indices, s), seed, matmul);
-    steps.push(r.commit);
-    w = r.weights;
+    steps.push(fault ? faultyCommit(fault.spec, r.commit, shapes, fault.isTicket) : r.commit);
+    w = faultyNext(fault?.spec, ctx.lane, s, w, r.weights);
     lossSum += r.lossSum;
     correct += r.correct;
   }

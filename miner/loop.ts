@@ -24,6 +24,7 @@ import { MAX_LANE, type LaneLeaf } from '../consensus/training/part.ts';
 import { runLane } from './lane.ts';
 import { StepStore, type RoundTraining, type StepStoreStats } from './step-store.ts';
 import { newTicketStats, ticketMatmul, type TicketStats, type WinningTicket } from './ticket-matmul.ts';
+import { syntheticOperand, withholds, type FaultSpec } from './faults.ts';
 
 export interface MinerWork {
   /** Hash of the head block: tickets are mined for its child. */
@@ -107,6 +108,8 @@ export interface MinerLoopOpts {
   readonly keepRounds: number;
   /** Keep every k-th step's weights per lane (default H: only W_R per round); see miner/step-store.ts. */
   readonly checkpointInterval?: number;
+  /** An injected fault (tests only: the node refuses it unless the genesis is marked testOnly). */
+  readonly fault?: FaultSpec;
 }
 
 export interface MinerLoopModules {
@@ -143,7 +146,7 @@ export class MinerLoop {
     this.steps = new StepStore(
       { task: opts.task, miner: opts.miner, keepRounds: opts.keepRounds, ...(opts.checkpointInterval ? { checkpointInterval: opts.checkpointInterval } : {}) },
       // replays use the backend's plain product (bit-identical to the reference), no tickets
-      { data, matmul: (job) => backend.matmul(job.a, job.b, job.m, job.k, job.n) },
+      { data, matmul: (job) => backend.matmul(job.a, job.b, job.m, job.k, job.n), ...(opts.fault ? { fault: opts.fault } : {}) },
     );
     this.stats = {
       round: -1, lane: -1, lanesDone: 0, lanesAbandoned: 0, laneMacs: 0, lostMacs: 0, fillerMacs: 0,
@@ -169,6 +172,7 @@ export class MinerLoop {
    * undefined when the lane is not kept (not finished here, or out of the challenge window).
    */
   async getStepData(round: number, lane: number, step: number): Promise<readonly Int32Array[] | undefined> {
+    if (withholds(this.opts.fault)) return undefined;
     const w = await this.steps.get(round, lane, step);
     this.stats.stepData = this.steps.stats();
     return w;
@@ -235,7 +239,14 @@ export class MinerLoop {
       const parent = w.parent;
       const ctx = { parent, miner: this.opts.miner, round, lane, target: w.target, spec: this.opts.pouw };
       const onTicket = (t: WinningTicket): void => this.onWin(t, parent, round, filler);
-      return ticketMatmul(ctx, this.modules.backend, onTicket, this.ticketStats)(job);
+      const ticket = ticketMatmul(ctx, this.modules.backend, onTicket, this.ticketStats);
+      if (this.opts.fault?.kind === 'synthetic-operands' && !filler && isTicketJob(this.opts.pouw, job.m, job.k, job.n) && job.roots) {
+        // tickets on a synthetic A (the lane commits its root: faults.ts); training takes the true product
+        const syn = syntheticOperand(job);
+        await ticket({ ...job, a: syn.a, roots: { rootA: syn.rootA, rootB: job.roots.rootB } });
+        return this.modules.backend.matmul(job.a, job.b, job.m, job.k, job.n);
+      }
+      return ticket(job);
     };
   }
 
@@ -268,7 +279,8 @@ export class MinerLoop {
     const { task, data } = this.training;
     this.stats.lane = lane;
     const before = this.usefulMacs();
-    const res = await runLane(task, data, ck, { round, miner: this.opts.miner, lane }, this.matmul(round, lane, false), () => !this.running || this.work!.round !== round, (s) => this.steps.keepsStep(s, task));
+    const res = await runLane(task, data, ck, { round, miner: this.opts.miner, lane }, this.matmul(round, lane, false), () => !this.running || this.work!.round !== round, (s) => this.steps.keepsStep(s, task),
+      this.opts.fault ? { spec: this.opts.fault, isTicket: (m, k, n) => isTicketJob(this.opts.pouw, m, k, n) } : undefined);
     const macs = this.usefulMacs() - before;
     if (!res || this.work!.round !== round) {
       this.stats.lanesAbandoned++;

@@ -21,6 +21,7 @@ import { shardIndices, shardSeed } from '../consensus/training/shard.ts';
 import { runStep } from '../consensus/training/step.ts';
 import type { TrainingTask } from '../consensus/training/spec.ts';
 import { stepBatch } from '../consensus/training/trajectory.ts';
+import { faultyNext, type FaultSpec } from './faults.ts';
 
 export interface StepStoreOpts {
   readonly task: TrainingTask;
@@ -40,6 +41,8 @@ export interface StepStoreModules {
   readonly data: Dataset;
   /** Products of the replays (exact: any MatmulFn gives the same trajectory). */
   readonly matmul: MatmulFn;
+  /** An injected fault (tests only): replays follow the faulty trajectory the lanes committed. */
+  readonly fault?: FaultSpec;
 }
 
 /** What the store keeps (training_status `mining.perStepData`). */
@@ -212,7 +215,8 @@ export class StepStore {
       const seed = shardSeed(r.root, { round, miner: this.opts.miner, lane });
       const indices = shardIndices(task, data.n, seed);
       for (let s = from; s < step; s++) {
-        w = (await runStep(task, data, w, s, stepBatch(task, indices, s), seed, this.modules.matmul)).weights;
+        const next = (await runStep(task, data, w, s, stepBatch(task, indices, s), seed, this.modules.matmul)).weights;
+        w = faultyNext(this.modules.fault, lane, s, w, next);
         this.counters.replayedSteps++;
       }
       this.cursor = { round, lane, step, weights: w };

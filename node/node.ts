@@ -30,6 +30,17 @@ import { CheckpointStore } from './model/checkpoint-store.ts';
 import { TrainingTracker } from './model/tracker.ts';
 import { governedMinFee } from './mempool/min-fee.ts';
 import type { Network } from './network/network.ts';
+import { withholds, type FaultSpec } from '../miner/faults.ts';
+import { matmulPlain, type MatmulFn } from '../consensus/matmul.ts';
+import { createBackend } from '../miner/backends/index.ts';
+import type { TileBackend } from '../miner/backends/types.ts';
+import { readCheckpoint } from '../vm/round/state.ts';
+import { AttestationStore } from './validator/store.ts';
+import { AttestationIngest } from './validator/ingest.ts';
+import { PartFeed } from './validator/parts.ts';
+import { ValidatorService } from './validator/service.ts';
+import { Challenger } from './validator/challenge.ts';
+import { validatorMethods } from './rpc/validator.ts';
 
 export interface NodeOpts {
   datadir: string;
@@ -41,7 +52,9 @@ export interface NodeOpts {
   /** Keep contribution part bodies for good (default: pruned once their challenge window closed: node/chain/prune.ts). */
   archive?: boolean;
   /** Mine with this address (needs a genesis with training); `key` is its key, which signs its contributions. */
-  mining?: { miner: Uint8Array; key: PrivateKey; backend: BackendName | 'auto'; threads?: number };
+  mining?: { miner: Uint8Array; key: PrivateKey; backend: BackendName | 'auto'; threads?: number; fault?: FaultSpec };
+  /** Validate (node/validator): re-execute sampled steps of landed parts and attest, signed with `key`. Needs training and P2P. */
+  validate?: { key: PrivateKey; sample: number };
   /** Join the peer-to-peer network (node/network); without it the node runs alone. */
   p2p?: { listen: { host: string; port: number }; bootnodes?: string[]; maxPeers?: number; banSeconds?: number; ratePerSecond?: number };
 }
@@ -71,6 +84,11 @@ export class TesseraNode {
   /** The leaves of the miner's finished lanes (served as lane openings to validators). */
   private leaves?: LaneLeafStore;
   network?: Network;
+  validator?: ValidatorService;
+  attestations?: AttestationStore;
+  private parts?: PartFeed;
+  private validatorBackend?: TileBackend;
+  private prunedAttestations?: number;
   private headTimer?: ReturnType<typeof setInterval>;
   private lastHead?: Uint8Array;
 
@@ -114,35 +132,84 @@ export class TesseraNode {
       this.tracker = new TrainingTracker({ training: spec.params.training, heldOut }, { chain: this.chain, store, logger: logger.child('training') });
       await this.tracker.start();
     }
+    if (this.opts.mining?.fault && !spec.testOnly)
+      throw new Error(`--fault ${this.opts.mining.fault.kind}: refused, the genesis ${spec.name} is not a devnet marked for tests ("testOnly": true)`);
+    if (this.opts.validate && (!spec.params.training || !this.opts.p2p)) throw new Error('--validate needs a genesis with training and the P2P network (--p2p or --bootnodes)');
     if (this.opts.mining) {
       if (!spec.params.training) throw new Error('--mine needs a genesis with a training section (proof of useful work trains its task)');
       const t = spec.params.training;
       this.leaves = new LaneLeafStore({ keepRounds: Math.ceil(t.challengeWindow / t.roundBlocks) + 1 }, { db: this.db });
+      // keep every 4th step's weights per lane (~0.4 MB each on the devnet task): a validator's request
+      // for W_s replays at most 3 steps (1.5 on average), well inside a request's deadline (miner/step-store.ts)
       this.mining = new MiningService(
-        { ...this.opts.mining, params: spec.params },
+        { checkpointInterval: 4, ...this.opts.mining, params: spec.params },
         { chain: this.chain, mempool: this.mempool, contributions: this.contributions, logger: logger.child('miner'), onHeadChange: () => this.onHead(), onMined: (b) => void this.network?.publishBlock(b), checkpoints: async (r) => (await this.tracker?.store.get(r))?.checkpoint, lanes: new LaneStore({ db: this.db }), leaves: this.leaves },
       );
       logger.info('starting the miner', { miner: to0x(this.opts.mining.miner), backend: this.opts.mining.backend, ...(this.opts.mining.threads ? { threads: this.opts.mining.threads } : {}) });
       await this.mining.start();
     }
+    const training = spec.params.training;
+    let ingest: AttestationIngest | undefined;
+    if (this.opts.p2p && training) {
+      const keepRounds = Math.ceil(training.challengeWindow / training.roundBlocks) + 1;
+      this.parts = new PartFeed({ task: training.task, keepRounds }, { chain: this.chain });
+      this.attestations = new AttestationStore({}, { db: this.db });
+      ingest = new AttestationIngest({ chainId: spec.params.chainId, task: training.task }, { parts: this.parts, store: this.attestations });
+    }
     if (this.opts.p2p) {
       const mining = this.mining;
+      const att = ingest;
       // loaded on demand: libp2p's module graph is large, and CLI commands that never network skip it
       const { Network } = await import('./network/network.ts');
       this.network = new Network(
         { datadir: this.opts.datadir, ...this.opts.p2p },
         {
           chain: this.chain, mempool: this.mempool, contributions: this.contributions, db: this.db, seal, logger: logger.child('net'), metrics,
-          ...(mining && this.leaves ? { stepData: stepDataSource(mining, this.leaves, this.opts.mining!.miner) } : {}),
+          ...(mining && this.leaves ? { stepData: stepDataSource(mining, this.leaves, this.opts.mining!.miner, this.opts.mining!.fault) } : {}),
+          ...(att ? { attestation: (d: Uint8Array) => att.accept(d) } : {}),
         },
       );
       await this.network.start();
+    }
+    if (this.opts.validate && training && this.network && this.parts && ingest) {
+      const { P2PServedData } = await import('./validator/served.ts');
+      // re-execution on the wasm kernel (worker threads, bit-exact self-test at start), else plain JS
+      let matmul: MatmulFn = matmulPlain;
+      try {
+        const be = await createBackend('wasm', { threads: 1 });
+        this.validatorBackend = be;
+        matmul = (job) => be.matmul(job.a, job.b, job.m, job.k, job.n);
+      } catch (e) {
+        logger.warn('validator: the wasm backend did not start, re-executing in plain JS', { error: (e as Error).message });
+      }
+      const network = this.network;
+      const chain = this.chain;
+      const store = this.tracker?.store;
+      this.validator = new ValidatorService(
+        { key: this.opts.validate.key, sample: this.opts.validate.sample, chainId: spec.params.chainId, training },
+        {
+          parts: this.parts, ingest, served: new P2PServedData({ task: training.task }, { network }),
+          checkpoint: async (round) => {
+            const open = readRound(chain.state());
+            if (open && open.round === round) return readCheckpoint(chain.state(), training.task);
+            return (await store?.get(round))?.checkpoint;
+          },
+          data: loadCheckedTrainingSet(training.datasetHash), matmul, logger: logger.child('validator'),
+          publish: (b) => void network.publishAttestation(b),
+          openRound: () => readRound(chain.state())?.round ?? 0,
+          challenger: new Challenger({ key: this.opts.validate.key, params: spec.params }, { chain, mempool: this.mempool, publish: (tx) => void network.publishTx(tx), logger: logger.child('validator') }),
+        },
+      );
+      logger.info('validating', { validator: to0x(this.validator.address), sample: this.opts.validate.sample });
     }
     // Head changes come from the import queue (the miner, later the network): follow them.
     this.lastHead = this.chain.head().hash;
     this.headTimer = setInterval(() => this.onHead(), 250);
 
-    const methods = rpcMethods({ chain: this.chain, mempool: this.mempool, ...(this.network ? { network: this.network } : {}), ...(this.tracker ? { training: { tracker: this.tracker, ...(this.mining ? { mining: this.mining } : {}) } } : {}) });
+    const methods = rpcMethods({
+      chain: this.chain, mempool: this.mempool, ...(this.network ? { network: this.network } : {}), ...(this.tracker ? { training: { tracker: this.tracker, ...(this.mining ? { mining: this.mining } : {}) } } : {}),
+      extra: validatorMethods({ ...(this.attestations ? { store: this.attestations } : {}), ...(this.validator ? { validator: this.validator } : {}) }),
+    });
     this.rpc = new RpcServer(this.opts.rpc, { logger: logger.child('rpc'), methods });
     this.rpcAddress = await this.rpc.start();
     logger.info('JSON-RPC listening', { address: `http://${this.rpcAddress}/` });
@@ -202,6 +269,15 @@ export class TesseraNode {
     this.lastHead = h;
     this.mining?.onHead();
     void this.tracker?.onHead();
+    const t = this.opts.genesis.params.training;
+    const open = readRound(chain.state())?.round;
+    if (this.attestations && t && open !== undefined && open !== this.prunedAttestations) {
+      this.prunedAttestations = open;
+      const keep = Math.ceil(t.challengeWindow / t.roundBlocks) + 1;
+      void this.attestations.prune(open - keep).catch((e: unknown) => this.modules.logger.error('pruning attestations failed', { error: (e as Error).message }));
+    }
+    if (this.validator) void this.validator.onHead();
+    else if (this.parts) void this.parts.scan().catch((e: unknown) => this.modules.logger.error('part index scan failed', { error: (e as Error).message }));
     const pruner = this.pruner;
     if (pruner) {
       const height = chain.head().header.height;
@@ -214,6 +290,9 @@ export class TesseraNode {
 
   async stop(): Promise<void> {
     if (this.headTimer) clearInterval(this.headTimer);
+    this.validator?.stop();
+    await this.validator?.idle().catch(() => {});
+    await this.validatorBackend?.close();
     await this.mining?.stop();
     await this.leaves?.flushed();
     await this.network?.stop();
@@ -229,6 +308,8 @@ export class TesseraNode {
 }
 
 /** Per-step data the network serves for this node's miner: lane leaves from the db, W from the worker. */
-function stepDataSource(mining: MiningService, leaves: LaneLeafStore, miner: Uint8Array): StepDataSource {
+function stepDataSource(mining: MiningService, leaves: LaneLeafStore, miner: Uint8Array, fault?: FaultSpec): StepDataSource {
+  // a miner run with --fault withheld (tests only) serves neither its leaves nor its weights
+  if (withholds(fault)) return { miner, leaves: async () => undefined, weights: async () => undefined };
   return { miner, leaves: (round, laneStart, laneCount) => leaves.range(round, laneStart, laneCount), weights: (round, lane, step) => mining.getStepData(round, lane, step) };
 }

@@ -33,6 +33,8 @@ export enum Bucket {
   prunedParts = 0x11,
   /** u32be(i) -> encoded signed tx: the mempool at the last clean stop, in pool order (node/mempool/journal.ts) */
   mempoolJournal = 0x18,
+  /** u64be(round) || miner(20) || u32be(laneStart) || u32be(lane) || u32be(step) || validator(20) -> encodeAttestation: validators' attestations this node checked and kept (node/validator/store.ts) */
+  attestation = 0x20,
 }
 
 export function key(bucket: Bucket, ...parts: Uint8Array[]): Uint8Array {

@@ -37,6 +37,7 @@ import type { LaneStore, OwnLane } from './lane-store.ts';
 import type { LaneLeafStore } from './lane-leaves.ts';
 import { reportEquivocations } from './evidence.ts';
 import type { FromMiner, MinerWorkerData, ToMiner } from './messages.ts';
+import { faultyAggregate, type FaultSpec } from '../../miner/faults.ts';
 import { roundTrainingKeys, roundTrainingSet, type RoundTrainingKeys } from './round-training.ts';
 
 export interface MiningOpts {
@@ -50,6 +51,8 @@ export interface MiningOpts {
   params: ChainParams;
   /** Unix seconds (block time). Default: the system clock. */
   now?: () => number;
+  /** An injected fault (tests only: node/cli refuses it unless the genesis is marked testOnly; miner/faults.ts). */
+  fault?: FaultSpec;
 }
 
 export interface MiningModules {
@@ -133,6 +136,7 @@ export class MiningService {
       keepRounds: Math.ceil(t.challengeWindow / t.roundBlocks) + 1, backend: this.opts.backend,
       ...(this.opts.threads ? { threads: this.opts.threads } : {}),
       ...(this.opts.checkpointInterval ? { checkpointInterval: this.opts.checkpointInterval } : {}),
+      ...(this.opts.fault ? { fault: this.opts.fault } : {}),
     };
     // The worker is TypeScript: a .mjs entry registers tsx in the thread first (works under
     // `npx tsx`, `npm start`, bin/tessera.js and vitest).
@@ -365,7 +369,7 @@ export class MiningService {
       const leaves = lanes.map((x) => x.leaf);
       const part = {
         round: round.round, miner: this.opts.miner, laneStart: a, laneCount: b - a, baseRoot: round.checkpointRoot,
-        lanesRoot: lanesRoot(a, leaves), delta: sumDeltas(task, lanes.map((x) => x.delta)),
+        lanesRoot: lanesRoot(a, leaves), delta: faultyAggregate(this.opts.fault, sumDeltas(task, lanes.map((x) => x.delta))),
         openings: openLanes(a, leaves, [...winLanes].filter((l) => l >= a && l < b)),
       };
       const bytes = encodeSignedPart(signPart(part, this.opts.key, this.opts.params.chainId));

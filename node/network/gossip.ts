@@ -6,7 +6,8 @@
 //   txs:           size, decode, mempool admission (chain id, fee, signature, nonce, balance)
 //   contributions: parts (v2): size, decode, round, base, signature, lane overlap, bond per lane,
 //                  bound on D, openings (vm/round/parts.ts checkPart: the VM's own rule), then the pool
-//   attestations:  no format yet (validators arrive later): ignored
+//   attestations:  size, decode, step range, known part, lane range, signature, duplicate and caps
+//                  (node/validator/ingest.ts), then stored; a node without training ignores them
 import { blockHash, decodeBlock, decodeBlockHeader, decodeLimits, decodeTx } from '../../consensus/encoding/index.ts';
 import type { ChainParams } from '../../consensus/params.ts';
 import { toHex } from '../../consensus/bytes.ts';
@@ -33,6 +34,8 @@ export interface GossipModules {
   onOrphan: (block: Block, hash: Uint8Array, bytes: number, from: string) => void;
   /** A block was imported (its orphaned children may follow). */
   onImported: (hash: Uint8Array, res: ImportResult) => void;
+  /** Checks and stores a gossiped attestation (node/validator/ingest.ts); absent on a chain without training. */
+  attestation?: (data: Uint8Array) => Promise<unknown>;
 }
 
 export class GossipValidators {
@@ -57,7 +60,8 @@ export class GossipValidators {
       case 'contributions':
         return this.contribution(data, from);
       case 'attestations':
-        throw new NetworkError(NetworkErrorCode.UNSUPPORTED_TOPIC, { topic: kind });
+        if (!this.modules.attestation) throw new NetworkError(NetworkErrorCode.UNSUPPORTED_TOPIC, { topic: kind });
+        return this.modules.attestation(data).then(() => undefined);
     }
   }
 

@@ -9,6 +9,7 @@
 //   StepData        [0x64, round, miner (20), laneStart, laneCount, lane, step]
 //                   -> a LaneOpening frame, then (when kept) a frame of W_{R,m,lane,step}'s layers
 //   ResponseCode    [0x65, code]   the first frame of every response
+//   (0x69: a validator's attestation, gossiped: node/validator/attestation.ts)
 //   LaneOpening     [0x66, lane, finalRoot (32), [[weightsRoot, aRoot, bRoot, cRoot, ...] x H],
 //                    [sibling (32)...]]: lane's leaf and its Merkle path in the lanesRoot of the
 //                    part [laneStart, laneStart + laneCount) of (round, miner)
@@ -28,6 +29,8 @@ export enum NetTag {
   StepData = 0x64,
   ResponseCode = 0x65,
   LaneOpening = 0x66,
+  /** A validator's attestation (gossip, not request/response): node/validator/attestation.ts. */
+  Attestation = 0x69,
 }
 
 export enum ResponseCode {

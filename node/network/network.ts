@@ -69,6 +69,8 @@ export interface NetworkModules {
   metrics?: Metrics;
   /** Per-step data this node serves (its miner's lanes); absent when not mining. */
   stepData?: StepDataSource;
+  /** Checks and stores a gossiped attestation (node/validator/ingest.ts). */
+  attestation?: (data: Uint8Array) => Promise<unknown>;
 }
 
 export interface PeerInfo {
@@ -94,6 +96,7 @@ export class Network {
   readonly orphans = new OrphanPool();
   private readonly counts = new Map<string, number>();
   private readonly bootnodes: string[] = [];
+  private readonly lastAsk = new Map<string, number>();
 
   constructor(
     private readonly opts: NetworkOpts,
@@ -183,6 +186,7 @@ export class Network {
         if (this.orphans.add({ hash, block, bytes, from }) >= 0) this.sync.fetchAncestors(from, block.header.parent);
       },
       onImported: (h, r) => this.onImported(h, r),
+      ...(this.modules.attestation ? { attestation: this.modules.attestation } : {}),
     });
 
     const pubsub = this.node.services.pubsub;
@@ -240,6 +244,11 @@ export class Network {
   }
   publishTx(tx: Tx): Promise<void> {
     return this.publish('txs', encodeTx(tx));
+  }
+
+  /** Gossips an attestation this node made (node/validator). */
+  publishAttestation(bytes: Uint8Array): Promise<void> {
+    return this.publish('attestations', bytes);
   }
 
   private async publish(kind: TopicKind, data: Uint8Array): Promise<void> {

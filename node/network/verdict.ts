@@ -13,9 +13,10 @@ import { BlockErrorCode, CodecErrorCode, isTesseraError, TxErrorCode } from '../
 import { ChainErrorCode } from '../chain/errors.ts';
 import { MempoolErrorCode } from '../mempool/errors.ts';
 import { NetworkErrorCode } from './errors.ts';
+import { ValidatorErrorCode } from '../validator/errors.ts';
 
 export type GossipAction = 'accept' | 'ignore' | 'reject';
-export type GossipErrorCode = CodecErrorCode | TxErrorCode | BlockErrorCode | ChainErrorCode | MempoolErrorCode | NetworkErrorCode;
+export type GossipErrorCode = CodecErrorCode | TxErrorCode | BlockErrorCode | ChainErrorCode | MempoolErrorCode | NetworkErrorCode | ValidatorErrorCode;
 
 export const GOSSIP_ACTION = {
   // decoding: bytes a correct peer never sends
@@ -145,6 +146,14 @@ export const GOSSIP_ACTION = {
   [NetworkErrorCode.WRONG_GENESIS]: 'reject',
   [NetworkErrorCode.TIMEOUT]: 'ignore',
   [NetworkErrorCode.INTERNAL]: 'ignore',
+  // attestations: what the message alone proves wrong rejects; what depends on the parts this node
+  // has seen, on what it stored already, or on its caps ignores
+  [ValidatorErrorCode.BAD_SIGNATURE]: 'reject',
+  [ValidatorErrorCode.BAD_ATTESTATION]: 'reject',
+  [ValidatorErrorCode.UNKNOWN_PART]: 'ignore',
+  [ValidatorErrorCode.DUPLICATE]: 'ignore',
+  [ValidatorErrorCode.STORE_FULL]: 'ignore',
+  [ValidatorErrorCode.CANNOT_CHECK]: 'ignore',
 } as const satisfies Record<GossipErrorCode, GossipAction>;
 
 /** The verdict for a validator's throw, and the code it is counted under ('INTERNAL' for our bugs). */

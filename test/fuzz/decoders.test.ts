@@ -1,5 +1,5 @@
 // Property-based fuzzing (fast-check) of every decoder a peer can reach: blocks, headers, tickets,
-// transactions, contributions and the request/response messages. For arbitrary bytes and for
+// transactions, contributions, the request/response messages and attestations. For arbitrary bytes and for
 // mutations of valid encodings (a byte changed, cut short, bytes appended or inserted), a decoder
 // returns a value or throws a typed TesseraError: never another exception, never a hang (each run
 // is synchronous, so a hang would time the test out). A short run is part of `npm test`; set
@@ -14,6 +14,7 @@ import {
   decodeLaneOpening, decodeRequest, decodeResponseCode, decodeStatus, decodeStepData, encodeLaneOpening, encodeRequest, encodeResponseCode, encodeStatus,
   encodeStepData, NetTag, ResponseCode,
 } from '../../node/network/messages.ts';
+import { decodeAttestation, encodeAttestation, signAttestation, Verdict } from '../../node/validator/attestation.ts';
 import { EASY_TARGET, MINING_PARAMS, mineLane, minedBlock, miningGenesis, TINY_TASK } from '../fixtures/mining.ts';
 import { testKey, transfer } from '../fixtures/chain.ts';
 
@@ -43,6 +44,9 @@ beforeAll(async () => {
     encodeRequest({ type: NetTag.BlocksByHash, hashes: [new Uint8Array(32).fill(3), new Uint8Array(32)] }),
     encodeRequest({ type: NetTag.StepData, round: 1, miner: new Uint8Array(20).fill(9), laneStart: 2, laneCount: 3, lane: 3, step: 3 }),
   ]);
+  seeds.set('attestation', [
+    encodeAttestation(signAttestation({ validator: k.address(), round: 3, miner: k.address(), laneStart: 0, partHash: new Uint8Array(32).fill(4), lane: 1, step: 0, verdict: Verdict.Fraud, flags: 1 }, k, 7)),
+  ]);
   seeds.set('response code', [encodeResponseCode(ResponseCode.OK), encodeResponseCode(ResponseCode.RATE_LIMITED)]);
   seeds.set('step data', [encodeStepData([new Int32Array(16).fill(-5), new Int32Array(4).fill(7)])]);
   const leaves = [work, ticketLane].map((w) => ({ finalRoot: new Uint8Array(32).fill(w.contribution.lane + 1), steps: w.contribution.steps }));
@@ -60,6 +64,7 @@ const DECODERS: Record<string, Decoder> = {
   'response code': (b) => decodeResponseCode(b),
   'step data': (b) => decodeStepData(b, LAYERS),
   'lane opening': (b) => decodeLaneOpening(TINY_TASK, b),
+  attestation: (b) => decodeAttestation(b),
 };
 
 /** Only typed errors may escape. */

@@ -9,6 +9,7 @@ import { isTesseraError } from '../../../consensus/errors.ts';
 import { Keystore, KeystoreErrorCode } from '../../keystore/keystore.ts';
 import { TesseraNode, type NodeOpts } from '../../node.ts';
 import { getPassphrase } from '../passphrase.ts';
+import { parseFault, type FaultSpec } from '../../../miner/faults.ts';
 import { CliError, EXIT_OK, EXIT_USAGE, parseFlags, parseHostPort, readConfig, usageError, type Io } from '../util.ts';
 
 export const NODE_HELP = `Usage: tessera node [options]
@@ -56,6 +57,16 @@ Options:
   --no-p2p               run alone (the default without --p2p, --bootnodes or genesis bootnodes)
   --archive              keep contribution part bodies for good (default: pruned once their
                          round's challenge window has closed; part headers are always kept)
+  --validate             validate: re-execute sampled steps and aggregates of landed contribution
+                         parts (served data from the miners, else recomputed from W_R), gossip a
+                         signed attestation per check (needs training and --p2p / --bootnodes)
+  --validator-key <f>    the validator's secret key file (0x + 64 hex digits) that signs its
+                         attestations; default on a devnet: the genesis's last dev key (public)
+  --sample <p>           probability of checking each landed lane (one random step) and each
+                         part's aggregate, in (0, 1] (default 0.6: see docs/validators.md)
+  --fault <kind>         tests only, with --mine: cheat in one way (wrong-weights:S,
+                         wrong-aggregate, junk-lane:J, synthetic-operands, withheld); refused
+                         unless the genesis is marked "testOnly": true
   -h, --help             this help
 
 Stop it with Ctrl-C (SIGINT) or SIGTERM; a kill -9 loses nothing that was imported.`;
@@ -79,6 +90,10 @@ const NODE_FLAGS = {
   'max-peers': { type: 'string' },
   'no-p2p': { type: 'boolean' },
   archive: { type: 'boolean' },
+  validate: { type: 'boolean' },
+  'validator-key': { type: 'string' },
+  sample: { type: 'string' },
+  fault: { type: 'string' },
 } as const;
 
 export async function nodeCommand(argv: string[], io: Io): Promise<number> {
@@ -109,10 +124,25 @@ export async function nodeCommand(argv: string[], io: Io): Promise<number> {
     const address = values['miner-address'];
     if (address !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(address)) throw usageError(`--miner-address must be 0x and 40 hex digits, got "${address}"`, NODE_HELP);
     const key = await minerKeyFromFlags(values['miner-key-file'], address, values['passphrase-file'], datadir);
-    mining = { ...(address !== undefined ? { miner: fromHex(address) } : {}), ...(key ? { key } : {}), backend: backend as 'auto', ...(threads ? { threads } : {}) };
-  } else if (['miner-address', 'miner-key-file', 'passphrase-file', 'backend', 'threads'].some((f) => values[f as keyof typeof values] !== undefined)) {
-    throw usageError('--miner-address, --miner-key-file, --passphrase-file, --backend and --threads only apply with --mine', NODE_HELP);
+    let fault: FaultSpec | undefined;
+    if (values.fault !== undefined) {
+      try {
+        fault = parseFault(values.fault);
+      } catch (e) {
+        throw usageError(`--fault: ${(e as Error).message}`, NODE_HELP);
+      }
+    }
+    mining = { ...(address !== undefined ? { miner: fromHex(address) } : {}), ...(key ? { key } : {}), backend: backend as 'auto', ...(threads ? { threads } : {}), ...(fault ? { fault } : {}) };
+  } else if (['miner-address', 'miner-key-file', 'passphrase-file', 'backend', 'threads', 'fault'].some((f) => values[f as keyof typeof values] !== undefined)) {
+    throw usageError('--miner-address, --miner-key-file, --passphrase-file, --backend, --threads and --fault only apply with --mine', NODE_HELP);
   }
+  let sample = 0.6;
+  if (values.sample !== undefined) {
+    sample = Number(values.sample);
+    if (!values.validate) throw usageError('--sample applies with --validate', NODE_HELP);
+    if (!(sample > 0 && sample <= 1)) throw usageError(`--sample must be a probability in (0, 1], got "${values.sample}"`, NODE_HELP);
+  }
+  if (values['validator-key'] !== undefined && !values.validate) throw usageError('--validator-key applies with --validate', NODE_HELP);
   // P2P: --bootnodes, else the genesis's bootnodes (loaded below); either turns P2P on
   let flagBootnodes: string[] | undefined;
   let maxPeers: number | undefined;
@@ -155,7 +185,15 @@ export async function nodeCommand(argv: string[], io: Io): Promise<number> {
     const key = mining.key ?? devKeyFor(spec, mining.miner, datadir, logger);
     miningOpts = { ...mining, key, miner: key.address() };
   }
-  const node = new TesseraNode({ datadir, genesis: spec, rpc, ...(http ? { http } : {}), ...(values.archive ? { archive: true } : {}), ...(miningOpts ? { mining: miningOpts } : {}), ...(p2p ? { p2p } : {}) }, { logger });
+  if (miningOpts?.fault && !spec.testOnly)
+    throw new CliError(`--fault ${miningOpts.fault.kind}: refused, the genesis ${spec.name} is not a devnet marked for tests ("testOnly": true)`, EXIT_USAGE);
+  let validate: NodeOpts['validate'];
+  if (values.validate) {
+    if (!spec.params.training) throw new CliError(`--validate: the genesis ${spec.name} has no training section, so there is nothing to validate`, EXIT_USAGE);
+    if (!p2p) throw usageError('--validate needs the P2P network (--p2p or --bootnodes): it asks miners for their served data', NODE_HELP);
+    validate = { key: await validatorKey(values['validator-key'], spec, logger), sample };
+  }
+  const node = new TesseraNode({ datadir, genesis: spec, rpc, ...(http ? { http } : {}), ...(values.archive ? { archive: true } : {}), ...(miningOpts ? { mining: miningOpts } : {}), ...(p2p ? { p2p } : {}), ...(validate ? { validate } : {}) }, { logger });
   try {
     await node.start();
   } catch (e) {
@@ -177,6 +215,23 @@ export async function nodeCommand(argv: string[], io: Io): Promise<number> {
   });
   await node.stop();
   return EXIT_OK;
+}
+
+/** The validator's key: --validator-key, else on a devnet the genesis's last dev key (public). */
+async function validatorKey(file: string | undefined, spec: GenesisSpec, logger: Logger): Promise<PrivateKey> {
+  if (file !== undefined) {
+    try {
+      const text = (await readFile(file, 'utf8')).trim();
+      if (!/^0x[0-9a-fA-F]{64}$/.test(text)) throw new Error('expected 0x and 64 hex digits');
+      return PrivateKey.fromBytes(fromHex(text));
+    } catch (e) {
+      throw new CliError(`--validator-key ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, EXIT_USAGE);
+    }
+  }
+  const dev = spec.devKeys[spec.devKeys.length - 1];
+  if (!dev) throw usageError('--validate needs --validator-key on a genesis without dev keys', NODE_HELP);
+  logger.warn('no --validator-key given: attesting with the genesis dev key whose private key is public (fine for a devnet only)', { validator: to0x(dev.address), devKey: dev.index });
+  return PrivateKey.fromBytes(dev.privateKey);
 }
 
 /**

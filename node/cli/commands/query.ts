@@ -1,4 +1,4 @@
-// `tessera query head|block|account|tx|training|mempool|peers|attribution`: reads from a node over JSON-RPC.
+// `tessera query head|block|account|tx|training|mempool|peers|attribution|attestations`: reads from a node over JSON-RPC.
 import { RpcClient } from '../../rpc/client.ts';
 import { CliError, EXIT_FAIL, EXIT_OK, isoTime, parseFlags, rpcUrl, toJson, usageError, type Io } from '../util.ts';
 
@@ -14,6 +14,8 @@ export const QUERY_HELP = `Usage: tessera query <what> [options]
   query peers                   the node's peers (id, address, height, scores) and network status
   query attribution <address>   a data contributor's samples registered and used, the rounds
                                 and blocks that used them, its data earnings and royalties
+  query attestations --round N  validators' attestations the node keeps for round N: one line per
+                                check (validator, miner, lane, step or aggregate, verdict)
 
 Options:
   --rpc <host:port | url>   the node's JSON-RPC address (default 127.0.0.1:8545)
@@ -24,7 +26,7 @@ Options:
 
 Times are shown as ISO 8601 (UTC); --json gives the unix seconds the chain stores.`;
 
-const FLAGS = { rpc: { type: 'string' }, json: { type: 'boolean' }, txs: { type: 'boolean' }, seal: { type: 'boolean' } } as const;
+const FLAGS = { rpc: { type: 'string' }, json: { type: 'boolean' }, txs: { type: 'boolean' }, seal: { type: 'boolean' }, round: { type: 'string' } } as const;
 
 export async function queryCommand(argv: string[], io: Io): Promise<number> {
   const [what, ...rest] = argv;
@@ -98,9 +100,18 @@ export async function queryCommand(argv: string[], io: Io): Promise<number> {
       params = [a];
       break;
     }
+    case 'attestations': {
+      parsed = parseFlags(rest, FLAGS, QUERY_HELP, { min: 0, max: 0 });
+      const r = Number(parsed.values.round);
+      if (parsed.values.round === undefined || !Number.isSafeInteger(r) || r < 0) throw usageError('query attestations needs --round N (a non-negative integer)', QUERY_HELP);
+      method = 'training_attestations';
+      params = [r];
+      break;
+    }
     default:
       throw usageError(what === undefined ? 'missing what to query' : `unknown query "${what}"`, QUERY_HELP);
   }
+  if (parsed.values.round !== undefined && what !== 'attestations') throw usageError('--round is for query attestations', QUERY_HELP);
   if (parsed.values.seal && what !== 'block') throw usageError('--seal is for query block', QUERY_HELP);
   if (parsed.values.txs && what !== 'block') throw usageError('--txs is for query block', QUERY_HELP);
   const url = rpcUrl(parsed.values.rpc, QUERY_HELP);
@@ -109,6 +120,7 @@ export async function queryCommand(argv: string[], io: Io): Promise<number> {
   if (parsed.values.json) io.out(toJson(result));
   else if (what === 'training') io.out(trainingText(result as TrainingStatus));
   else if (what === 'mempool') io.out(mempoolText(result as { size: number; txs: Record<string, unknown>[] }));
+  else if (what === 'attestations') io.out(attestationsText(result as { round: number; count: number; attestations: Record<string, unknown>[] }));
   else io.out(pretty(humanise(result as Record<string, unknown>, what === 'block' && parsed.values.seal === true)));
   return EXIT_OK;
 }
@@ -152,6 +164,14 @@ function trainingText(s: TrainingStatus): string {
   if (s.history.length === 0) lines.push('  (no round evaluated yet)');
   if (s.mining)
     lines.push(`this node mines: ${s.mining.blocksMined} blocks, ${s.mining.contributionsLanded} contributions landed, useful work ${s.mining.usefulWorkFraction === null ? '-' : (100 * s.mining.usefulWorkFraction).toFixed(1) + '%'}`);
+  return lines.join('\n');
+}
+
+function attestationsText(r: { round: number; count: number; attestations: Record<string, unknown>[] }): string {
+  if (r.count === 0) return `round ${r.round}: no attestations`;
+  const lines = [`round ${r.round}: ${r.count} attestation${r.count === 1 ? '' : 's'}`, 'validator    miner        lanes from  lane  check      verdict      data'];
+  for (const a of r.attestations)
+    lines.push(`${String(a.validator).slice(0, 12)} ${String(a.miner).slice(0, 12)} ${String(a.laneStart).padStart(10)}  ${String(a.lane).padStart(4)}  ${(a.check === 'aggregate' ? 'aggregate' : `step ${a.step}`).padEnd(9)}  ${String(a.verdict).padEnd(11)}  ${a.served ? 'served' : 'recomputed'}`);
   return lines.join('\n');
 }
 

@@ -25,6 +25,7 @@ export interface RunningNode {
 export async function writeTestGenesis(dir: string, tweak?: (g: any) => void): Promise<{ file: string; json: any }> {
   const g = JSON.parse(await readFile(join(ROOT, 'genesis', 'devnet.json'), 'utf8'));
   g.time = Math.floor(Date.now() / 1000) - 1;
+  g.testOnly = true; // a devnet for tests: the only kind that accepts --fault
   g.params.blockTimeSeconds = 2;
   g.params.initialTarget = '0x' + (1n << 226n).toString(16).padStart(64, '0');
   Object.assign(g.params.training, { roundBlocks: 3, maxContributionsPerBlock: 8 });
