@@ -6,11 +6,11 @@
 // --miner-key-file on the first run and, on the restart, from the genesis dev key of --miner-address;
 // every contribution on the chain is signed by the miner.
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI_MAIN as MAIN, ROOT as root, TSX_LOADER as tsxLoader } from '../helpers/cli.ts';
+import { ROOT as root } from '../helpers/cli.ts';
+import { rpcCall as rpc, startNode as startNodeProcess, stopNode, until, type NodeProcess as Running } from './helpers/node-process.ts';
 import { bytesEqual, to0x } from '../../consensus/bytes.ts';
 import { decodeBlock } from '../../consensus/encoding/block.ts';
 import { blockHash } from '../../consensus/encoding/header.ts';
@@ -21,60 +21,8 @@ import { applyBlock } from '../../vm/apply-block.ts';
 import { readRound } from '../../vm/round/state.ts';
 import { ChainDb } from '../../node/db/db.ts';
 
-
-interface Running {
-  child: ChildProcess;
-  rpc: string;
-  log: () => string;
-}
-
-function startNode(args: string[]): Promise<Running> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', tsxLoader, MAIN, 'node', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`node did not become ready:\n${err}`)), 60_000);
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /ready rpc=(\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, rpc: m[1]!, log: () => err });
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`node exited (${code}) before ready:\n${err}`));
-    });
-  });
-}
-
-async function stopNode(n: Running): Promise<void> {
-  if (n.child.exitCode !== null) return;
-  const exited = new Promise((r) => n.child.once('exit', r));
-  n.child.kill('SIGTERM');
-  const t = setTimeout(() => n.child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(t);
-}
-
-async function rpc(url: string, method: string, params: unknown[] = []): Promise<any> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
-  const body = (await res.json()) as { result?: unknown; error?: { message: string } };
-  if (body.error) throw new Error(`${method}: ${body.error.message}`);
-  return body.result;
-}
-
-async function until<T>(what: string, f: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
+/** A node of this test: ready within 60 s. */
+const startNode = (args: string[]): Promise<Running> => startNodeProcess(args, 60_000);
 
 const running: Running[] = [];
 let dir: string;

@@ -1,7 +1,8 @@
-// Shared by the commands that sign a tx with a keystore key and send it (gov, data): unlock the
-// key, ask the node for the chain id and the pending nonce, sign, send.
+// Shared by the commands that sign a tx and send it (tx, gov, data): read a plain key file or unlock
+// the keystore key, ask the node for the chain id and the pending nonce, sign, send.
 import { existsSync } from 'node:fs';
-import { to0x } from '../../../consensus/bytes.ts';
+import { readFile } from 'node:fs/promises';
+import { fromHex, to0x } from '../../../consensus/bytes.ts';
 import { PrivateKey, signTx } from '../../../consensus/crypto/index.ts';
 import { encodeTx } from '../../../consensus/encoding/index.ts';
 import type { Tx } from '../../../consensus/types.ts';
@@ -22,7 +23,8 @@ export const SIGNER_FLAGS = {
   json: { type: 'boolean' },
 } as const satisfies Options;
 
-export const SIGNER_HELP = `  --from <address|file>     signer: an address in the keystore, or a key file path
+export const SIGNER_HELP = `  --from <address|file>     signer: an address in the keystore, a keystore file, or a plain key
+                            file (0x + 64 hex digits: no passphrase asked; keep it private)
   --fee <n>                 fee (at least the chain's minimum fee)
   --nonce <n>               signer nonce (default: asked from the node, pending txs included)
   --rpc <host:port>         the node's JSON-RPC address (default 127.0.0.1:8545)
@@ -60,15 +62,30 @@ export async function signAndSend(values: SignerValues, help: string, build: (c:
   const signer = parseSignerFlags(values, help);
   const { fee, rpcAddr, from } = signer;
   let nonce = signer.nonce;
-  const ks = new Keystore(keystoreDir(values));
-  await ks.read(from);
-  const passphrase = await getPassphrase({ file: values['passphrase-file'], purpose: `unlock ${from}` });
-  const { address, secret } = await ks.unlock(from, passphrase);
-  const key = PrivateKey.fromBytes(secret);
+  let key = await plainKeyFile(from, help);
+  if (!key) {
+    const ks = new Keystore(keystoreDir(values));
+    await ks.read(from); // fail on a missing key before asking for a passphrase
+    const passphrase = await getPassphrase({ file: values['passphrase-file'], purpose: `unlock ${from}` });
+    key = PrivateKey.fromBytes((await ks.unlock(from, passphrase)).secret);
+  }
+  const address = to0x(key.address());
   const rpc = new RpcClient(rpcAddr);
   const head = await rpc.call<{ chainId: number }>('chain_head');
   if (nonce === undefined) nonce = (await rpc.call<{ pendingNonce: number }>('state_getAccount', [address])).pendingNonce;
   const tx = signTx(build({ chainId: head.chainId, nonce, fee, sig: new Uint8Array(0) }, address), key);
   const r = await rpc.call<{ hash: string }>('tx_send', [to0x(encodeTx(tx))]);
   return { hash: r.hash, from: address, nonce, fee };
+}
+
+/** The key of a plain key file (one line: 0x and 64 hex digits, as for keys import); undefined for anything else. */
+async function plainKeyFile(from: string, help: string): Promise<PrivateKey | undefined> {
+  if (/^0x[0-9a-fA-F]{40}$/.test(from) && !existsSync(from)) return undefined;
+  const text = (await readFile(from, 'utf8')).trim();
+  if (!/^(0x)?[0-9a-fA-F]{64}$/.test(text)) return undefined;
+  try {
+    return PrivateKey.fromBytes(fromHex(text.startsWith('0x') ? text : '0x' + text));
+  } catch {
+    throw usageError(`--from ${from}: not a valid secp256k1 secret key`, help);
+  }
 }

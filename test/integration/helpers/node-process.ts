@@ -15,6 +15,15 @@ export interface NodeProcess {
 }
 
 export function startNode(args: string[], timeoutMs = 90_000): Promise<NodeProcess> {
+  return spawnNode(args, /ready rpc=(\S+)(?: explorer=(\S+))?/, timeoutMs).then(({ child, m, log }) => ({ child, rpc: m[1]!, ...(m[2] ? { explorer: m[2] } : {}), log }));
+}
+
+/**
+ * Spawns `tessera node <args>` and resolves once its stdout matches `ready` (the node's ready line),
+ * with the match; a node that exits first, or is not ready within `timeoutMs` (then killed), rejects
+ * with its stderr.
+ */
+export function spawnNode(args: string[], ready: RegExp, timeoutMs: number): Promise<{ child: ChildProcess; m: RegExpExecArray; log: () => string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', TSX_LOADER, CLI_MAIN, 'node', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -26,10 +35,10 @@ export function startNode(args: string[], timeoutMs = 90_000): Promise<NodeProce
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
-      const m = /ready rpc=(\S+)(?: explorer=(\S+))?/.exec(out);
+      const m = ready.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve({ child, rpc: m[1]!, ...(m[2] ? { explorer: m[2] } : {}), log: () => err });
+        resolve({ child, m, log: () => err });
       }
     });
     child.on('exit', (code) => {
@@ -39,9 +48,9 @@ export function startNode(args: string[], timeoutMs = 90_000): Promise<NodeProce
   });
 }
 
-/** SIGTERM, then SIGKILL after 15 s; resolves to the exit code. */
-export async function stopNode(n: NodeProcess): Promise<number | null> {
-  if (n.child.exitCode !== null) return n.child.exitCode;
+/** SIGTERM, then SIGKILL after 15 s; resolves to the exit code (null when a signal ended it). */
+export async function stopNode(n: { child: ChildProcess }): Promise<number | null> {
+  if (n.child.exitCode !== null || n.child.signalCode !== null) return n.child.exitCode;
   const exited = new Promise<number | null>((r) => n.child.once('exit', (code) => r(code)));
   n.child.kill('SIGTERM');
   const t = setTimeout(() => n.child.kill('SIGKILL'), 15_000);
@@ -51,7 +60,17 @@ export async function stopNode(n: NodeProcess): Promise<number | null> {
 }
 
 export async function rpcCall<T = any>(url: string, method: string, params: unknown[] = []): Promise<T> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+  let res: Response;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+      break;
+    } catch (e) {
+      // a kept-alive socket the server closed as the request went out (its 5 s idle timeout, met
+      // when a loaded machine stalls this process): the request never reached the node; try again
+      if ((e as { cause?: { code?: string } }).cause?.code !== 'ECONNRESET' || attempt === 3) throw e;
+    }
+  }
   const body = (await res.json()) as { result?: T; error?: { message: string } };
   if (body.error) throw new Error(`${method}: ${body.error.message}`);
   return body.result as T;

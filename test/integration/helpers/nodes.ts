@@ -1,10 +1,11 @@
 // Real `tessera node` processes for multi-node tests: a devnet genesis scaled down to finish in
 // seconds on a shared 2-core machine (2 s blocks, 2-block rounds, few lanes, a low target),
 // nodes on 127.0.0.1 with OS-assigned RPC and P2P ports, each stopped by its own pid.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CLI_MAIN, ROOT, TSX_LOADER } from '../../helpers/cli.ts';
+import { ROOT } from '../../helpers/cli.ts';
+import { rpcCall, spawnNode, stopNode, until } from './node-process.ts';
 import { bytesEqual, to0x } from '../../../consensus/bytes.ts';
 import { decodeBlock } from '../../../consensus/encoding/index.ts';
 import { blockHash } from '../../../consensus/encoding/header.ts';
@@ -41,66 +42,12 @@ export async function writeKey(dir: string, name: string, hex: string): Promise<
   return f;
 }
 
+/** A node with `--archive` (its chain replays from genesis) that listens for peers (the ready line names its P2P address). */
 export function startNode(args: string[], timeoutMs = 150_000): Promise<RunningNode> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX_LOADER, CLI_MAIN, 'node', '--archive', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`node did not become ready:\n${err}`));
-    }, timeoutMs);
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /ready rpc=(\S+).* p2p=(\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, rpc: m[1]!, p2p: m[2]!, log: () => err });
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`node exited (${code}) before ready:\n${err}`));
-    });
-  });
+  return spawnNode(['--archive', ...args], /ready rpc=(\S+).* p2p=(\S+)/, timeoutMs).then(({ child, m, log }) => ({ child, rpc: m[1]!, p2p: m[2]!, log }));
 }
 
-export async function stopNode(n: RunningNode): Promise<void> {
-  if (n.child.exitCode !== null || n.child.signalCode !== null) return;
-  const exited = new Promise((r) => n.child.once('exit', r));
-  n.child.kill('SIGTERM');
-  const t = setTimeout(() => n.child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(t);
-}
-
-export async function rpc(url: string, method: string, params: unknown[] = []): Promise<any> {
-  let res: Response;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
-      break;
-    } catch (e) {
-      // a kept-alive socket the server closed as the request went out (its 5 s idle timeout, met
-      // when a loaded machine stalls this process): the request never reached the node; try again
-      if ((e as { cause?: { code?: string } }).cause?.code !== 'ECONNRESET' || attempt === 3) throw e;
-    }
-  }
-  const body = (await res.json()) as { result?: unknown; error?: { message: string } };
-  if (body.error) throw new Error(`${method}: ${body.error.message}`);
-  return body.result;
-}
-
-export async function until<T>(what: string, f: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
+export { stopNode, until, rpcCall as rpc };
 
 /**
  * Replays the stored canonical chain of a stopped node's datadir from genesis: every block links to
