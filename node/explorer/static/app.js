@@ -193,7 +193,12 @@ function drawChart(rows) {
   chart = new uPlot(opts, data, el);
 }
 
+// Renders overlap (a new block and a link click each start one, and each awaits the node):
+// only the latest one started may write the page, so a slow render of the page just left
+// never replaces the page just opened.
+let renders = 0;
 async function render() {
+  const mine = ++renders;
   const [, page, id] = (location.hash || '#/').slice(1).split('/');
   let out;
   try {
@@ -206,6 +211,7 @@ async function render() {
   } catch (e) {
     out = `<p class="err">${esc(e.message)}</p>`;
   }
+  if (mine !== renders) return;
   const { html, after } = typeof out === 'string' ? { html: out } : out;
   $('#main').innerHTML = html;
   after?.();
