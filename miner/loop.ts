@@ -21,7 +21,7 @@ import type { TileBackend } from './backends/types.ts';
 import { FILLER_LANE, fillerJob } from './filler.ts';
 import { MAX_LANE, type LaneLeaf } from '../consensus/training/part.ts';
 import { runLane } from './lane.ts';
-import { StepStore, type StepStoreStats } from './step-store.ts';
+import { StepStore, type RoundTraining, type StepStoreStats } from './step-store.ts';
 import { newTicketStats, ticketMatmul, type TicketStats, type WinningTicket } from './ticket-matmul.ts';
 
 export interface MinerWork {
@@ -38,6 +38,13 @@ export interface MinerWork {
   readonly doneLanes?: readonly number[];
   /** No task is open: mine the filler job only. */
   readonly noTask?: boolean;
+  /**
+   * The task and training set from this work on (governance may switch the task, registered data
+   * grows the set, both at a round boundary); absent: unchanged. The node sends them with the
+   * work of the round they start.
+   */
+  readonly task?: TrainingTask;
+  readonly data?: Dataset;
 }
 
 export interface MinedTicket {
@@ -110,6 +117,8 @@ const yieldToEvents = (): Promise<void> => new Promise((r) => setImmediate(r));
 export class MinerLoop {
   private work?: MinerWork;
   private checkpoint?: Checkpoint;
+  /** The task and training set lanes train now (opts.task and modules.data until the node sends others). */
+  private training: RoundTraining;
   private nextLane = 0;
   private readonly done = new Set<number>();
   private running = false;
@@ -124,6 +133,7 @@ export class MinerLoop {
     private readonly modules: MinerLoopModules,
   ) {
     const { backend, data } = modules;
+    this.training = { task: opts.task, data };
     this.steps = new StepStore(
       { task: opts.task, miner: opts.miner, keepRounds: opts.keepRounds, ...(opts.checkpointInterval ? { checkpointInterval: opts.checkpointInterval } : {}) },
       // replays use the backend's plain product (bit-identical to the reference), no tickets
@@ -139,8 +149,8 @@ export class MinerLoop {
    * Own lanes of round `round` (opened with `ck`) finished before a restart, by their committed step
    * roots: their per-step data is served as if trained here (rounds out of the window are dropped).
    */
-  restoreLanes(round: number, ck: Checkpoint, lanes: readonly { lane: number; roots: readonly Uint8Array[] }[]): void {
-    this.steps.openRound(round, ck);
+  restoreLanes(round: number, ck: Checkpoint, lanes: readonly { lane: number; roots: readonly Uint8Array[] }[], training?: Partial<RoundTraining>): void {
+    this.steps.openRound(round, ck, { ...this.training, ...training });
     if (!this.steps.hasRound(round)) return;
     for (const { lane, roots } of lanes) this.steps.put(round, lane, roots);
     this.stats.stepsKept = this.steps.lanes;
@@ -165,15 +175,16 @@ export class MinerLoop {
 
   /** New head and/or round. A new round needs its checkpoint. */
   setWork(w: MinerWork): void {
+    if (w.task || w.data) this.training = { task: w.task ?? this.training.task, data: w.data ?? this.training.data };
     if (!this.work || w.round !== this.work.round) {
       if (!w.checkpoint) throw new RangeError(`work for round ${w.round} without its checkpoint`);
       this.checkpoint = w.checkpoint;
-      this.steps.openRound(w.round, w.checkpoint);
+      this.steps.openRound(w.round, w.checkpoint, this.training);
       this.nextLane = 0;
       this.done.clear();
     } else if (w.checkpoint) {
       this.checkpoint = w.checkpoint;
-      this.steps.openRound(w.round, w.checkpoint);
+      this.steps.openRound(w.round, w.checkpoint, this.training);
     }
     for (const l of w.doneLanes ?? []) this.done.add(l);
     this.work = w;
@@ -248,10 +259,10 @@ export class MinerLoop {
   }
 
   private async mineLane(round: number, lane: number, ck: Checkpoint): Promise<void> {
-    const { task } = this.opts;
+    const { task, data } = this.training;
     this.stats.lane = lane;
     const before = this.usefulMacs();
-    const res = await runLane(task, this.modules.data, ck, { round, miner: this.opts.miner, lane }, this.matmul(round, lane, false), () => !this.running || this.work!.round !== round, (s) => this.steps.keepsStep(s));
+    const res = await runLane(task, data, ck, { round, miner: this.opts.miner, lane }, this.matmul(round, lane, false), () => !this.running || this.work!.round !== round, (s) => this.steps.keepsStep(s, task));
     const macs = this.usefulMacs() - before;
     if (!res || this.work!.round !== round) {
       this.stats.lanesAbandoned++;
@@ -278,7 +289,8 @@ export class MinerLoop {
    * ticket-job ids), operands from (parent, i), so every job is new work with fresh tiles.
    */
   private async mineFiller(w: MinerWork): Promise<void> {
-    const { task, pouw } = this.opts;
+    const { pouw } = this.opts;
+    const { task } = this.training;
     const shapes = stepJobShapes(task).map((s, jobId) => ({ s, jobId })).filter(({ s }) => isTicketJob(pouw, s[0], s[1], s[2]));
     if (shapes.length === 0) return this.waitForWork();
     this.stats.lane = this.fillerLane;

@@ -8,6 +8,8 @@
 //   checkpoint interval k < H, W_{R,m,s} of every k-th step s (s = k, 2k, ...).
 // `get(round, lane, s)` replays from the nearest kept state (a kept step, the replay cursor of the
 // last request, or W_R) through the given MatmulFn and checks the result against the committed root.
+// Each round keeps the task and training set it was opened with (governance may switch the task and
+// registered data may grow the set at a round boundary): replays use the round's own.
 // Rounds older than `keepRounds` behind the open round are dropped (the challenge window in rounds);
 // past `maxBytes` the oldest lanes lose their kept steps first (counted in `evicted`): they stay
 // servable, by a longer replay from W_R.
@@ -61,6 +63,14 @@ interface RoundEntry {
   readonly weights: readonly Int32Array[];
   readonly root: Uint8Array;
   readonly bytes: number;
+  readonly task: TrainingTask;
+  readonly data: Dataset;
+}
+
+/** The task and training set a round trains (default: the store's own). */
+export interface RoundTraining {
+  readonly task: TrainingTask;
+  readonly data: Dataset;
 }
 
 interface LaneEntry {
@@ -100,24 +110,33 @@ export class StepStore {
     if (!Number.isInteger(k) || k < 1) throw new RangeError(`checkpointInterval must be a positive integer, got ${opts.checkpointInterval}`);
   }
 
-  /** The checkpoint interval k (<= H). */
+  /** The checkpoint interval k (<= H) of `task` (default: the store's). */
+  intervalOf(task: TrainingTask = this.opts.task): number {
+    return Math.min(this.opts.checkpointInterval ?? task.localSteps, task.localSteps);
+  }
+
   get interval(): number {
-    return Math.min(this.opts.checkpointInterval ?? this.opts.task.localSteps, this.opts.task.localSteps);
+    return this.intervalOf();
   }
 
-  /** Steps a lane keeps W_{R,m,s} of (s = k, 2k, ... < H): what runLane should hand to put(). */
-  keepsStep(s: number): boolean {
-    return s > 0 && s < this.opts.task.localSteps && s % this.interval === 0;
+  /** Steps a lane of `task` keeps W_{R,m,s} of (s = k, 2k, ... < H): what runLane should hand to put(). */
+  keepsStep(s: number, task: TrainingTask = this.opts.task): boolean {
+    return s > 0 && s < task.localSteps && s % this.intervalOf(task) === 0;
   }
 
-  /** Round `round` opened with `ck`: keeps its W_R, drops the rounds that left the challenge window. */
-  openRound(round: number, ck: Checkpoint): void {
-    const root = checkpointRoot(this.opts.task, ck);
+  /**
+   * Round `round` opened with `ck` on `training` (its task and training set; default the store's):
+   * keeps its W_R, drops the rounds that left the challenge window.
+   */
+  openRound(round: number, ck: Checkpoint, training?: RoundTraining): void {
+    const task = training?.task ?? this.opts.task;
+    const data = training?.data ?? this.modules.data;
+    const root = checkpointRoot(task, ck);
     const had = this.roundsKept.get(round);
-    if (!had || !bytesEqual(had.root, root)) {
-      // another W_R for this round (a reorg): lanes trained on the old one are not this round's any more
+    if (!had || !bytesEqual(had.root, root) || had.data !== data) {
+      // another W_R or training set for this round (a reorg): lanes trained on the old one are not this round's any more
       if (had) for (const [k, e] of this.lanesKept) if (e.round === round) this.dropLane(k);
-      this.roundsKept.set(round, { weights: ck.weights, root, bytes: weightsBytes(ck.weights) + root.length });
+      this.roundsKept.set(round, { weights: ck.weights, root, bytes: weightsBytes(ck.weights) + root.length, task, data });
     }
     if (round > this.newestRound) this.newestRound = round;
     this.prune();
@@ -128,13 +147,14 @@ export class StepStore {
    * W_{R,m,s} (keepsStep(s)). The round must have been opened.
    */
   put(round: number, lane: number, roots: readonly Uint8Array[], kept: ReadonlyMap<number, readonly Int32Array[]> = new Map()): void {
-    if (!this.roundsKept.has(round)) throw new RangeError(`round ${round} is not open in the step store`);
-    if (roots.length !== this.opts.task.localSteps) throw new RangeError(`${roots.length} step roots for ${this.opts.task.localSteps} local steps`);
+    const r = this.roundsKept.get(round);
+    if (!r) throw new RangeError(`round ${round} is not open in the step store`);
+    if (roots.length !== r.task.localSteps) throw new RangeError(`${roots.length} step roots for ${r.task.localSteps} local steps`);
     const k = `${round}/${lane}`;
     this.dropLane(k);
     const e: LaneEntry = { round, lane, roots, kept: new Map(), keptBytes: 0 };
     for (const [s, w] of kept) {
-      if (!this.keepsStep(s)) continue;
+      if (!this.keepsStep(s, r.task)) continue;
       e.kept.set(s, w);
       e.keptBytes += weightsBytes(w);
     }
@@ -175,11 +195,11 @@ export class StepStore {
   }
 
   private async regenerate(round: number, lane: number, step: number): Promise<readonly Int32Array[] | undefined> {
-    const { task } = this.opts;
-    if (!Number.isInteger(step) || step < 0 || step >= task.localSteps) return undefined;
     const e = this.lanesKept.get(`${round}/${lane}`);
     const r = this.roundsKept.get(round);
     if (!e || !r) return undefined;
+    const { task, data } = r;
+    if (!Number.isInteger(step) || step < 0 || step >= task.localSteps) return undefined;
     // nearest kept state at or before `step`
     let from = 0;
     let w: readonly Int32Array[] = r.weights;
@@ -188,9 +208,9 @@ export class StepStore {
     if (c && c.round === round && c.lane === lane && c.step <= step && c.step > from) [from, w] = [c.step, c.weights];
     if (from < step) {
       const seed = shardSeed(r.root, { round, miner: this.opts.miner, lane });
-      const indices = shardIndices(task, this.modules.data.n, seed);
+      const indices = shardIndices(task, data.n, seed);
       for (let s = from; s < step; s++) {
-        w = (await runStep(task, this.modules.data, w, s, stepBatch(task, indices, s), seed, this.modules.matmul)).weights;
+        w = (await runStep(task, data, w, s, stepBatch(task, indices, s), seed, this.modules.matmul)).weights;
         this.counters.replayedSteps++;
       }
       this.cursor = { round, lane, step, weights: w };

@@ -26,6 +26,7 @@ import { PartPruner } from './chain/prune.ts';
 import { MiningService } from './mining/service.ts';
 import { CheckpointStore } from './model/checkpoint-store.ts';
 import { TrainingTracker } from './model/tracker.ts';
+import { governedMinFee } from './mempool/min-fee.ts';
 import type { Network } from './network/network.ts';
 
 export interface NodeOpts {
@@ -93,7 +94,9 @@ export class TesseraNode {
     } catch (e) {
       throw new Error(`cannot open the database in ${join(this.opts.datadir, 'chain')}: ${(e as Error).cause ? ((e as Error).cause as Error).message : (e as Error).message}`);
     }
-    this.mempool = new Mempool({ chainId: spec.params.chainId, minFee: spec.params.minFee, training: !!spec.params.training, accountCreationFee: spec.params.accountCreationFee, ...this.opts.mempool }, { logger: logger.child('mempool') });
+    // admission follows the governed minFee of the next block on the head
+    const minFee = governedMinFee(() => (this.chain ? { state: this.chain.state(), height: this.chain.head().header.height } : undefined), spec.params);
+    this.mempool = new Mempool({ chainId: spec.params.chainId, minFee: spec.params.minFee, training: !!spec.params.training, accountCreationFee: spec.params.accountCreationFee, ...this.opts.mempool }, { logger: logger.child('mempool'), minFee });
     this.chain = await Chain.open({ params: spec.params, genesis }, { db: this.db, logger: logger.child('chain'), seal, mempool: this.mempool, metrics });
     if (spec.params.training && !this.opts.archive) this.pruner = new PartPruner({ training: spec.params.training }, { db: this.db });
     this.journal = new MempoolJournal({ db: this.db, mempool: this.mempool, logger: logger.child('mempool') });

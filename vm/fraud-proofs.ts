@@ -128,7 +128,7 @@ export function judge(s: StateReader, p: ChainParams, tx: Pick<ChallengeTx, 'par
   const t = p.training;
   if (!t) throw new RangeError('no training on this chain');
   const c = challengedPart(s, t, tx.part, height);
-  const v = judgeChallenge(c, tx, t, s);
+  const v = judgeChallenge(s, c, tx, t);
   if (tx.proof.kind === ChallengeKind.Request) requestDeadline(c, t, height);
   return v;
 }

@@ -39,3 +39,6 @@ export function decodeLimits(p: Pick<ChainParams, 'maxBlockBytes' | 'maxTxsPerBl
 export function withDefaults(l?: Partial<DecodeLimits>): DecodeLimits {
   return { ...DEFAULT_LIMITS, ...(l ?? {}) };
 }
+
+/** The largest tx of any type (decodeTx then applies the cap of its type). */
+export const MAX_ANY_TX_BYTES = Math.max(MAX_TX_BYTES, MAX_DATA_TX_BYTES, MAX_EVIDENCE_TX_BYTES, MAX_CHALLENGE_TX_BYTES);

@@ -28,7 +28,7 @@ import {
   type LaneElementProof,
 } from '../types.ts';
 import { headerFromTuple, headerTuple } from './header.ts';
-import { DEFAULT_LIMITS, MAX_CHALLENGE_TX_BYTES, MAX_DATA_TX_BYTES, MAX_EVIDENCE_TX_BYTES, MAX_TX_BYTES } from './limits.ts';
+import { DEFAULT_LIMITS, MAX_ANY_TX_BYTES, MAX_CHALLENGE_TX_BYTES, MAX_DATA_TX_BYTES, MAX_EVIDENCE_TX_BYTES, MAX_TX_BYTES } from './limits.ts';
 
 export const SIGNATURE_BYTES = 65;
 export const ADDRESS_BYTES = 20;
@@ -348,7 +348,7 @@ export function txFromTuple(value: unknown, what = 'tx'): Tx {
 
 /** Factory: the only way bytes become a Tx. Rejects non-canonical bytes and wrong shapes. */
 export function decodeTx(bytes: Uint8Array): Tx {
-  const value = decodeCanonical(bytes, 'tx', Math.max(MAX_DATA_TX_BYTES, MAX_EVIDENCE_TX_BYTES, MAX_CHALLENGE_TX_BYTES));
+  const value = decodeCanonical(bytes, 'tx', MAX_ANY_TX_BYTES);
   // the size by type, before the fields: RegisterData and evidence (two headers with their seals) may pass MAX_TX_BYTES
   const tag = Array.isArray(value) ? value[0] : undefined;
   const max =

@@ -51,6 +51,11 @@ export interface MempoolOpts {
 
 export interface MempoolModules {
   logger: Logger;
+  /**
+   * The minFee in effect for the next block (governance may change it: paramsAt of the head);
+   * absent: opts.minFee. A RegisterData tx pays it per sample, as the VM requires.
+   */
+  minFee?: () => bigint;
 }
 
 export interface PoolEntry {
@@ -122,7 +127,8 @@ export class Mempool {
     const hashHex = toHex(hash);
     if (this.byHash.has(hashHex)) throw new MempoolError(MempoolErrorCode.ALREADY_KNOWN, { txHash: '0x' + hashHex });
     if (tx.chainId !== this.opts.chainId) throw new TxError(TxErrorCode.WRONG_CHAIN, { txHash: hash, expected: this.opts.chainId, got: tx.chainId });
-    if (tx.fee < this.opts.minFee) throw new TxError(TxErrorCode.FEE_TOO_LOW, { txHash: hash, expected: this.opts.minFee, got: tx.fee });
+    const floor = this.feeFloor(tx);
+    if (tx.fee < floor) throw new TxError(TxErrorCode.FEE_TOO_LOW, { txHash: hash, expected: floor, got: tx.fee });
     if ('amount' in tx && tx.amount === 0n) throw new TxError(TxErrorCode.ZERO_AMOUNT, { txHash: hash });
     if ((tx.type === TypeTag.Bond || tx.type === TypeTag.Unbond) && !this.opts.training) throw new TxError(TxErrorCode.NO_TRAINING, { txHash: hash });
     let sender: Uint8Array;
@@ -134,6 +140,12 @@ export class Mempool {
     }
     if (tx.type === TypeTag.Equivocation) withTxHash(hash, () => checkEvidence(tx, this.opts.chainId));
     return { tx, hash, hashHex, sender, senderHex: toHex(sender), cost: balanceCost(tx) };
+  }
+
+  /** The least fee `tx` may pay now: minFee of the next block (per sample for RegisterData). */
+  private feeFloor(tx: Tx): bigint {
+    const minFee = this.modules.minFee?.() ?? this.opts.minFee;
+    return tx.type === TypeTag.RegisterData ? minFee * BigInt(Math.max(1, tx.labels.length)) : minFee;
   }
 
   /** The state rules: nonce order, replacement, caps, balance. */
@@ -203,6 +215,7 @@ export class Mempool {
     let readded = 0;
     for (const { e, pooled } of all) {
       try {
+        if (e.tx.fee < this.feeFloor(e.tx)) continue; // a governed minFee rise: not pooled any more
         this.insert(e, state);
         if (pooled) kept++;
         else readded++;

@@ -13,6 +13,6 @@ export function dispatchToMiner(loop: MinerLoop, m: ToMiner, send: (m: FromMiner
       },
       (e: unknown) => send({ type: 'stepData', id: m.id, error: (e as Error)?.message ?? String(e) }),
     );
-  } else if (m.type === 'restore') loop.restoreLanes(m.round, m.checkpoint, m.lanes);
+  } else if (m.type === 'restore') loop.restoreLanes(m.round, m.checkpoint, m.lanes, { ...(m.task ? { task: m.task } : {}), ...(m.data ? { data: m.data } : {}) });
   else if (m.type === 'stop') loop.stop();
 }

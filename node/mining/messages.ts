@@ -1,5 +1,7 @@
 // Messages between the node (main thread) and its miner worker (node/mining/worker.ts).
 import type { Checkpoint } from '../../consensus/training/checkpoint.ts';
+import type { Dataset } from '../../consensus/training/dataset.ts';
+import type { TrainingTask } from '../../consensus/training/spec.ts';
 import type { BackendName } from '../../miner/backends/types.ts';
 import type { MinedContribution, MinerLoopOpts, MinerStats, MinerWork } from '../../miner/loop.ts';
 
@@ -14,8 +16,8 @@ export type ToMiner =
   | { type: 'work'; work: MinerWork }
   /** W_{R,m,s} of the miner's lane (MinerLoop.getStepData); answered by a 'stepData' with the same id. */
   | { type: 'stepData'; id: number; round: number; lane: number; step: number }
-  /** On start: own lanes of a round of the challenge window finished before a restart (W_R, step roots). */
-  | { type: 'restore'; round: number; checkpoint: Checkpoint; lanes: { lane: number; roots: Uint8Array[] }[] }
+  /** On start: own lanes of a round of the challenge window finished before a restart (W_R, step roots, the round's task and training set). */
+  | { type: 'restore'; round: number; checkpoint: Checkpoint; lanes: { lane: number; roots: Uint8Array[] }[]; task?: TrainingTask; data?: Dataset }
   | { type: 'stop' };
 
 /** miner -> node */

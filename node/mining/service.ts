@@ -4,7 +4,9 @@
 // aggregates its finished lanes into one contribution part per block it builds (the lanes finished
 // since its last part that landed: consensus/training/part.ts). The worker holds no key: it hands
 // over finished lanes (leaf and delta), which the service checks, sums and signs with the miner's
-// key. getStepData() asks the worker
+// key. At each round open it hands the worker the round's task and training set where they changed
+// (node/mining/round-training.ts: a task passed by governance, data registered in the last round).
+// getStepData() asks the worker
 // for W_{R,m,s} of an own lane (kept for the challenge window, miner/step-store.ts): what P2P serving
 // and validators will call.
 import { Worker } from 'node:worker_threads';
@@ -21,6 +23,8 @@ import { encodeSignedPart, lanesRoot, MAX_OPENINGS, openLanes, signPart, sumDelt
 import type { BackendName } from '../../miner/backends/types.ts';
 import type { Block } from '../../consensus/types.ts';
 import type { MinerStats } from '../../miner/loop.ts';
+import type { TrainingTask } from '../../consensus/training/spec.ts';
+import { taskAt } from '../../vm/governance/params.ts';
 import { tileIdOfWinKey, winKey, winPrefix, type RoundInfo } from '../../vm/round/keys.ts';
 import { readParts } from '../../vm/round/parts.ts';
 import { readBond, readCheckpoint, readRound, type StateReader } from '../../vm/round/state.ts';
@@ -32,6 +36,7 @@ import { assembleBlock } from './assemble.ts';
 import type { LaneStore, OwnLane } from './lane-store.ts';
 import { reportEquivocations } from './evidence.ts';
 import type { FromMiner, MinerWorkerData, ToMiner } from './messages.ts';
+import { roundTrainingKeys, roundTrainingSet, type RoundTrainingKeys } from './round-training.ts';
 
 export interface MiningOpts {
   miner: Uint8Array;
@@ -87,6 +92,8 @@ export class MiningService {
   private bonded?: boolean;
   /** The own part last put into the pool. */
   private published?: PooledContribution;
+  /** The task and training set last handed to the worker (undefined: its genesis ones). */
+  private sentTraining?: RoundTrainingKeys;
   private nextRequest = 1;
   private readonly requests = new Map<number, { resolve: (w: Int32Array[] | undefined) => void; reject: (e: Error) => void }>();
   readonly status: MiningStatus = { backend: '', blocksMined: 0, ticketsStale: 0, contributionsMade: 0, contributionsLanded: 0, partsLanded: 0, landedMacs: 0, miner: undefined };
@@ -99,8 +106,18 @@ export class MiningService {
       throw new Error(`the mining key is for ${to0x(opts.key.address())}, not for the miner address ${to0x(opts.miner)}`);
   }
 
+  /** The genesis training parameters (the task in effect on a state: taskOf). */
   private get training(): TrainingParams {
     return this.opts.params.training!;
+  }
+
+  private taskOf(s: StateReader): TrainingTask {
+    return taskAt(s, this.training.task);
+  }
+
+  /** The task lanes of the open round are trained for (what the worker was last told). */
+  private get laneTask(): TrainingTask {
+    return this.sentTraining?.task ?? this.training.task;
   }
 
   /** Starts the worker and waits for its backend self-test. */
@@ -156,16 +173,26 @@ export class MiningService {
     await store.pruneBelow(oldest);
     const byRound = new Map<number, OwnLane[]>();
     for (const l of await store.from(oldest)) byRound.set(l.round, [...(byRound.get(l.round) ?? []), l]);
+    if (byRound.size === 0) return;
+    // the open round's task and training set; an older round of the window is restored with them too
+    // (a round before a task switch or a registration then fails its root check and is skipped)
+    const task = this.taskOf(state);
+    const data = roundTrainingSet(state);
     let n = 0;
     for (const [round, lanes] of byRound) {
-      const ck = round === open.round ? readCheckpoint(state, t.task) : await this.modules.checkpoints?.(round);
-      const base = ck ? checkpointRoot(t.task, ck) : undefined;
+      const ck = round === open.round ? readCheckpoint(state, task) : await this.modules.checkpoints?.(round);
+      let base: Uint8Array | undefined;
+      try {
+        base = ck ? checkpointRoot(task, ck) : undefined;
+      } catch {
+        base = undefined; // W_R of another task's shape
+      }
       const ok = lanes.filter((l) => base && bytesEqual(l.baseRoot, base));
       if (!ck || ok.length === 0) {
         logger.warn('per-step data of a round cannot be restored: its W_R is not at hand', { round, lanes: lanes.length });
         continue;
       }
-      this.post({ type: 'restore', round, checkpoint: ck, lanes: ok.map((l) => ({ lane: l.lane, roots: [...l.roots] })) });
+      this.post({ type: 'restore', round, checkpoint: ck!, lanes: ok.map((l) => ({ lane: l.lane, roots: [...l.roots] })), task, ...(data ? { data } : {}) });
       n += ok.length;
     }
     if (n > 0) logger.info('per-step data restored', { rounds: byRound.size, lanes: n });
@@ -220,6 +247,23 @@ export class MiningService {
     for (const l of inState) this.lanes.byLane.delete(l);
     const doneLanes = newRound ? [...inState, ...this.lanes.byLane.keys()] : undefined;
     const t = this.training;
+    // the round's task and training set, handed over with the work of the round where they changed
+    let training: { task?: TrainingTask; data?: ReturnType<typeof roundTrainingSet> } = {};
+    let task = this.laneTask;
+    if (newRound) {
+      const keys = roundTrainingKeys(state, t.task);
+      const sent = this.sentTraining;
+      task = keys.task;
+      if (!sent || sent.taskKey !== keys.taskKey || sent.dataKey !== keys.dataKey) {
+        const data = !sent || sent.dataKey !== keys.dataKey ? roundTrainingSet(state) : undefined;
+        training = { ...(!sent || sent.taskKey !== keys.taskKey ? { task: keys.task } : {}), ...(data ? { data } : {}) };
+        if (sent)
+          this.modules.logger.info('the round trains another task or training set', {
+            round: round.round, task: keys.task.name, ...(sent.taskKey !== keys.taskKey ? { taskChanged: true } : {}), ...(data ? { trainSamples: data.n } : {}),
+          });
+        this.sentTraining = keys;
+      }
+    }
     // A miner without the minimum bond has its parts refused by every node: it trains no lane
     // (noTask: filler jobs only, which still win blocks) and says so once, and again when that
     // changes.
@@ -236,7 +280,8 @@ export class MiningService {
       type: 'work',
       work: {
         parent: head.hash, height: head.header.height, target, round: round.round,
-        ...(newRound ? { checkpoint: readCheckpoint(state, this.training.task) } : {}),
+        ...(newRound ? { checkpoint: readCheckpoint(state, task) } : {}),
+        ...training,
         ...(doneLanes && doneLanes.length ? { doneLanes } : {}),
         ...(bonded ? {} : { noTask: true }),
       },
@@ -284,13 +329,14 @@ export class MiningService {
       b++;
     }
     const t = this.training;
+    const task = this.taskOf(pre);
     // the run as one part; halved while it would exceed the part size cap (many openings)
     for (;;) {
       const lanes = Array.from({ length: b - a }, (_, i) => this.lanes.byLane.get(a + i)!);
       const leaves = lanes.map((x) => x.leaf);
       const part = {
         round: round.round, miner: this.opts.miner, laneStart: a, laneCount: b - a, baseRoot: round.checkpointRoot,
-        lanesRoot: lanesRoot(a, leaves), delta: sumDeltas(t.task, lanes.map((x) => x.delta)),
+        lanesRoot: lanesRoot(a, leaves), delta: sumDeltas(task, lanes.map((x) => x.delta)),
         openings: openLanes(a, leaves, [...winLanes].filter((l) => l >= a && l < b)),
       };
       const bytes = encodeSignedPart(signPart(part, this.opts.key, this.opts.params.chainId));
@@ -339,7 +385,7 @@ export class MiningService {
   /** The worker's finished lane has the task's shape (a bug in the worker otherwise: logged, never signed). */
   private acceptLane(m: { round: number; lane: number; leaf: LaneLeaf; delta: Int32Array[] }): boolean {
     try {
-      const task = this.training.task;
+      const task = this.laneTask;
       checkWeights(task, m.delta, 'delta');
       if (m.leaf.steps.length !== task.localSteps || m.leaf.finalRoot.length !== 32) throw new Error(`${m.leaf.steps.length} steps`);
       return true;

@@ -2,13 +2,16 @@
 // stores the new round's checkpoint W_R (bucket 0x09) and evaluates it on the held-out split in
 // the background (bucket 0x0a; node-side, not consensus), then logs the round close with held-out
 // accuracy, loss and checkpoint root. Evaluations run one at a time after the import that caused
-// them, in short slices, so imports and RPC are not held up.
+// them, in short slices, so imports and RPC are not held up. The store keeps tensors of the genesis
+// task's shapes: after governance switched to a task of other layer sizes the tracker stops (and
+// says so once) rather than read the new checkpoint with the wrong shapes.
 import { to0x } from '../../consensus/bytes.ts';
 import { matmulPlain, type MatmulFn } from '../../consensus/matmul.ts';
 import type { Dataset } from '../../consensus/training/dataset.ts';
 import { evaluate } from '../../consensus/training/evaluate.ts';
 import { decodeSignedPart } from '../../consensus/training/part.ts';
 import type { TrainingParams } from '../../consensus/params.ts';
+import { taskAt } from '../../vm/governance/params.ts';
 import { readCheckpoint, readRound } from '../../vm/round/state.ts';
 import type { Chain } from '../chain/chain.ts';
 import { shortHex, type Logger } from '../log/logger.ts';
@@ -24,6 +27,7 @@ export class TrainingTracker {
   private queue: Promise<void> = Promise.resolve();
   private latestEval?: RoundEval;
   private closed = false;
+  private otherShapes = false;
 
   constructor(
     private readonly opts: TrackerOpts,
@@ -57,11 +61,17 @@ export class TrainingTracker {
     const state = chain.state();
     const round = readRound(state);
     if (!round || round.round === this.lastRound) return;
+    const task = taskAt(state, this.opts.training.task);
+    if (task.layers.join(',') !== this.opts.training.task.layers.join(',')) {
+      if (!this.otherShapes) logger.warn('the chain trains a task of other layer sizes than genesis: rounds are not stored or evaluated by this node', { task: task.name });
+      this.otherShapes = true;
+      return;
+    }
     const prev = this.lastRound;
     this.lastRound = round.round;
     const existing = await store.get(round.round);
     if (!existing || !sameBytes(existing.root, round.checkpointRoot)) {
-      const checkpoint = readCheckpoint(state, this.opts.training.task);
+      const checkpoint = readCheckpoint(state, task);
       await store.put({ round: round.round, root: round.checkpointRoot, openedAt: round.openedAt, checkpoint });
     }
     const done = await store.getEval(round.round);
@@ -69,14 +79,14 @@ export class TrainingTracker {
       this.latestEval = done;
       return;
     }
-    const contributions = await this.contributionsInto(round.round, round.openedAt);
+    const contributions = await this.contributionsInto(round.round, round.openedAt).catch(() => 0); // parts of the task before a switch
     this.queue = this.queue
       .then(async () => {
         if (this.closed) return;
         const ck = await store.get(round.round);
         if (!ck) return;
         await new Promise((r) => setTimeout(r, 0));
-        const ev = await evaluate(this.opts.training.task, ck.checkpoint.weights, this.opts.heldOut, sliced);
+        const ev = await evaluate(task, ck.checkpoint.weights, this.opts.heldOut, sliced);
         const e: RoundEval = { round: round.round, root: ck.root, accuracyBp: ev.accuracyBp, lossMilli: ev.lossMilli, samples: ev.n, contributions };
         await store.putEval(e);
         if (!this.latestEval || e.round >= this.latestEval.round) this.latestEval = e;

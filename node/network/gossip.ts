@@ -7,7 +7,7 @@
 //   contributions: parts (v2): size, decode, round, base, signature, lane overlap, bond per lane,
 //                  bound on D, openings (vm/round/parts.ts checkPart: the VM's own rule), then the pool
 //   attestations:  no format yet (validators arrive later): ignored
-import { blockHash, decodeBlock, decodeBlockHeader, decodeLimits, decodeTx, MAX_TX_BYTES } from '../../consensus/encoding/index.ts';
+import { blockHash, decodeBlock, decodeBlockHeader, decodeLimits, decodeTx } from '../../consensus/encoding/index.ts';
 import type { ChainParams } from '../../consensus/params.ts';
 import { toHex } from '../../consensus/bytes.ts';
 import type { Block } from '../../consensus/types.ts';
@@ -20,6 +20,7 @@ import type { Mempool } from '../mempool/mempool.ts';
 import { NetworkError, NetworkErrorCode } from './errors.ts';
 import type { TopicKind } from './topics.ts';
 import { topicMaxBytes } from './scoring.ts';
+import { paramsAt } from '../../vm/governance/params.ts';
 
 /** A block this far below the head is stale: not imported from gossip, not relayed. */
 export const STALE_DEPTH = 64;
@@ -88,18 +89,19 @@ export class GossipValidators {
   }
 
   private tx(data: Uint8Array): void {
-    if (data.length > MAX_TX_BYTES) throw new NetworkError(NetworkErrorCode.TOO_LARGE, { topic: 'txs', limit: MAX_TX_BYTES, got: data.length });
-    const tx = decodeTx(data);
+    const tx = decodeTx(data); // the cap of the tx's type (the topic's is the largest type's)
     this.modules.mempool.add(tx, this.modules.chain.state());
   }
 
   private contribution(data: Uint8Array, from: string): void {
-    const t = this.params.training;
-    if (!t) throw new NetworkError(NetworkErrorCode.NO_TRAINING, { topic: 'contributions' });
+    if (!this.params.training) throw new NetworkError(NetworkErrorCode.NO_TRAINING, { topic: 'contributions' });
     const { chain, contributions } = this.modules;
     const state = chain.state();
     const round = readRound(state)!;
-    const { part: c } = checkPart(state, data, t, round, { height: chain.head().header.height + 1, index: 0, chainId: this.params.chainId });
+    const height = chain.head().header.height + 1;
+    // checked as the next block will check it: the task governance put in effect (at a round boundary)
+    const t = paramsAt(state, this.params, height).training!;
+    const { part: c } = checkPart(state, data, t, round, { height, index: 0, chainId: this.params.chainId });
     const res = contributions.add({ round: c.round, miner: c.miner, laneStart: c.laneStart, laneCount: c.laneCount, bytes: data }, from);
     if (res === 'duplicate') throw new NetworkError(NetworkErrorCode.CONTRIBUTION_KNOWN, { topic: 'contributions' });
     if (res === 'full') throw new NetworkError(NetworkErrorCode.CONTRIBUTION_POOL_FULL, { topic: 'contributions' });

@@ -11,6 +11,7 @@
 import type { GossipsubOpts } from '@chainsafe/libp2p-gossipsub';
 import type { PeerScoreParams, PeerScoreThresholds, TopicScoreParams } from '@chainsafe/libp2p-gossipsub/score';
 import type { TopicKind, Topics } from './topics.ts';
+import { MAX_ANY_TX_BYTES } from '../../consensus/encoding/limits.ts';
 
 export const SCORE_THRESHOLDS: PeerScoreThresholds = {
   gossipThreshold: -4000,
@@ -75,7 +76,11 @@ export const DECODE_RPC_LIMITS: NonNullable<GossipsubOpts['decodeRpcLimits']> = 
   maxPeerInfos: 16,
 };
 
-/** Largest message per topic kind; the largest of them (plus RPC framing) caps one inbound RPC. */
+/**
+ * Largest message per topic kind; the largest of them (plus RPC framing) caps one inbound RPC. A tx
+ * may be as large as its type allows (a RegisterData with its samples, evidence with two seals):
+ * the topic takes the largest, decodeTx then holds each type to its own cap (CODEC_TOO_LARGE).
+ */
 export function topicMaxBytes(p: { maxBlockBytes: number; training?: { maxContributionBytes: number } }): Readonly<Record<TopicKind, number>> {
-  return { blocks: p.maxBlockBytes, txs: 1024, contributions: p.training?.maxContributionBytes ?? 0, attestations: 4096 };
+  return { blocks: p.maxBlockBytes, txs: MAX_ANY_TX_BYTES, contributions: p.training?.maxContributionBytes ?? 0, attestations: 4096 };
 }

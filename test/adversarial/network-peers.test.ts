@@ -1,11 +1,12 @@
 // Hostile peers against a real node process on 127.0.0.1. A test-only libp2p peer
 // (helpers/hostile-peer.ts) joins the node's topics and sends: an already-known (stale) block,
-// garbage bytes, an oversize tx, a block with a broken seal, a copy of a block with its ticket
+// garbage bytes, an oversize tx, a RegisterData past its size cap, a block with a broken seal, a copy of a block with its ticket
 // reused (one ticket seals one block), a malformed contribution, an
 // unsigned one and one signed by the wrong key, a stream of garbage, and a request flood. Each
 // shows the verdict verdict.ts gives its typed code (counted in net_status), the sender's score
 // falls (net_peers) for rejects and not for ignores, a persistent sender is banned and
-// disconnected and cannot reconnect, and the honest nodes keep converging.
+// disconnected and cannot reconnect, and the honest nodes keep converging. A RegisterData of the
+// largest valid size passes the RPC body limit and the txs topic's cap and is mined by the other node.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,11 @@ import { PrivateKey, signHeader } from '../../consensus/crypto/index.ts';
 import { blockHash, decodeBlock, encodeBlock } from '../../consensus/encoding/index.ts';
 import { decodeSignedPart, encodeSignedPart, signPart } from '../../consensus/training/part.ts';
 import { encodeRequest, encodeStatus, NetTag, ResponseCode } from '../../node/network/messages.ts';
-import type { Block } from '../../consensus/types.ts';
+import { TypeTag, type Block, type RegisterDataTx } from '../../consensus/types.ts';
+import { encodeTx, MAX_ANY_TX_BYTES, MAX_DATA_TX_BYTES } from '../../consensus/encoding/index.ts';
+import { signTx } from '../../consensus/crypto/signature.ts';
+import { loadMnist } from '../../genesis/datasets/mnist.ts';
+import { MAX_SAMPLES_PER_TX } from '../../vm/data/registry.ts';
 import { rpc, startNode, stopNode, until, writeKey, writeTestGenesis, type RunningNode } from '../integration/helpers/nodes.ts';
 import { HostilePeer } from './helpers/hostile-peer.ts';
 import { mulberry32 } from '../helpers/prng.ts';
@@ -78,6 +83,7 @@ async function sendAndSee(kind: 'blocks' | 'txs' | 'contributions', data: Uint8A
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tessera-hostile-'));
+  loadMnist(); // the digits of the RegisterData case, read once before the nodes run
   const g = await writeTestGenesis(dir);
   json = g.json;
   const common = ['--genesis', g.file, '--rpc', '127.0.0.1:0', '--p2p', '127.0.0.1:0', '--log-format', 'json'];
@@ -109,6 +115,24 @@ describe('hostile peers against a node', () => {
     expect((await peerEntry(p!.id))?.score).toBe(0);
   }, 60_000);
 
+  it('carries a RegisterData of the largest valid size: through the RPC body limit, over gossip, into a block; one over its cap is refused typed', async () => {
+    // built before the first call: an idle keep-alive socket of the RPC client may be closed meanwhile
+    const bytes = encodeTx(registerData(MAX_SAMPLES_PER_TX));
+    const over = encodeTx(registerData(TOO_MANY));
+    expect(bytes.length).toBeGreaterThan(120_000);
+    expect(bytes.length).toBeLessThanOrEqual(MAX_DATA_TX_BYTES);
+    const { hash } = await rpc(target.rpc, 'tx_send', [to0x(bytes)]);
+    // sent to the non-mining node: the miner has it only by gossip, and mines it
+    const got = await until('the RegisterData included by the miner', async () => {
+      const t = await rpc(miner.rpc, 'chain_getTx', [hash]);
+      return t?.status === 'included' ? t : undefined;
+    }, 90_000);
+    expect(got.tx.type).toBeDefined();
+    expect(over.length).toBeGreaterThan(MAX_DATA_TX_BYTES);
+    const res = await fetch(target.rpc, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tx_send', params: [to0x(over)] }) });
+    expect(((await res.json()) as { error: { data: { code: string } } }).error.data.code).toBe('CODEC_TOO_LARGE');
+  }, 120_000);
+
   it('refuses a reused ticket (a re-timed copy of a stored block, signed again by its miner) before its body, and stores nothing', async () => {
     const b = blocks[blocks.length - 1]!;
     const copy = { ...b, header: signHeader({ ...b.header, time: b.header.time + 1 }, minerKey()) };
@@ -122,7 +146,8 @@ describe('hostile peers against a node', () => {
     const garbage = new Uint8Array(300).map(() => Math.floor(rnd() * 256));
     const bad: [string, 'blocks' | 'txs' | 'contributions', () => Promise<Uint8Array> | Uint8Array, RegExp][] = [
       ['garbage block', 'blocks', () => garbage, /^blocks reject:CODEC_/],
-      ['oversize tx', 'txs', () => new Uint8Array(4096).fill(0x91), /^txs reject:NET_TOO_LARGE$/],
+      ['oversize tx', 'txs', () => new Uint8Array(MAX_ANY_TX_BYTES + 1).fill(0x91), /^txs reject:NET_TOO_LARGE$/],
+      ['RegisterData over its cap (under the topic\'s)', 'txs', () => encodeTx(registerData(TOO_MANY)), /^txs reject:CODEC_TOO_LARGE$/],
       [
         'broken seal',
         'blocks',
@@ -225,3 +250,13 @@ async function forged(sig: 'zero' | 'other'): Promise<Uint8Array> {
   return encodeSignedPart(signPart(base, PrivateKey.fromBytes(fromHex(json.devKeys[3].privateKey)), json.chainId));
 }
 
+/** Samples past MAX_DATA_TX_BYTES (168 digits of 784 bytes > 128 KiB). */
+const TOO_MANY = 168;
+
+/** A RegisterData of `n` held-out digits nobody registered, signed by dev key 3 (its first tx). */
+function registerData(n: number): RegisterDataTx {
+  const { heldOut } = loadMnist();
+  const k = PrivateKey.fromBytes(fromHex(json.devKeys[3].privateKey));
+  const samples = new Uint8Array(heldOut.x.buffer, heldOut.x.byteOffset, n * heldOut.dim).slice();
+  return signTx({ type: TypeTag.RegisterData, chainId: json.chainId, nonce: 0, fee: 1_000n * BigInt(n), sig: new Uint8Array(65), contributor: k.address(), royaltyBps: 10_000, dim: heldOut.dim, samples, labels: heldOut.y.slice(0, n) }, k);
+}

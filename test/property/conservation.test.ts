@@ -1,12 +1,15 @@
 // Conservation (property-based, fast-check): over random runs of transfers, proposals (text,
 // parameter changes including the subsidy, treasury spends), deposits, votes (vetoes burn),
-// royalties and blocks, total supply == genesis + subsidies - burns, exactly, after every block.
+// royalties, equivocation evidence against the block producer (burns its locked rewards) and
+// blocks, total supply == genesis + subsidies - burns, exactly, after every block.
 // Txs a run draws that the chain refuses (spent balance, closed vote, ...) are left out of the
 // block, as a block producer would. `npm test` runs a few short runs; `npm run test:conservation`
 // runs many long ones (CONSERVATION_RUNS, CONSERVATION_BLOCKS).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { signTx } from '../../consensus/crypto/signature.ts';
+import { signHeader } from '../../consensus/crypto/index.ts';
+import { decodePunished, StateKind } from '../../vm/keys.ts';
 import { isTesseraError } from '../../consensus/errors.ts';
 import { ProposalKind, TypeTag, VoteOption, type ProposalAction, type Tx } from '../../consensus/types.ts';
 import { applyTxs } from '../../vm/apply-block.ts';
@@ -22,7 +25,8 @@ import { supplyOf } from '../fixtures/supply.ts';
 const RUNS = Number(process.env.CONSERVATION_RUNS ?? 8);
 const BLOCKS = Number(process.env.CONSERVATION_BLOCKS ?? 24);
 const keys = [0, 1, 2, 3, 4].map(testKey);
-const miner = testKey(9).address();
+const minerKey = testKey(9);
+const miner = minerKey.address();
 const contributors = [21, 22, 23].map((i) => testKey(i).address());
 
 type Op =
@@ -30,7 +34,8 @@ type Op =
   | { t: 'propose'; from: number; kind: number; value: number }
   | { t: 'deposit'; from: number; id: number; amount: number }
   | { t: 'vote'; from: number; id: number; option: number }
-  | { t: 'royalty'; from: number; amount: number };
+  | { t: 'royalty'; from: number; amount: number }
+  | { t: 'equivocate'; from: number };
 
 const who = fc.integer({ min: 0, max: keys.length - 1 });
 const recent = fc.integer({ min: 0, max: 2 }); // 0: the latest proposal, 1: the one before, ...
@@ -40,7 +45,11 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ t: fc.constant('deposit' as const), from: who, id: recent, amount: fc.integer({ min: 1, max: 5_000 }) }) },
   { weight: 6, arbitrary: fc.record({ t: fc.constant('vote' as const), from: who, id: recent, option: fc.constantFrom(0, 0, 0, 1, 2, 3) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('royalty' as const), from: who, amount: fc.integer({ min: 1, max: 50_000 }) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('equivocate' as const), from: who }) },
 );
+
+/** What evidence burned over all runs (a check that the runs include punishments). */
+let evidenceBurned = 0n;
 
 function action(kind: number, value: number): ProposalAction {
   switch (kind) {
@@ -82,7 +91,19 @@ function txOf(ch: GovChain, o: Op, nonce: number): Tx {
       return signTx({ type: TypeTag.Vote, ...common, proposal: Math.max(0, latest - o.id), option: o.option as VoteOption }, k);
     case 'royalty':
       return signTx({ type: TypeTag.PayRoyalty, ...common, amount: BigInt(o.amount) }, k);
+    case 'equivocate': {
+      // the producer of the head signs a sibling of it with the same seal: two headers, one ticket
+      const first = signHeader({ ...ch.header, time: ch.header.time + 1 }, minerKey);
+      const second = signHeader({ ...ch.header, time: ch.header.time + 2 }, minerKey);
+      return signTx({ type: TypeTag.Equivocation, ...common, first, second }, k);
+    }
   }
+}
+
+function punishedBurns(s: State): bigint {
+  let b = 0n;
+  for (const [k, v] of s.entries()) if (k[0] === StateKind.Punished) b += decodePunished(v).burned;
+  return b;
 }
 
 function runChain(blocks: Op[][]): void {
@@ -92,6 +113,7 @@ function runChain(blocks: Op[][]): void {
     const txs: Tx[] = [];
     const used = new Map<number, number>();
     for (const o of ops) {
+      if (o.t === 'equivocate' && ch.height === 0) continue; // genesis has no producer to punish
       const n = ch.state.getAccount(keys[o.from]!.address()).nonce + (used.get(o.from) ?? 0);
       const tx = txOf(ch, o, n);
       try {
@@ -103,7 +125,9 @@ function runChain(blocks: Op[][]): void {
       txs.push(tx);
       used.set(o.from, (used.get(o.from) ?? 0) + 1);
     }
+    const punishedBefore = punishedBurns(ch.state);
     ch.block(txs);
+    evidenceBurned += punishedBurns(ch.state) - punishedBefore;
     const { supply, burned } = supplyOf(ch.state);
     expect(supply).toBe(genesis + ch.subsidies - burned);
   }
@@ -119,5 +143,6 @@ describe('conservation of supply', () => {
       }),
       { numRuns: RUNS, seed: process.env.CONSERVATION_SEED ? Number(process.env.CONSERVATION_SEED) : undefined },
     );
+    expect(evidenceBurned).toBeGreaterThan(0n); // the runs punished the producer (a check on the runs)
   });
 });

@@ -13,8 +13,9 @@ import { lockReward } from '../rewards.ts';
 import type { StateReader } from '../round/state.ts';
 import type { StateView } from '../view.ts';
 import {
-  attributionKey, decodeAttribution, encodeAttribution, encodeRoundAttribution, roundAttributionKey, ZERO_ATTRIBUTION, type Registration,
+  attributionKey, decodeAttribution, encodeAttribution, encodeRoundAttribution, roundActiveKey, roundAttributionKey, ZERO_ATTRIBUTION, type Registration,
 } from '../data/keys.ts';
+import { encode } from '../../consensus/codec.ts';
 import { readRegistrations, readRegistry, writeRegistry } from '../data/registry.ts';
 
 export interface FinalizedLane {
@@ -91,8 +92,14 @@ export function attributeRound(
   return true;
 }
 
-/** At every round close: data registered so far becomes part of the next round's training set. */
-export function activateRegisteredData(s: StateView): void {
+/**
+ * At every round close: data registered so far becomes part of the training set of the round that
+ * opens (`opened`), whose sample count is kept with it (a step fraud proof re-executes a step of that
+ * round on exactly those samples: vm/data/training-set.ts roundTrainingSet).
+ */
+export function activateRegisteredData(s: StateView, opened: number): void {
   const reg = readRegistry(s);
-  if (reg && reg.active !== reg.total) writeRegistry(s, { ...reg, active: reg.total });
+  if (!reg) return;
+  if (reg.active !== reg.total) writeRegistry(s, { ...reg, active: reg.total });
+  s.set(roundActiveKey(opened), encode([reg.total]));
 }

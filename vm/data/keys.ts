@@ -6,6 +6,7 @@
 //   0x23                              registry: encode([dim, classes, nextId, total samples, active samples, samples attributed u64])
 //   0x24 || contributor(20)           cumulative attribution: encode([samples u64, weighted u64, data earnings u64, royalties u64, rounds])
 //   0x25 || contributor || u64be(R)   round attribution: encode([samples u64, weighted u64, earned u64, closeHeight])
+//   0x2e || u64be(R)                  the samples round R's shards draw from (R >= 1; written when R opens): encode([active])
 // "weighted" = Σ samples · royaltyBps of their registrations: the contributor's claim in 1/10,000 samples.
 import { concatBytes, u32be, u64be } from '../../consensus/bytes.ts';
 import { decodeCanonical, encode, TupleReader } from '../../consensus/codec.ts';
@@ -17,6 +18,8 @@ export enum DataKind {
   Registry = 0x23,
   Attribution = 0x24,
   RoundAttribution = 0x25,
+  /** 0x26..0x2d are governance's (vm/governance/keys.ts). */
+  RoundActive = 0x2e,
 }
 
 const kind = (k: DataKind) => new Uint8Array([k]);
@@ -69,6 +72,7 @@ export const attributionKey = (a: Uint8Array) => concatBytes(kind(DataKind.Attri
 export const attributionPrefix = () => kind(DataKind.Attribution);
 export const roundAttributionKey = (a: Uint8Array, round: number) => concatBytes(kind(DataKind.RoundAttribution), a, u64be(round));
 export const roundAttributionPrefix = (a: Uint8Array) => concatBytes(kind(DataKind.RoundAttribution), a);
+export const roundActiveKey = (round: number) => concatBytes(kind(DataKind.RoundActive), u64be(round));
 
 export function roundOfAttributionKey(k: Uint8Array): number {
   return Number(new DataView(k.buffer, k.byteOffset, k.length).getBigUint64(21));

@@ -3,6 +3,7 @@
 // ParamChange executed at the end of block e writes (param, e + 1) -> value; the task in effect is
 // the one in 0x2c when governance replaced the genesis task (at a round boundary).
 import { BPS, governanceOf, type ChainParams, type GovernanceParams, type TrainingParams } from '../../consensus/params.ts';
+import type { TrainingTask } from '../../consensus/training/spec.ts';
 import { decodeTask } from '../../consensus/training/task-codec.ts';
 import type { StateReader } from '../round/state.ts';
 import { decodeU64, paramOfKey, paramPrefix, taskKey } from './keys.ts';
@@ -71,4 +72,10 @@ export function paramsAt(s: StateReader, base: ChainParams, height: number): Cha
   const task = s.get(taskKey());
   if (task && p.training) p = { ...p, training: { ...p.training, task: decodeTask(task) } as TrainingParams };
   return p === base ? base : Object.freeze(p);
+}
+
+/** The training task of the open round on `s`: `genesis` until governance replaced it at a round boundary. */
+export function taskAt(s: StateReader, genesis: TrainingTask): TrainingTask {
+  const task = s.get(taskKey());
+  return task ? decodeTask(task) : genesis;
 }

@@ -90,7 +90,7 @@ export function applyMining(
   writeRound(view, open);
   if (!closesRound(t, open, ctx.height)) return { round: open, closed: false };
   const closed = closeRound(view, t, open, ctx.height, dataShareHook(view, p, open.round, open.checkpointRoot)).next;
-  activateRegisteredData(view);
+  activateRegisteredData(view, closed.round);
   const opened = switchTaskAtBoundary(view, t, closed);
   if (opened !== closed) writeClosedRound(view, { ...readClosedRound(view, open.round)!, taskSwitched: true });
   return { round: opened, closed: true };

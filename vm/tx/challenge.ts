@@ -13,8 +13,9 @@
 //   4. step / aggregate proofs: shapes fit the task and the part (CHALLENGE_MALFORMED), Merkle paths
 //      verify (CHALLENGE_BAD_PATH), a step proof's W_s is the committed input of its step
 //      (CHALLENGE_BAD_WEIGHTS); then the claim: a step proof re-executes the step
-//      (consensus/training/fraud.ts checkLaneStep, on the chain's training set,
-//      vm/data/training-sets.ts); an aggregate proof adds the lanes' deltas at its index
+//      (consensus/training/fraud.ts checkLaneStep, on the round's training set: its registered
+//      samples, vm/data/training-set.ts roundTrainingSet, built on the genesis set
+//      vm/data/training-sets.ts holds); an aggregate proof adds the lanes' deltas at its index
 //      (checkAggregate) and compares with D;
 //   5. requests: the lane is in the part (CHALLENGE_MALFORMED), no request on the part is pending
 //      (CHALLENGE_PENDING), and it can be resolved inside the window (deadline = height +
@@ -48,6 +49,7 @@ import { decodeSignedPart, stepsDigest, type SignedPart } from '../../consensus/
 import type { TrainingTask } from '../../consensus/training/spec.ts';
 import { ChallengeKind, type ChallengeTx } from '../../consensus/types.ts';
 import { requireTrainingSet } from '../data/training-sets.ts';
+import { roundTrainingSet } from '../data/training-set.ts';
 import { credit } from '../rewards.ts';
 import { addChallengeBurned, isPartVoid, readClosedRound, taskOfClosedRound } from '../round/history.ts';
 import {
@@ -154,7 +156,7 @@ export function requestDeadline(c: ChallengedPart, t: TrainingParams, height: nu
 }
 
 /** Rules 4-5: checks the proof against the part and evaluates its claim. Throws the typed TxError of a malformed proof. */
-export function judgeChallenge(c: ChallengedPart, tx: Pick<ChallengeTx, 'proof'>, t: TrainingParams, s?: StateReader): ChallengeVerdict {
+export function judgeChallenge(s: StateReader, c: ChallengedPart, tx: Pick<ChallengeTx, 'proof'>, t: TrainingParams): ChallengeVerdict {
   const { part, task } = c;
   const proof = tx.proof;
   return asTxError(() => {
@@ -166,7 +168,7 @@ export function judgeChallenge(c: ChallengedPart, tx: Pick<ChallengeTx, 'proof'>
         if (!verifyLaneDigest(part, proof.lane, leaf.finalRoot, stepsDigest(leaf.steps), proof.siblings))
           malformed(`lane ${proof.lane}: the leaf is not in lanesRoot`, TxErrorCode.CHALLENGE_BAD_PATH);
         const ws = weightsFromBytes(task, proof.weights);
-        const v = checkLaneStep(task, requireTrainingSet(t.datasetHash), c.base, part, proof.lane, leaf, proof.step, ws);
+        const v = checkLaneStep(task, roundTrainingSet(s, part.round, requireTrainingSet(t.datasetHash)), c.base, part, proof.lane, leaf, proof.step, ws);
         return v.fraud ? { fraud: true, reason: v.reason } : { fraud: false };
       }
       case ChallengeKind.Aggregate: {
@@ -177,12 +179,12 @@ export function judgeChallenge(c: ChallengedPart, tx: Pick<ChallengeTx, 'proof'>
       }
       case ChallengeKind.Request: {
         if (proof.lane < part.laneStart || proof.lane >= part.laneStart + part.laneCount) malformed(`lane ${proof.lane} is not in the part`);
-        if (s?.get(requestKey(part.round, part.miner, part.laneStart)) !== undefined)
+        if (s.get(requestKey(part.round, part.miner, part.laneStart)) !== undefined)
           throw new TxError(TxErrorCode.CHALLENGE_PENDING, { address: part.miner, reason: `a request on the part of round ${part.round} at lane ${part.laneStart} is pending` });
         return { fraud: false, reason: 'request' };
       }
       case ChallengeKind.Answer: {
-        const raw = s?.get(requestKey(part.round, part.miner, part.laneStart));
+        const raw = s.get(requestKey(part.round, part.miner, part.laneStart));
         if (!raw || decodeRequest(raw).lane !== proof.lane)
           throw new TxError(TxErrorCode.CHALLENGE_NO_REQUEST, { address: part.miner, reason: `no pending request on lane ${proof.lane}` });
         const steps = stepsFromHashes(task, proof.steps);
@@ -204,7 +206,7 @@ export function applyChallenge(view: StateView, tx: ChallengeTx, p: ChainParams,
   const cost = tx.fee + (bonded ? cp.bond : 0n);
   if (from.balance < cost) throw new TxError(TxErrorCode.INSUFFICIENT_BALANCE, { address: sender, expected: cost, got: from.balance, reason: bonded ? 'fee + challenge bond' : 'fee' });
   const c = challengedPart(view, t, tx.part, height);
-  const verdict = judgeChallenge(c, tx, t, view);
+  const verdict = judgeChallenge(view, c, tx, t);
   const { part } = c;
   const rKey = requestKey(part.round, part.miner, part.laneStart);
 

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { matmulPlain } from '../../../consensus/matmul.ts';
 import { initCheckpoint, weightsRoot, type Checkpoint } from '../../../consensus/training/checkpoint.ts';
 import type { TrainingTask } from '../../../consensus/training/spec.ts';
+import { makeDataset } from '../../../consensus/training/dataset.ts';
 import { runLane, type LaneResult } from '../../../miner/lane.ts';
 import { StepStore, type StepStoreOpts } from '../../../miner/step-store.ts';
 import { TINY_TASK, tinyDataset } from '../../fixtures/mining.ts';
@@ -33,6 +34,24 @@ function store(opts: Partial<StepStoreOpts> = {}): StepStore {
 const keptFor = (st: StepStore, r: LaneResult): Map<number, readonly Int32Array[]> => new Map([...r.kept].filter(([s]) => st.keepsStep(s)));
 
 describe('StepStore', () => {
+  it('replays each round with the task and training set it was opened with (a task switch, data registered)', async () => {
+    const other: TrainingTask = Object.freeze({ ...TASK, localSteps: 4, initSeed: 'tessera/test/other-task' }) as TrainingTask;
+    const ckOther = initCheckpoint(other);
+    const more = makeDataset(new Int8Array([...data.x, ...data.x.map((v) => 63 - v)]), new Uint8Array([...data.y, ...data.y]), data.dim, 4);
+    const r0 = (await runLane(TASK, data, ck0, { round: 0, miner, lane: 2 }, matmulPlain, () => false, () => true))!;
+    const r1 = (await runLane(other, more, ckOther, { round: 1, miner, lane: 2 }, matmulPlain, () => false, () => true))!;
+    const st = store({ keepRounds: 2 });
+    st.openRound(0, ck0);
+    st.put(0, 2, rootsOf(r0));
+    st.openRound(1, ckOther, { task: other, data: more });
+    expect(() => st.put(1, 2, rootsOf(r0))).toThrow(RangeError); // H = 8 roots for a task of 4 steps
+    st.put(1, 2, rootsOf(r1));
+    expect(await st.get(1, 2, 3)).toEqual(r1.kept.get(3));
+    expect(await st.get(1, 2, 4)).toBeUndefined(); // past the round's H
+    expect(await st.get(0, 2, 7)).toEqual(r0.kept.get(7)); // the earlier round keeps its own
+  });
+
+
   it('regenerates W_{R,m,s} of every step from W_R alone, equal to the lane\'s and matching its committed roots', async () => {
     const r = await lane(0, 3);
     const st = store();

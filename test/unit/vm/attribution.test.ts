@@ -64,6 +64,8 @@ describe('attribution and the reward split', () => {
     let attributedAfter0 = 0n;
     const weightedAfter0 = new Map<string, bigint>();
     let carry = 0n; // the miners' rounding remainder carries to the next round's pool
+    let dataShares = 0n;
+    let dataPaid = 0n;
     for (const R of [0, 1]) {
       const r = rounds[R]!;
       const samples = new Map<string, bigint>();
@@ -97,6 +99,14 @@ describe('attribution and the reward split', () => {
         if (R === 0) weightedAfter0.set(k, weighted.get(k)!);
       }
       treasuryExpected += data - paid;
+      dataShares += data;
+      dataPaid += paid;
+      // what stays behind: the part contributors with royaltyBps < 100% do not claim, plus under one
+      // unit per contributor from the floors
+      const claimed = (data * [...weighted.values()].reduce((x, y) => x + y, 0n)) / (total * BigInt(BPS));
+      expect(claimed - paid).toBeGreaterThanOrEqual(0n);
+      expect(claimed - paid).toBeLessThan(BigInt(samples.size));
+      expect(data - claimed).toBeGreaterThan(0n); // C2 claims half of its share
       const miners = pool - data;
       carry = miners - BigInt(r.lanes.length) * (miners / BigInt(Math.max(T.laneBudget, r.lanes.length))); // one price per lane
       if (R === 0) attributedAfter0 = total;
@@ -115,6 +125,10 @@ describe('attribution and the reward split', () => {
     }
     expect(decodeAttribution(ch.state.get(attributionKey(C3))!).royalties).toBe(0n);
     treasuryExpected += ROYALTY - royaltyPaid;
+    // what contributors hold in all is what the data shares and the royalty paid them
+    const earnedAll = [C1, C2, C3].reduce((s, c) => s + ch.balance(c), 0n);
+    expect(earnedAll).toBe(dataPaid + royaltyPaid);
+    expect(dataPaid).toBeLessThanOrEqual(dataShares);
     for (const fee of rounds[2]!.fees) treasuryExpected += ((P.subsidy + fee) * BigInt(gov.treasuryShareBps)) / BigInt(BPS); // blocks 7, 8
     expect(ch.treasury).toBe(treasuryExpected);
   });
