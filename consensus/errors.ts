@@ -124,6 +124,10 @@ export enum TxErrorCode {
   CHALLENGE_BAD_WEIGHTS = 'TX_CHALLENGE_BAD_WEIGHTS',
   /** The block already holds maxChallengesPerBlock challenges. */
   CHALLENGE_BLOCK_FULL = 'TX_CHALLENGE_BLOCK_FULL',
+  /** A request on the part is pending already (one at a time per part). */
+  CHALLENGE_PENDING = 'TX_CHALLENGE_PENDING',
+  /** An answer with no pending request on its lane. */
+  CHALLENGE_NO_REQUEST = 'TX_CHALLENGE_NO_REQUEST',
 }
 
 export interface TxErrorContext {

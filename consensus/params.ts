@@ -61,6 +61,11 @@ export interface TrainingParams {
   /** Challenge txs one block may hold (each may re-execute one local step); absent: DEFAULT_MAX_CHALLENGES_PER_BLOCK. */
   readonly maxChallengesPerBlock?: number;
   /**
+   * Blocks a lane's miner has to answer a data request on chain (the request resolves at the end of
+   * the block `height + challengeAnswerBlocks`, at most challengeWindow - 1 after it); absent: DEFAULT_CHALLENGE_ANSWER_BLOCKS.
+   */
+  readonly challengeAnswerBlocks?: number;
+  /**
    * Most lanes one part may cover. An aggregate fraud proof carries an entry per lane of its part
    * (~1.4 kB at the 784-128-10 MLP: consensus/training/fraud.ts aggregateProofBytes), so a part of
    * more lanes than a challenge can carry could lie in D unchallenged: a chain sets this so that the
@@ -76,9 +81,13 @@ export const DEFAULT_CHALLENGE_REWARD_BPS = 5_000;
 /** Four single-step re-executions per block at most (each ~0.1-0.3 s at the devnet task: docs/validators.md). */
 export const DEFAULT_MAX_CHALLENGES_PER_BLOCK = 4;
 
+/** Two blocks to answer a data request. */
+export const DEFAULT_CHALLENGE_ANSWER_BLOCKS = 2;
+
 /** The fraud-proof parameters of `t`, defaults filled in. */
-export function challengeParams(t: TrainingParams): { bond: bigint; slashBps: number; rewardBps: number; perBlock: number } {
+export function challengeParams(t: TrainingParams): { bond: bigint; slashBps: number; rewardBps: number; perBlock: number; answerBlocks: number } {
   return {
+    answerBlocks: t.challengeAnswerBlocks ?? DEFAULT_CHALLENGE_ANSWER_BLOCKS,
     bond: t.challengeBond ?? t.bondPerLane,
     slashBps: t.fraudBondSlashBps ?? DEFAULT_FRAUD_BOND_SLASH_BPS,
     rewardBps: t.challengeRewardBps ?? DEFAULT_CHALLENGE_REWARD_BPS,

@@ -157,6 +157,10 @@ export enum ChallengeKind {
   Step = 0,
   /** One weight index: the lanes' final values added up against D's value. */
   Aggregate = 1,
+  /** A request for one lane's leaf: unanswered by its deadline, the part is void. */
+  Request = 2,
+  /** The answer to a request: the lane's leaf with its path in lanesRoot. */
+  Answer = 3,
 }
 
 /** A step commitment as the proof carries it: [weightsRoot, a0, b0, c0, a1, ...] (32 bytes each). */
@@ -199,7 +203,22 @@ export interface AggregateProof {
   readonly lanes: readonly LaneElementProof[];
 }
 
-export type FraudProof = StepProof | AggregateProof;
+/** A request for lane `lane`'s leaf (its miner, or anyone holding it, answers on chain before the deadline). */
+export interface RequestProof {
+  readonly kind: ChallengeKind.Request;
+  readonly lane: number;
+}
+
+/** The answer to a pending request: the lane's leaf and its path in the part's lanesRoot. */
+export interface AnswerProof {
+  readonly kind: ChallengeKind.Answer;
+  readonly lane: number;
+  readonly finalRoot: Hash;
+  readonly steps: readonly StepHashes[];
+  readonly siblings: readonly Hash[];
+}
+
+export type FraudProof = StepProof | AggregateProof | RequestProof | AnswerProof;
 
 /**
  * A challenge: the signed part as it landed (its bytes hash to the part's record) and a fraud

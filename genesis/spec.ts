@@ -236,6 +236,7 @@ export function parseTraining(v: unknown, path: string): TrainingParams {
     ...('fraudBondSlashBps' in o ? { fraudBondSlashBps: int(o, 'fraudBondSlashBps', path, 0, BPS) } : {}),
     ...('challengeRewardBps' in o ? { challengeRewardBps: int(o, 'challengeRewardBps', path, 0, BPS) } : {}),
     ...('maxChallengesPerBlock' in o ? { maxChallengesPerBlock: int(o, 'maxChallengesPerBlock', path, 1, 1_000) } : {}),
+    ...('challengeAnswerBlocks' in o ? { challengeAnswerBlocks: int(o, 'challengeAnswerBlocks', path, 1, 1_000) } : {}),
     ...('maxPartLanes' in o ? { maxPartLanes: int(o, 'maxPartLanes', path, 1, 0xffff_ffff) } : {}),
   });
 }

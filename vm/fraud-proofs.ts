@@ -19,6 +19,12 @@
 //   stepChallenge({ part, lane, step, leaf, siblings, weights }, tx, key)          a signed step Challenge
 //   stepChallengeOfLeaves({ part, lane, step, leaves, weights }, tx, key)          the same, the path from the part's leaves
 //   aggregateChallenge({ part, index, baseWeights, leaves, finals }, tx, key)      a signed aggregate Challenge
+// A lane whose data its miner does not serve (a junk lane's leaf is known only to its miner):
+//   requestChallenge({ part, lane }, tx, key)                   a signed request: its miner (or anyone) must answer with
+//                                                              the leaf before the deadline, or the part is void
+//   answerChallenge({ part, lane, leaf, siblings }, tx, key)    the signed answer (the miner's side)
+//   requestOf(state, round, miner, laneStart)                   the pending request on a part (lane, deadline, ...)
+//   answeredLeaf(tx)                                            the leaf an answer put on chain, to build a step proof from
 // Dry run before submitting (the same rules, typed errors, nothing written):
 //   judge(state, params, tx, height)      { fraud, reason } of a challenge on `state` at `height`, or the TxError
 // Reading the outcome:
@@ -32,13 +38,13 @@ import { leafHash, proofFromHashes } from '../consensus/merkle.ts';
 import { challengeParams, type ChainParams, type TrainingParams } from '../consensus/params.ts';
 import { weightsRoot } from '../consensus/training/checkpoint.ts';
 import { decodeSignedPart, laneLeafBytes, type LaneLeaf } from '../consensus/training/part.ts';
-import { laneElements, elementProof, stepHashes, weightsToBytes, type RoundBase } from '../consensus/training/fraud.ts';
+import { laneElements, elementProof, stepHashes, stepsFromHashes, weightsToBytes, type RoundBase } from '../consensus/training/fraud.ts';
 import type { TrainingTask } from '../consensus/training/spec.ts';
 import { ChallengeKind, TypeTag, type ChallengeTx } from '../consensus/types.ts';
 import { readChallengeBurned, readClosedRound, taskOfClosedRound } from './round/history.ts';
-import { decodePartVoid, partVoidKey, type PartVoid } from './round/keys.ts';
+import { decodePartVoid, decodeRequest, partVoidKey, requestKey, type LaneRequest, type PartVoid } from './round/keys.ts';
 import { readCheckpoint, readRound, type StateReader } from './round/state.ts';
-import { challengedPart, judgeChallenge, type ChallengeVerdict } from './tx/challenge.ts';
+import { challengedPart, judgeChallenge, requestDeadline, type ChallengeVerdict } from './tx/challenge.ts';
 
 export {
   checkAggregate, checkLaneStep, elementProof, findAggregateFraud, findLaneFraud, laneElements, stepHashes, verifyElement, weightPosition,
@@ -121,7 +127,35 @@ export function aggregateChallenge(
 export function judge(s: StateReader, p: ChainParams, tx: Pick<ChallengeTx, 'part' | 'proof'>, height: number): ChallengeVerdict {
   const t = p.training;
   if (!t) throw new RangeError('no training on this chain');
-  return judgeChallenge(s, challengedPart(s, t, tx.part, height), tx, t);
+  const c = challengedPart(s, t, tx.part, height);
+  const v = judgeChallenge(s, c, tx, t);
+  if (tx.proof.kind === ChallengeKind.Request) requestDeadline(c, t, height);
+  return v;
+}
+
+/** A signed request for lane `lane`'s leaf of the part. */
+export function requestChallenge(o: { part: Uint8Array; lane: number }, tx: TxFields, key: PrivateKey): ChallengeTx {
+  return signTx({ type: TypeTag.Challenge, ...tx, part: o.part, sig: new Uint8Array(65), proof: { kind: ChallengeKind.Request, lane: o.lane } }, key);
+}
+
+/** A signed answer to a pending request: the lane's leaf and its path in the part's lanesRoot. */
+export function answerChallenge(o: { part: Uint8Array; lane: number; leaf: LaneLeaf; siblings: readonly Uint8Array[] }, tx: TxFields, key: PrivateKey): ChallengeTx {
+  return signTx({
+    type: TypeTag.Challenge, ...tx, part: o.part, sig: new Uint8Array(65),
+    proof: { kind: ChallengeKind.Answer, lane: o.lane, finalRoot: o.leaf.finalRoot, steps: o.leaf.steps.map(stepHashes), siblings: [...o.siblings] },
+  }, key);
+}
+
+/** The pending request on a part, if any. */
+export function requestOf(s: StateReader, round: number, miner: Uint8Array, laneStart: number): LaneRequest | undefined {
+  const v = s.get(requestKey(round, miner, laneStart));
+  return v ? decodeRequest(v) : undefined;
+}
+
+/** The leaf (and path) an answer carries, for a step proof. */
+export function answeredLeaf(task: TrainingTask, tx: ChallengeTx): { lane: number; leaf: LaneLeaf; siblings: readonly Uint8Array[] } | undefined {
+  if (tx.proof.kind !== ChallengeKind.Answer) return undefined;
+  return { lane: tx.proof.lane, leaf: { finalRoot: tx.proof.finalRoot, steps: stepsFromHashes(task, tx.proof.steps) }, siblings: tx.proof.siblings };
 }
 
 export function partVoidOf(s: StateReader, round: number, miner: Uint8Array, laneStart: number): PartVoid | undefined {

@@ -12,6 +12,8 @@
 //   Challenge:    [0x14, chainId, nonce, fee, part (signed part bytes), proof, sig], proof one of
 //                   [0, lane, step, finalRoot, [step hashes, ...], [sibling, ...], [layer int32 LE bytes, ...]]
 //                   [1, index, element, [[finalRoot, stepsDigest, [sibling, ...], element], ...]]
+//                   [2, lane]                                   (a request for the lane's leaf)
+//                   [3, lane, finalRoot, [step hashes, ...], [sibling, ...]]   (its answer)
 //                 element = [[layer root, ...], row (int32 LE), [row sibling, ...]]
 // Size: a RegisterData tx at most MAX_DATA_TX_BYTES, Equivocation MAX_EVIDENCE_TX_BYTES, Challenge
 // MAX_CHALLENGE_TX_BYTES, every other tx at most MAX_TX_BYTES.
@@ -99,8 +101,16 @@ function elementTuple(e: ElementProof): Encodable {
 }
 
 function proofTuple(p: FraudProof): Encodable {
-  if (p.kind === ChallengeKind.Step) return [p.kind, p.lane, p.step, p.finalRoot, p.steps.map((s) => [...s]), [...p.siblings], [...p.weights]];
-  return [p.kind, p.index, elementTuple(p.base), p.lanes.map((l) => [l.finalRoot, l.stepsDigest, [...l.siblings], elementTuple(l.element)])];
+  switch (p.kind) {
+    case ChallengeKind.Step:
+      return [p.kind, p.lane, p.step, p.finalRoot, p.steps.map((s) => [...s]), [...p.siblings], [...p.weights]];
+    case ChallengeKind.Aggregate:
+      return [p.kind, p.index, elementTuple(p.base), p.lanes.map((l) => [l.finalRoot, l.stepsDigest, [...l.siblings], elementTuple(l.element)])];
+    case ChallengeKind.Request:
+      return [p.kind, p.lane];
+    case ChallengeKind.Answer:
+      return [p.kind, p.lane, p.finalRoot, p.steps.map((s) => [...s]), [...p.siblings]];
+  }
 }
 
 function hashList(r: TupleReader, max: number, what: string): Uint8Array[] {
@@ -148,6 +158,23 @@ function proofFromTuple(value: unknown, what: string): FraudProof {
       });
       r.end();
       return Object.freeze({ kind: ChallengeKind.Aggregate, index, base, lanes } as const);
+    }
+    case ChallengeKind.Request: {
+      const r = TupleReader.of(value, what, 2);
+      r.uint(0xff);
+      const lane = r.uint(0xffff_ffff);
+      r.end();
+      return Object.freeze({ kind: ChallengeKind.Request, lane } as const);
+    }
+    case ChallengeKind.Answer: {
+      const r = TupleReader.of(value, what, 5);
+      r.uint(0xff);
+      const lane = r.uint(0xffff_ffff);
+      const finalRoot = r.bytes(32);
+      const steps = r.array(MAX_PROOF_STEPS).map((s, i) => hashList(TupleReader.of([s], `${what}.steps[${i}]`, 1), MAX_STEP_HASHES, `${what}.steps[${i}]`));
+      const siblings = hashList(r, MAX_SIBLINGS, `${what}.siblings`);
+      r.end();
+      return Object.freeze({ kind: ChallengeKind.Answer, lane, finalRoot, steps, siblings } as const);
     }
     default:
       throw new CodecError(CodecErrorCode.BAD_SHAPE, { what, reason: `unknown proof kind ${String(value[0])}` });

@@ -66,6 +66,8 @@ export const GOSSIP_ACTION = {
   [TxErrorCode.CHALLENGE_BAD_PATH]: 'reject',
   [TxErrorCode.CHALLENGE_BAD_WEIGHTS]: 'ignore',
   [TxErrorCode.CHALLENGE_BLOCK_FULL]: 'ignore',
+  [TxErrorCode.CHALLENGE_PENDING]: 'ignore',
+  [TxErrorCode.CHALLENGE_NO_REQUEST]: 'ignore',
   // blocks: a block whose body matched its header and still fails is invalid (reject); unknown
   // parents and the future-time rule depend on us
   [BlockErrorCode.UNKNOWN_PARENT]: 'ignore',

@@ -89,6 +89,8 @@ export const APP_ERROR_CODES: Readonly<Record<string, number>> = {
   [TxErrorCode.CHALLENGE_BAD_PATH]: 2305,
   [TxErrorCode.CHALLENGE_BAD_WEIGHTS]: 2306,
   [TxErrorCode.CHALLENGE_BLOCK_FULL]: 2307,
+  [TxErrorCode.CHALLENGE_PENDING]: 2308,
+  [TxErrorCode.CHALLENGE_NO_REQUEST]: 2309,
   // 3xxx: blocks (consensus rules)
   [BlockErrorCode.UNKNOWN_PARENT]: 3001,
   [BlockErrorCode.BAD_VERSION]: 3002,

@@ -99,8 +99,8 @@ export function txJson(tx: Tx, from?: Uint8Array): { [k: string]: Json } {
       };
     case TypeTag.Challenge:
       return {
-        type: 'challenge', ...common, kind: tx.proof.kind === ChallengeKind.Step ? 'step' : 'aggregate', partBytes: tx.part.length,
-        ...(tx.proof.kind === ChallengeKind.Step ? { lane: tx.proof.lane, step: tx.proof.step } : { index: tx.proof.index, lanes: tx.proof.lanes.length }),
+        type: 'challenge', ...common, kind: (['step', 'aggregate', 'request', 'answer'] as const)[tx.proof.kind], partBytes: tx.part.length,
+        ...(tx.proof.kind === ChallengeKind.Step ? { lane: tx.proof.lane, step: tx.proof.step } : tx.proof.kind === ChallengeKind.Aggregate ? { index: tx.proof.index, lanes: tx.proof.lanes.length } : { lane: tx.proof.lane }),
       };
   }
 }

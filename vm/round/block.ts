@@ -15,6 +15,7 @@ import type { RoundInfo } from './keys.ts';
 import { requireRound, writeRound } from './state.ts';
 import { applyTicket } from './ticket.ts';
 import { expireRounds, readClosedRound, writeClosedRound } from './history.ts';
+import { resolveRequests } from '../tx/challenge.ts';
 import { dataShareHook } from '../rewards-split.ts';
 import { activateRegisteredData } from '../attribution/attribute.ts';
 import { switchTaskAtBoundary } from '../governance/task-switch.ts';
@@ -52,6 +53,7 @@ export function applyMining(
   skip?: (index: number, error: TesseraError<string, object>) => void,
 ): MiningOutcome {
   const t = p.training!;
+  resolveRequests(view, t, ctx.height);
   expireRounds(view, t.challengeWindow, ctx.height);
   const round = requireRound(view);
   const ticket = decodeSealTicket({ height: ctx.height, miner: ctx.miner, seal: ctx.seal }, p);

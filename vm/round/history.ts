@@ -11,7 +11,7 @@ import { layerCount, layerSize, type TrainingTask } from '../../consensus/traini
 import { decodeTask } from '../../consensus/training/task-codec.ts';
 import {
   challengeBurnedKey, closedRoundKey, decodeAmount, decodeClosedRound, decodeSum, encodeAmount, decodeTensor, encodeClosedRound, encodeSum, encodeTensor, partKey, partPaidKey,
-  partVoidKey, roundBaseKey, roundSumKey, type ClosedRound,
+  partVoidKey, requestKey, roundBaseKey, roundSumKey, type ClosedRound,
 } from './keys.ts';
 import { readCheckpoint, type StateReader, type StateWriter } from './state.ts';
 
@@ -90,7 +90,7 @@ export function expireRounds(s: StateWriter, challengeWindow: number, height: nu
   for (const k of s.keysWithPrefix(closedRoundKey())) {
     const r = decodeClosedRound(k, s.get(k)!);
     if (r.closeHeight + challengeWindow > height) continue;
-    for (const prefix of [partKey(r.round), roundBaseKey(r.round), roundSumKey(r.round), partPaidKey(r.round), partVoidKey(r.round)])
+    for (const prefix of [partKey(r.round), roundBaseKey(r.round), roundSumKey(r.round), partPaidKey(r.round), partVoidKey(r.round), requestKey(r.round)])
       for (const x of s.keysWithPrefix(prefix)) s.set(x, null);
     s.set(k, null);
   }

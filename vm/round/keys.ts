@@ -31,6 +31,9 @@
 //                                              rewards taken u64, paid to the challenger u64])
 //   0x16                                       burned by challenges (failed challenges' bonds, the burned share of
 //                                              slashes): encode([amount u64])
+//   0x17 || u64be(R) || miner || u32be(laneStart)
+//                                              a pending data request on the part: encode([lane, deadline, requester(20),
+//                                              bond u64, the part's bytes])
 import { concatBytes, u32be, u64be } from '../../consensus/bytes.ts';
 import { decodeCanonical, encode, TupleReader } from '../../consensus/codec.ts';
 
@@ -52,6 +55,7 @@ export enum RoundKind {
   PartPaid = 0x14,
   PartVoid = 0x15,
   ChallengeBurned = 0x16,
+  Request = 0x17,
 }
 
 /** A landed part's record (its header; D is summed into 0x0e, the openings were checked and dropped). */
@@ -350,4 +354,32 @@ export function decodePartVoid(b: Uint8Array): PartVoid {
 
 export function challengeBurnedKey(): Uint8Array {
   return kind(RoundKind.ChallengeBurned);
+}
+
+/** A pending request for a lane's leaf (vm/tx/challenge.ts). */
+export interface LaneRequest {
+  readonly lane: number;
+  /** The request resolves at the end of this block. */
+  readonly deadline: number;
+  readonly requester: Uint8Array;
+  /** The requester's challenge bond, held. */
+  readonly bond: bigint;
+  /** The part's signed bytes (its D leaves the round if the request voids it). */
+  readonly part: Uint8Array;
+}
+
+/** The request on a part; without miner / laneStart: the prefix of a round's (or of all) requests. */
+export function requestKey(round?: number, miner?: Uint8Array, laneStart?: number): Uint8Array {
+  return round === undefined ? kind(RoundKind.Request) : partScoped(RoundKind.Request, round, miner, laneStart);
+}
+
+export function encodeRequest(r: LaneRequest): Uint8Array {
+  return encode([r.lane, r.deadline, r.requester, r.bond, r.part]);
+}
+
+export function decodeRequest(b: Uint8Array): LaneRequest {
+  const r = TupleReader.of(decodeCanonical(b, 'request'), 'request', 5);
+  const v = { lane: r.uint(), deadline: r.uint(), requester: r.bytes(20), bond: r.u64(), part: r.bytes() };
+  r.end();
+  return Object.freeze(v);
 }

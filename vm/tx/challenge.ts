@@ -1,36 +1,45 @@
-// Challenge (TypeTag 0x14): a fraud proof against a landed contribution part (docs/validators.md).
-// Anyone may submit one; it is signed, pays its fee and uses a nonce like any tx, and its signer
-// puts up the chain's challenge bond (challengeParams(t).bond). Rules, cheapest first; each failure
-// is a typed TxError and the tx never lands (nothing written):
-//   1. the shared rules (chain id, fee, signature, nonce); training on the chain; balance >= fee + bond;
+// Challenge (TypeTag 0x14): a fraud proof against a landed contribution part, or a request for a
+// lane's data and its answer (docs/validators.md). Anyone may submit one; it is signed, pays its fee
+// and uses a nonce like any tx; a proof or a request puts up the chain's challenge bond
+// (challengeParams(t).bond). Rules, cheapest first; each failure is a typed TxError and the tx never
+// lands (nothing written):
+//   1. the shared rules (chain id, fee, signature, nonce); training on the chain; balance >= fee
+//      (+ the bond for a proof or a request);
 //   2. the part's round: not after the open round (CHALLENGE_UNKNOWN_PART); a closed round still in
 //      its window: closeHeight + challengeWindow > the block's height (CHALLENGE_WINDOW_CLOSED);
 //   3. the part bytes decode for the round's task (CHALLENGE_MALFORMED) and hash to the record of a
 //      landed part of (round, miner, laneStart) (CHALLENGE_UNKNOWN_PART); it is not void yet
 //      (CHALLENGE_PART_VOID: a fraud is proven once, a challenge cannot be replayed);
-//   4. the proof's shapes fit the task and the part (CHALLENGE_MALFORMED), its Merkle paths verify
-//      (CHALLENGE_BAD_PATH), a step proof's W_s is the committed input of its step
-//      (CHALLENGE_BAD_WEIGHTS);
-//   5. the claim: a step proof re-executes the step (consensus/training/fraud.ts checkLaneStep, on
-//      the round's training set: its registered samples, vm/data/training-set.ts roundTrainingSet,
-//      built on the genesis set vm/data/training-sets.ts holds); an aggregate proof adds the lanes'
-//      deltas at its index (checkAggregate) and compares with D.
-// Effect of a well-formed challenge:
-//   * claim false (the step reproduces, the sum equals D): the challenge lands; its signer pays the
-//     fee and loses the bond, which is burned (0x16); the part and its miner are untouched;
-//   * fraud proven: the part is void (0x15). In the open round its D and lanes leave the round's
-//     sum; in a closed round they leave the round's kept sum and the model is recomputed from that
-//     round on (vm/round/history.ts recomputeFrom); what the part's miner was locked for it at close
-//     (0x14: its lanes' pool pay and the ticket shares of its lanes) is taken back, and
-//     floor(bond x fraudBondSlashBps / 10,000) of its bond is slashed; floor(that total x
-//     challengeRewardBps / 10,000) is credited to the challenger at once, the rest burned (0x16).
-//     The challenger pays the fee only.
+//   4. step / aggregate proofs: shapes fit the task and the part (CHALLENGE_MALFORMED), Merkle paths
+//      verify (CHALLENGE_BAD_PATH), a step proof's W_s is the committed input of its step
+//      (CHALLENGE_BAD_WEIGHTS); then the claim: a step proof re-executes the step
+//      (consensus/training/fraud.ts checkLaneStep, on the round's training set: its registered
+//      samples, vm/data/training-set.ts roundTrainingSet, built on the genesis set
+//      vm/data/training-sets.ts holds); an aggregate proof adds the lanes' deltas at its index
+//      (checkAggregate) and compares with D;
+//   5. requests: the lane is in the part (CHALLENGE_MALFORMED), no request on the part is pending
+//      (CHALLENGE_PENDING), and it can be resolved inside the window (deadline = height +
+//      challengeAnswerBlocks < closeHeight + challengeWindow for a closed round: else
+//      CHALLENGE_WINDOW_CLOSED); answers: a request on that lane is pending (CHALLENGE_NO_REQUEST),
+//      the leaf's shape (CHALLENGE_MALFORMED) and its path in lanesRoot (CHALLENGE_BAD_PATH).
+// Effect of a well-formed tx:
+//   * proof, claim false (the step reproduces, the sum equals D): it lands; its signer pays the fee
+//     and loses the bond, which is burned (0x16); the part and its miner are untouched;
+//   * proof, fraud proven: the part is void (vm/round/void.ts: out of its round, the model recomputed
+//     for a closed round, the part's locked pay taken back, fraudBondSlashBps of the bond slashed,
+//     challengeRewardBps of that to the challenger, the rest burned); the challenger pays the fee only;
+//   * request: the bond is held in the request (0x17) with the part's bytes, until the deadline;
+//   * answer: the leaf is on chain (anyone can now build a proof from it); the request is closed
+//     and its bond paid to the answerer (it paid a fee to publish what the requester could not get);
+//   * at the end of the deadline block (resolveRequests, run by the block before its round close),
+//     a request still pending voids the part as a proven fraud would, the requester as challenger,
+//     and its bond is returned: a miner that withholds a lane's data loses as if it had cheated.
 import { bytesEqual } from '../../consensus/bytes.ts';
 import { decodeCanonical } from '../../consensus/codec.ts';
 import { isTesseraError, TxError, TxErrorCode } from '../../consensus/errors.ts';
 import type { SignatureBackend } from '../../consensus/crypto/signature.ts';
 import { leafHash } from '../../consensus/merkle.ts';
-import { BPS, challengeParams, type ChainParams, type TrainingParams } from '../../consensus/params.ts';
+import { challengeParams, type ChainParams, type TrainingParams } from '../../consensus/params.ts';
 import { weightsRoot } from '../../consensus/training/checkpoint.ts';
 import { TrainingError, TrainingErrorCode } from '../../consensus/training/errors.ts';
 import {
@@ -41,15 +50,13 @@ import type { TrainingTask } from '../../consensus/training/spec.ts';
 import { ChallengeKind, type ChallengeTx } from '../../consensus/types.ts';
 import { requireTrainingSet } from '../data/training-sets.ts';
 import { roundTrainingSet } from '../data/training-set.ts';
-import { credit, takeLocked } from '../rewards.ts';
+import { credit } from '../rewards.ts';
+import { addChallengeBurned, isPartVoid, readClosedRound, taskOfClosedRound } from '../round/history.ts';
 import {
-  addChallengeBurned, isPartVoid, readClosedRound, readPartPaid, readRoundSum, recomputeFrom, taskOfClosedRound, writeClosedRound, writeRoundSum,
-} from '../round/history.ts';
-import { decodePartRecord, encodePartVoid, partKey, partVoidKey, type ClosedRound, type PartRecord, type RoundInfo } from '../round/keys.ts';
-import { writeRoundLanes } from '../round/parts.ts';
-import { removePartUsage } from '../attribution/attribute.ts';
-import { readBond, readCheckpoint, readDeltaSum, readRound, readRoundLanes, writeBond, type StateReader, type StateWriter } from '../round/state.ts';
-import { deltaSumKey, encodeSum } from '../round/keys.ts';
+  decodePartRecord, decodeRequest, encodeRequest, partKey, requestKey, type ClosedRound, type PartRecord, type RoundInfo,
+} from '../round/keys.ts';
+import { readCheckpoint, readRound, type StateReader } from '../round/state.ts';
+import { voidPart } from '../round/void.ts';
 import type { StateView } from '../view.ts';
 import { checkSignedTx, type TxOutcome } from './common.ts';
 
@@ -66,7 +73,7 @@ export interface ChallengedPart {
   readonly open: RoundInfo;
 }
 
-/** Outcome of the claim of a well-formed challenge. */
+/** Outcome of the claim of a well-formed proof (requests and answers: fraud false, reason 'request' / 'answer'). */
 export interface ChallengeVerdict {
   readonly fraud: boolean;
   /** Why (step proofs: 'base', 'job', 'next-weights'; aggregate: 'sum'), when fraud. */
@@ -140,48 +147,53 @@ export function challengedPart(s: StateReader, t: TrainingParams, partBytes: Uin
   return { part, record, task, base, open, ...(closed ? { closed } : {}) };
 }
 
+/** Height at which a request made at `height` against `c` resolves; CHALLENGE_WINDOW_CLOSED when that is past the round's window. */
+export function requestDeadline(c: ChallengedPart, t: TrainingParams, height: number): number {
+  const deadline = height + Math.min(challengeParams(t).answerBlocks, Math.max(0, t.challengeWindow - 1));
+  if (c.closed && deadline >= c.closed.closeHeight + t.challengeWindow)
+    throw new TxError(TxErrorCode.CHALLENGE_WINDOW_CLOSED, { got: height, reason: `a request would resolve at ${deadline}, past round ${c.part.round}'s window` });
+  return deadline;
+}
+
 /** Rules 4-5: checks the proof against the part and evaluates its claim. Throws the typed TxError of a malformed proof. */
 export function judgeChallenge(s: StateReader, c: ChallengedPart, tx: Pick<ChallengeTx, 'proof'>, t: TrainingParams): ChallengeVerdict {
   const { part, task } = c;
   const proof = tx.proof;
   return asTxError(() => {
-    if (proof.kind === ChallengeKind.Step) {
-      if (proof.lane < part.laneStart || proof.lane >= part.laneStart + part.laneCount) malformed(`lane ${proof.lane} is not in the part`);
-      if (proof.step >= task.localSteps) malformed(`step ${proof.step} >= ${task.localSteps}`);
-      const leaf = { finalRoot: proof.finalRoot, steps: stepsFromHashes(task, proof.steps) };
-      if (!verifyLaneDigest(part, proof.lane, leaf.finalRoot, stepsDigest(leaf.steps), proof.siblings))
-        malformed(`lane ${proof.lane}: the leaf is not in lanesRoot`, TxErrorCode.CHALLENGE_BAD_PATH);
-      const ws = weightsFromBytes(task, proof.weights);
-      const v = checkLaneStep(task, roundTrainingSet(s, part.round, requireTrainingSet(t.datasetHash)), c.base, part, proof.lane, leaf, proof.step, ws);
-      return v.fraud ? { fraud: true, reason: v.reason } : { fraud: false };
+    switch (proof.kind) {
+      case ChallengeKind.Step: {
+        if (proof.lane < part.laneStart || proof.lane >= part.laneStart + part.laneCount) malformed(`lane ${proof.lane} is not in the part`);
+        if (proof.step >= task.localSteps) malformed(`step ${proof.step} >= ${task.localSteps}`);
+        const leaf = { finalRoot: proof.finalRoot, steps: stepsFromHashes(task, proof.steps) };
+        if (!verifyLaneDigest(part, proof.lane, leaf.finalRoot, stepsDigest(leaf.steps), proof.siblings))
+          malformed(`lane ${proof.lane}: the leaf is not in lanesRoot`, TxErrorCode.CHALLENGE_BAD_PATH);
+        const ws = weightsFromBytes(task, proof.weights);
+        const v = checkLaneStep(task, roundTrainingSet(s, part.round, requireTrainingSet(t.datasetHash)), c.base, part, proof.lane, leaf, proof.step, ws);
+        return v.fraud ? { fraud: true, reason: v.reason } : { fraud: false };
+      }
+      case ChallengeKind.Aggregate: {
+        const pos = weightPosition(task, proof.index);
+        const d = part.delta[pos.layer]![pos.row * pos.cols + pos.col]!;
+        const v = checkAggregate(task, part, c.base.weightsRoot, proof.index, d, proof.base, proof.lanes);
+        return v.fraud ? { fraud: true, reason: 'sum' } : { fraud: false };
+      }
+      case ChallengeKind.Request: {
+        if (proof.lane < part.laneStart || proof.lane >= part.laneStart + part.laneCount) malformed(`lane ${proof.lane} is not in the part`);
+        if (s.get(requestKey(part.round, part.miner, part.laneStart)) !== undefined)
+          throw new TxError(TxErrorCode.CHALLENGE_PENDING, { address: part.miner, reason: `a request on the part of round ${part.round} at lane ${part.laneStart} is pending` });
+        return { fraud: false, reason: 'request' };
+      }
+      case ChallengeKind.Answer: {
+        const raw = s.get(requestKey(part.round, part.miner, part.laneStart));
+        if (!raw || decodeRequest(raw).lane !== proof.lane)
+          throw new TxError(TxErrorCode.CHALLENGE_NO_REQUEST, { address: part.miner, reason: `no pending request on lane ${proof.lane}` });
+        const steps = stepsFromHashes(task, proof.steps);
+        if (!verifyLaneDigest(part, proof.lane, proof.finalRoot, stepsDigest(steps), proof.siblings))
+          malformed(`lane ${proof.lane}: the leaf is not in lanesRoot`, TxErrorCode.CHALLENGE_BAD_PATH);
+        return { fraud: false, reason: 'answer' };
+      }
     }
-    const pos = weightPosition(task, proof.index);
-    const d = part.delta[pos.layer]![pos.row * pos.cols + pos.col]!;
-    const v = checkAggregate(task, part, c.base.weightsRoot, proof.index, d, proof.base, proof.lanes);
-    return v.fraud ? { fraud: true, reason: 'sum' } : { fraud: false };
   });
-}
-
-/** The part's D taken out of its round (the open round's sum and lanes, or a closed round's kept sum and lanes, then the recomputation). */
-function removeFromRound(view: StateWriter, c: ChallengedPart, t: TrainingParams): void {
-  const { part, task } = c;
-  const sub = (sum: Float64Array[]): Float64Array[] => {
-    sum.forEach((x, l) => {
-      const d = part.delta[l]!;
-      for (let i = 0; i < x.length; i++) x[i] = x[i]! - d[i]!;
-    });
-    return sum;
-  };
-  if (!c.closed) {
-    const sum = sub(readDeltaSum(view, task));
-    sum.forEach((x, l) => view.set(deltaSumKey(l), encodeSum(x)));
-    writeRoundLanes(view, readRoundLanes(view) - part.laneCount);
-    removePartUsage(view, t, part); // its lanes are not attributed at the close either
-    return;
-  }
-  writeRoundSum(view, part.round, sub(readRoundSum(view, task, part.round)));
-  writeClosedRound(view, { ...c.closed, lanes: c.closed.lanes - part.laneCount });
-  recomputeFrom(view, part.round, c.open.round);
 }
 
 /** `height`: the including block's height. */
@@ -190,27 +202,58 @@ export function applyChallenge(view: StateView, tx: ChallengeTx, p: ChainParams,
   if (!t) throw new TxError(TxErrorCode.NO_TRAINING, {});
   const { sender, from } = checkSignedTx(view, tx, p, backend);
   const cp = challengeParams(t);
-  const cost = tx.fee + cp.bond;
-  if (from.balance < cost) throw new TxError(TxErrorCode.INSUFFICIENT_BALANCE, { address: sender, expected: cost, got: from.balance, reason: 'fee + challenge bond' });
+  const bonded = tx.proof.kind !== ChallengeKind.Answer;
+  const cost = tx.fee + (bonded ? cp.bond : 0n);
+  if (from.balance < cost) throw new TxError(TxErrorCode.INSUFFICIENT_BALANCE, { address: sender, expected: cost, got: from.balance, reason: bonded ? 'fee + challenge bond' : 'fee' });
   const c = challengedPart(view, t, tx.part, height);
   const verdict = judgeChallenge(view, c, tx, t);
-
-  if (!verdict.fraud) {
-    view.putAccount(sender, { balance: from.balance - cost, nonce: from.nonce + 1 });
-    addChallengeBurned(view, cp.bond);
-    return { sender, fee: tx.fee };
-  }
-  view.putAccount(sender, { balance: from.balance - tx.fee, nonce: from.nonce + 1 });
   const { part } = c;
-  removeFromRound(view, c, t);
-  const rewardsTaken = c.closed ? takeLocked(view, c.closed.closeHeight + t.challengeWindow, part.miner, readPartPaid(view, part.round, part.miner, part.laneStart)) : 0n;
-  const bond = readBond(view, part.miner);
-  const bondSlashed = (bond * BigInt(cp.slashBps)) / BigInt(BPS);
-  if (bondSlashed > 0n) writeBond(view, part.miner, bond - bondSlashed);
-  const total = rewardsTaken + bondSlashed;
-  const challengerPaid = (total * BigInt(cp.rewardBps)) / BigInt(BPS);
-  credit(view, sender, challengerPaid);
-  addChallengeBurned(view, total - challengerPaid);
-  view.set(partVoidKey(part.round, part.miner, part.laneStart), encodePartVoid({ height, challenger: sender, kind: tx.proof.kind, bondSlashed, rewardsTaken, challengerPaid }));
-  return { sender, fee: tx.fee };
+  const rKey = requestKey(part.round, part.miner, part.laneStart);
+
+  switch (tx.proof.kind) {
+    case ChallengeKind.Request: {
+      const deadline = requestDeadline(c, t, height);
+      view.putAccount(sender, { balance: from.balance - cost, nonce: from.nonce + 1 });
+      view.set(rKey, encodeRequest({ lane: tx.proof.lane, deadline, requester: sender, bond: cp.bond, part: tx.part }));
+      return { sender, fee: tx.fee };
+    }
+    case ChallengeKind.Answer: {
+      const req = decodeRequest(view.get(rKey)!);
+      view.putAccount(sender, { balance: from.balance - cost, nonce: from.nonce + 1 });
+      view.set(rKey, null);
+      credit(view, sender, req.bond);
+      return { sender, fee: tx.fee };
+    }
+    default:
+      if (!verdict.fraud) {
+        view.putAccount(sender, { balance: from.balance - cost, nonce: from.nonce + 1 });
+        addChallengeBurned(view, cp.bond);
+        return { sender, fee: tx.fee };
+      }
+      view.putAccount(sender, { balance: from.balance - tx.fee, nonce: from.nonce + 1 });
+      voidPart(view, t, c, sender, tx.proof.kind, height);
+      return { sender, fee: tx.fee };
+  }
+}
+
+/**
+ * End of block `height` (before its round close): every request whose deadline is `height` and that
+ * no answer closed voids its part (unless a proof voided it already) with the requester as
+ * challenger, and returns the requester's bond.
+ */
+export function resolveRequests(view: StateView, t: TrainingParams, height: number): void {
+  const open = readRound(view);
+  if (!open) return;
+  for (const k of view.keysWithPrefix(requestKey())) {
+    const req = decodeRequest(view.get(k)!);
+    if (req.deadline > height) continue;
+    view.set(k, null);
+    credit(view, req.requester, req.bond);
+    const round = Number(new DataView(k.buffer, k.byteOffset, k.length).getBigUint64(1));
+    const closed = round < open.round ? readClosedRound(view, round) : undefined;
+    const task = closed ? taskOfClosedRound(closed) : t.task;
+    const part = decodeSignedPart(task, req.part);
+    if (isPartVoid(view, part.round, part.miner, part.laneStart)) continue;
+    voidPart(view, t, { part, task, open, ...(closed ? { closed } : {}) }, req.requester, ChallengeKind.Request, height);
+  }
 }
