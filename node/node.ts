@@ -23,6 +23,7 @@ import type { BackendName } from '../miner/backends/types.ts';
 import { ContributionPool } from './mempool/contributions.ts';
 import { LaneStore } from './mining/lane-store.ts';
 import { LaneLeafStore } from './mining/lane-leaves.ts';
+import { RequestAnswerer } from './mining/answers.ts';
 import type { StepDataSource } from './network/reqresp.ts';
 import { PartPruner } from './chain/prune.ts';
 import { MiningService } from './mining/service.ts';
@@ -83,6 +84,7 @@ export class TesseraNode {
   mining?: MiningService;
   /** The leaves of the miner's finished lanes (served as lane openings to validators). */
   private leaves?: LaneLeafStore;
+  private answerer?: RequestAnswerer;
   network?: Network;
   validator?: ValidatorService;
   attestations?: AttestationStore;
@@ -147,6 +149,12 @@ export class TesseraNode {
       );
       logger.info('starting the miner', { miner: to0x(this.opts.mining.miner), backend: this.opts.mining.backend, ...(this.opts.mining.threads ? { threads: this.opts.mining.threads } : {}) });
       await this.mining.start();
+      // data requests on this miner's parts are answered from the leaf store (a miner run with --fault withheld does not answer)
+      if (!withholds(this.opts.mining.fault))
+        this.answerer = new RequestAnswerer(
+          { key: this.opts.mining.key, params: spec.params },
+          { chain: this.chain, mempool: this.mempool, leaves: this.leaves, publish: (tx) => void this.network?.publishTx(tx), logger: logger.child('miner') },
+        );
     }
     const training = spec.params.training;
     let ingest: AttestationIngest | undefined;
@@ -268,6 +276,7 @@ export class TesseraNode {
     if (this.lastHead && h.every((x, i) => x === this.lastHead![i])) return;
     this.lastHead = h;
     this.mining?.onHead();
+    void this.answerer?.onHead();
     void this.tracker?.onHead();
     const t = this.opts.genesis.params.training;
     const open = readRound(chain.state())?.round;

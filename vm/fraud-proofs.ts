@@ -24,6 +24,7 @@
 //                                                              the leaf before the deadline, or the part is void
 //   answerChallenge({ part, lane, leaf, siblings }, tx, key)    the signed answer (the miner's side)
 //   requestOf(state, round, miner, laneStart)                   the pending request on a part (lane, deadline, ...)
+//   pendingRequests(state)                                      every pending request, with the part it names
 //   answeredLeaf(tx)                                            the leaf an answer put on chain, to build a step proof from
 // Dry run before submitting (the same rules, typed errors, nothing written):
 //   judge(state, params, tx, height)      { fraud, reason } of a challenge on `state` at `height`, or the TxError
@@ -150,6 +151,14 @@ export function answerChallenge(o: { part: Uint8Array; lane: number; leaf: LaneL
 export function requestOf(s: StateReader, round: number, miner: Uint8Array, laneStart: number): LaneRequest | undefined {
   const v = s.get(requestKey(round, miner, laneStart));
   return v ? decodeRequest(v) : undefined;
+}
+
+/** Every pending request (the part it names by round, miner and first lane), in key order. */
+export function pendingRequests(s: StateReader): { round: number; miner: Uint8Array; laneStart: number; request: LaneRequest }[] {
+  return s.keysWithPrefix(requestKey()).map((k) => {
+    const dv = new DataView(k.buffer, k.byteOffset, k.length);
+    return { round: Number(dv.getBigUint64(1)), miner: k.slice(9, 29), laneStart: dv.getUint32(29), request: decodeRequest(s.get(k)!) };
+  });
 }
 
 /** The leaf (and path) an answer carries, for a step proof. */

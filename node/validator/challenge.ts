@@ -4,14 +4,16 @@
 // against the head state with the VM's own judge (a challenge the VM would refuse, or would find
 // honest, is not sent: a false claim costs the challenge bond), then pooled and gossiped on the
 // `challenges` topic, where mining nodes pool it for their blocks. One challenge per part: the VM
-// voids a part once. The outcome is read back from the state (partVoidOf).
+// voids a part once. A `request` finding (a leaf not served) becomes a data request (requestChallenge):
+// one per part besides the proof, which an answered leaf may still call for. The outcome is read back
+// from the state (partVoidOf).
 import { to0x } from '../../consensus/bytes.ts';
 import type { PrivateKey } from '../../consensus/crypto/index.ts';
 import { txHash } from '../../consensus/encoding/index.ts';
 import { isTesseraError } from '../../consensus/errors.ts';
 import type { ChainParams } from '../../consensus/params.ts';
 import type { ChallengeTx, Tx } from '../../consensus/types.ts';
-import { aggregateChallenge, judge, partVoidOf, stepChallenge } from '../../vm/fraud-proofs.ts';
+import { aggregateChallenge, judge, partVoidOf, requestChallenge, stepChallenge } from '../../vm/fraud-proofs.ts';
 import type { Chain } from '../chain/chain.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Mempool } from '../mempool/mempool.ts';
@@ -33,7 +35,7 @@ export class Challenger {
   ) {}
 
   private partId(f: Finding): string {
-    return `${f.round}/${to0x(f.miner)}/${f.laneStart}`;
+    return `${f.round}/${to0x(f.miner)}/${f.laneStart}/${f.kind === 'request' ? 'request' : 'proof'}`;
   }
 
   /** The tx for a finding (unsigned fields from the head state: nonce after the pooled ones, fee = minFee). */
@@ -44,6 +46,7 @@ export class Challenger {
     const meHex = to0x(me).slice(2);
     const nonce = chain.state().getAccount(me).nonce + mempool.list().filter((e) => e.senderHex === meHex).length;
     const fields = { chainId: p.chainId, nonce, fee: p.minFee };
+    if (f.kind === 'request') return requestChallenge({ part: f.partBytes, lane: f.lane }, fields, this.opts.key);
     if ((f.kind === 'step' || f.kind === 'base') && f.opening && f.weights && f.step !== undefined)
       return stepChallenge({ part: f.partBytes, lane: f.lane, step: f.step, leaf: f.opening.leaf, siblings: f.opening.siblings, weights: f.weights }, fields, this.opts.key);
     if (f.kind === 'aggregate' && f.aggregate)
@@ -62,7 +65,7 @@ export class Challenger {
     const state = chain.state();
     try {
       const v = judge(state, this.opts.params, tx, chain.head().header.height + 1);
-      if (!v.fraud) {
+      if (!v.fraud && f.kind !== 'request') {
         logger.error('validator: the VM finds no fraud in a finding (not challenged)', { round: f.round, miner: to0x(f.miner), lane: f.lane, kind: f.kind });
         return this.keep(id, { status: 'not-fraud' });
       }
@@ -74,7 +77,7 @@ export class Challenger {
     }
     this.modules.publish?.(tx);
     const hash = to0x(txHash(tx));
-    logger.warn('validator: challenge submitted', { round: f.round, miner: to0x(f.miner), laneStart: f.laneStart, lane: f.lane, kind: f.kind, tx: hash });
+    logger.warn(f.kind === 'request' ? 'validator: data request submitted' : 'validator: challenge submitted', { round: f.round, miner: to0x(f.miner), laneStart: f.laneStart, lane: f.lane, kind: f.kind, tx: hash });
     return this.keep(id, { status: 'submitted', tx: hash });
   }
 

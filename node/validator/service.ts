@@ -6,7 +6,10 @@
 // against the part's lanesRoot; without it the verdict is `unavailable`), W_s served by the miner
 // (checked against the leaf's root) or recomputed from W_R, and re-executes. Every check becomes a
 // signed attestation: stored, gossiped, and shown by RPC (validator_status, training_attestations)
-// and `tessera query attestations`. A fraud found is kept in the status (`findings`) with what a
+// and `tessera query attestations`. A leaf no peer serves is asked for again after `retryMs`; still
+// missing, the check is attested `unavailable` and becomes a data request on chain (a `request`
+// finding): its miner must answer with the leaf before the deadline or the part is void. An answer
+// that lands puts the leaf on chain, and the lane is checked from it. A fraud found is kept in the status (`findings`) with what a
 // fraud proof needs (round, miner, part, lane, step, job or element), and handed to the challenger
 // (challenge.ts), which submits a Challenge tx when the VM's dry run agrees.
 // Bounded work per round: at most `maxStepChecksPerRound` step checks and `maxAggregateStepsPerRound`
@@ -45,6 +48,8 @@ export interface ValidatorOpts {
   maxStepChecksPerRound?: number;
   maxAggregateStepsPerRound?: number;
   maxAggregateLanes?: number;
+  /** Wait before asking again for a leaf no peer served (default 3,000 ms); still missing, it is requested on chain. */
+  retryMs?: number;
 }
 
 export interface ValidatorModules {
@@ -66,7 +71,8 @@ export interface ValidatorModules {
 
 /** A fault found: what a fraud proof needs. */
 export interface Finding {
-  readonly kind: 'step' | 'aggregate' | 'base';
+  /** `request`: the lane's leaf was not served; a data request asks its miner for it on chain. */
+  readonly kind: 'step' | 'aggregate' | 'base' | 'request';
   readonly round: number;
   readonly miner: Uint8Array;
   readonly laneStart: number;
@@ -103,7 +109,8 @@ export interface ValidatorStats {
   lastRound: number;
 }
 
-type Job = { kind: 'step'; p: SeenPart; lane: number; step: number } | { kind: 'aggregate'; p: SeenPart };
+/** `retried`: the leaf was not served at the first try. */
+type Job = { kind: 'step'; p: SeenPart; lane: number; step: number; retried?: boolean } | { kind: 'aggregate'; p: SeenPart; retried?: boolean };
 
 export class ValidatorService {
   private readonly queue: Job[] = [];
@@ -112,8 +119,15 @@ export class ValidatorService {
   private chainWork: Promise<void> = Promise.resolve();
   private readonly budget = new Map<number, { steps: number; aggSteps: number }>();
   readonly findings: Finding[] = [];
+  /** Parts scanned, by round/miner/laneStart (for the checks of answered leaves). */
+  private readonly seen = new Map<string, SeenPart>();
+  /** Parts whose miner served no leaf at two tries (their other lanes are attested unavailable without asking). */
+  private readonly unserved = new Set<string>();
+  /** Parts whose miner served no leaf at a first try (their other lanes wait for the retry). */
+  private readonly missedOnce = new Set<string>();
   readonly stats: ValidatorStats = { partsSeen: 0, stepChecks: 0, aggregateChecks: 0, verdicts: {}, servedSteps: 0, recomputedSteps: 0, executedSteps: 0, skipped: 0, lastRound: -1 };
   private readonly ctx: CheckCtx;
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
 
   constructor(
     private readonly opts: ValidatorOpts,
@@ -133,15 +147,28 @@ export class ValidatorService {
     return this.chainWork;
   }
 
-  /** Resolves when the queue is empty and no check runs. */
+  /** Resolves when the queue is empty, no check runs and none waits to be retried. */
   async idle(): Promise<void> {
     await this.chainWork;
-    while (this.running || this.queue.length > 0) await new Promise((r) => setTimeout(r, 50));
+    while (this.running || this.queue.length > 0 || this.timers.size > 0) await new Promise((r) => setTimeout(r, 50));
   }
 
   stop(): void {
     this.stopped = true;
     this.queue.length = 0;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  /** Queues `job` again after `retryMs` (a leaf not served at the first try). */
+  private retryLater(job: Job): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      if (this.stopped) return;
+      this.queue.push({ ...job, retried: true });
+      if (!this.running) void this.drain();
+    }, this.opts.retryMs ?? 3000);
+    this.timers.add(t);
   }
 
   private draw(): boolean {
@@ -152,6 +179,8 @@ export class ValidatorService {
     const H = this.opts.training.task.localSteps;
     for (const p of await this.modules.parts.scan()) {
       this.stats.partsSeen++;
+      this.seen.set(partKey(p), p);
+      if (this.seen.size > 4096) this.seen.delete(this.seen.keys().next().value!);
       const { laneStart, laneCount } = p.header;
       let sampled = 0;
       for (let lane = laneStart; lane < laneStart + laneCount; lane++)
@@ -161,6 +190,15 @@ export class ValidatorService {
         }
       if (this.draw()) this.queue.push({ kind: 'aggregate', p });
       this.modules.logger.info('validator: part landed', { round: p.header.round, miner: to0x(p.header.miner), lanes: `${laneStart}-${laneStart + laneCount - 1}`, height: p.height, sampledLanes: sampled, queued: this.queue.length });
+    }
+    // a lane this validator asked for on chain, now answered: checked from the leaf the answer carries
+    for (const a of this.modules.parts.takeAnswers()) {
+      const asked = this.findings.find((f) => f.kind === 'request' && f.round === a.round && bytesEqual(f.miner, a.miner) && f.laneStart === a.laneStart && f.lane === a.opening.lane);
+      const p = asked && this.seen.get(`${a.round}/${to0x(a.miner)}/${a.laneStart}`);
+      if (p) this.unserved.delete(partKey(p));
+      if (!p) continue;
+      this.modules.logger.info('validator: a requested leaf was answered on chain', { round: a.round, miner: to0x(a.miner), lane: a.opening.lane });
+      this.queue.push({ kind: 'step', p, lane: a.opening.lane, step: randomInt(0, H) });
     }
     if (!this.running) void this.drain();
   }
@@ -191,8 +229,32 @@ export class ValidatorService {
     return b;
   }
 
-  private leafOf(p: SeenPart, lane: number): Promise<LaneOpening | undefined> {
-    return this.modules.served.opening(p.header, lane);
+  /** The lane's leaf: on chain when an answer put it there, else served by its miner. */
+  private async leafOf(job: Job, lane: number): Promise<LaneOpening | undefined> {
+    const h = job.p.header;
+    const id = partKey(job.p);
+    const answered = this.modules.parts.answered(h.round, h.miner, h.laneStart, lane);
+    // a part whose miner served no leaf is not asked again (at a first try: not before its retry)
+    if (answered || this.unserved.has(id) || (!job.retried && this.missedOnce.has(id))) return answered;
+    const got = await this.modules.served.opening(h, lane);
+    if (got) this.missedOnce.delete(id);
+    return got;
+  }
+
+  /** No leaf for `lane`: asks again later, or (at the second try) attests `unavailable` and requests the leaf on chain. */
+  private unavailable(job: Job, lane: number, step: number, attestLane = lane): Promise<void> {
+    const id = partKey(job.p);
+    if (!job.retried && !this.unserved.has(id)) {
+      this.missedOnce.add(id);
+      if (this.missedOnce.size > 4096) this.missedOnce.delete(this.missedOnce.values().next().value!);
+      this.retryLater(job);
+      return Promise.resolve();
+    }
+    this.unserved.add(id);
+    if (this.unserved.size > 4096) this.unserved.delete(this.unserved.values().next().value!);
+    const h = job.p.header;
+    this.record({ kind: 'request', round: h.round, miner: h.miner, laneStart: h.laneStart, partHash: h.partHash, height: job.p.height, lane, reason: 'leaf not served', partBytes: job.p.bytes });
+    return this.attest(job.p, attestLane, step, Verdict.Unavailable, false);
   }
 
   private async wR(round: number, baseRoot: Uint8Array): Promise<readonly Int32Array[]> {
@@ -229,23 +291,24 @@ export class ValidatorService {
         this.stats.skipped++;
         return;
       }
-      b.steps++;
-      return this.stepCheck(job.p, job.lane, job.step);
+      if (!job.retried) b.steps++; // a retry was counted at its first try
+      return this.stepCheck(job);
     }
     const cost = h.laneCount;
     if (h.laneCount > (this.opts.maxAggregateLanes ?? 64) || b.aggSteps + cost > (this.opts.maxAggregateStepsPerRound ?? 512)) {
       this.stats.skipped++;
       return;
     }
-    b.aggSteps += cost;
-    return this.aggregateCheck(job.p);
+    if (!job.retried) b.aggSteps += cost;
+    return this.aggregateCheck(job);
   }
 
-  private async stepCheck(p: SeenPart, lane: number, step: number): Promise<void> {
+  private async stepCheck(job: Job & { kind: 'step' }): Promise<void> {
+    const { p, lane, step } = job;
     const h = p.header;
-    this.stats.stepChecks++;
-    const opening = await this.leafOf(p, lane);
-    if (!opening) return this.attest(p, lane, step, Verdict.Unavailable, false);
+    const opening = await this.leafOf(job, lane);
+    if (!job.retried) this.stats.stepChecks++; // a retry is the same check
+    if (!opening) return this.unavailable(job, lane, step);
     const leaf = opening.leaf;
     const wR = await this.wR(h.round, h.baseRoot);
     const ref: LaneRef = { round: h.round, miner: h.miner, lane, baseRoot: h.baseRoot };
@@ -260,17 +323,18 @@ export class ValidatorService {
     return this.attest(p, lane, step, f.ok ? Verdict.Valid : Verdict.Fraud, at.served);
   }
 
-  private async aggregateCheck(p: SeenPart): Promise<void> {
+  private async aggregateCheck(job: Job & { kind: 'aggregate' }): Promise<void> {
+    const { p } = job;
     const h = p.header;
     const H = this.opts.training.task.localSteps;
-    this.stats.aggregateChecks++;
+    if (!job.retried) this.stats.aggregateChecks++;
     const wR = await this.wR(h.round, h.baseRoot);
     const finals: Int32Array[][] = [];
     const leaves: LaneLeaf[] = [];
     let allServed = true;
     for (let lane = h.laneStart; lane < h.laneStart + h.laneCount; lane++) {
-      const opening = await this.leafOf(p, lane);
-      if (!opening) return this.attest(p, h.laneStart, AGGREGATE_STEP, Verdict.Unavailable, false);
+      const opening = await this.leafOf(job, lane);
+      if (!opening) return this.unavailable(job, lane, AGGREGATE_STEP, h.laneStart);
       const leaf = opening.leaf;
       leaves.push(leaf);
       const ref: LaneRef = { round: h.round, miner: h.miner, lane, baseRoot: h.baseRoot };
@@ -350,11 +414,14 @@ export class ValidatorService {
       validator: to0x(this.address), sample: this.opts.sample, queued: this.queue.length, ...this.stats, verdicts: { ...this.stats.verdicts },
       findings: this.findings.map((f) => {
         const c = this.modules.challenger?.outcome(f);
-        return { ...findingJson(f), ...(c ? { challenge: c } : {}) };
+        const answered = f.kind === 'request' ? { answered: this.modules.parts.answered(f.round, f.miner, f.laneStart, f.lane) !== undefined } : {};
+        return { ...findingJson(f), ...answered, ...(c ? { challenge: c } : {}) };
       }),
     };
   }
 }
+
+const partKey = (p: SeenPart): string => `${p.header.round}/${to0x(p.header.miner)}/${p.header.laneStart}`;
 
 export function findingJson(f: Finding): Record<string, unknown> {
   return {

@@ -5,7 +5,7 @@
 // A's, and signs one attestation per check, stored
 // through the same ingest as gossip. Served data comes from the miners' own code (leaves with their
 // paths in the part's lanesRoot, W_s from a StepStore replaying the lanes); a miner that serves no
-// leaf gets `unavailable` verdicts. The challenger (node/validator/challenge.ts) turns a finding into a
+// leaf gets `unavailable` verdicts and a data request (data-requests.test.ts follows one on chain). The challenger (node/validator/challenge.ts) turns a finding into a
 // Challenge tx that a block lands: the part is void and the miner slashed; a challenge of an honest
 // part is not sent (the VM's dry run finds no fraud), and sent anyway it costs its signer the bond.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -146,18 +146,22 @@ describe('ValidatorService', () => {
     leafA = { leaf: A.results[0]!.leaf };
   });
 
-  it('a miner that serves no leaf gets unavailable verdicts, and no finding', async () => {
+  it('a miner that serves no leaf gets unavailable verdicts (after a second try), and a data request finding per part, not a fraud', async () => {
     const feed = new PartFeed({ task, keepRounds: 2 }, { chain });
     const store = new AttestationStore({}, { db });
     const ingest = new AttestationIngest({ chainId: p.chainId, task }, { parts: feed, store });
     const other = testKey(4);
+    let asked = 0;
     const v = new ValidatorService(
-      { key: other, sample: 1, chainId: p.chainId, training: t },
-      { parts: feed, ingest, served: { opening: async () => undefined, stepData: async () => undefined }, checkpoint: async () => readCheckpoint(chain.state(), task), data, matmul: matmulPlain, logger: silentLogger },
+      { key: other, sample: 1, chainId: p.chainId, training: t, retryMs: 5 },
+      { parts: feed, ingest, served: { opening: async () => void asked++, stepData: async () => undefined }, checkpoint: async () => readCheckpoint(chain.state(), task), data, matmul: matmulPlain, logger: silentLogger },
     );
     await v.onHead();
     await v.idle();
-    expect(v.findings).toEqual([]);
+    expect(v.findings.length).toBeGreaterThanOrEqual(2);
+    expect(v.findings.every((f) => f.kind === 'request')).toBe(true);
+    expect(new Set(v.findings.map((f) => to0x(f.miner)))).toEqual(new Set([to0x(kA.address()), to0x(kB.address())]));
+    expect(asked).toBe(4); // two tries per part, then its other lanes are not asked for
     expect(v.stats.verdicts).toEqual({ unavailable: 5 });
     expect((await store.byRound(0)).filter((a) => bytesEqual(a.validator, other.address())).every((a) => a.verdict === Verdict.Unavailable)).toBe(true);
   });
