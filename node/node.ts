@@ -35,7 +35,7 @@ import { withholds, type FaultSpec } from '../miner/faults.ts';
 import { matmulPlain, type MatmulFn } from '../consensus/matmul.ts';
 import { createBackend } from '../miner/backends/index.ts';
 import type { TileBackend } from '../miner/backends/types.ts';
-import { readCheckpoint } from '../vm/round/state.ts';
+import { roundWeightsOf } from '../vm/fraud-proofs.ts';
 import { AttestationStore } from './validator/store.ts';
 import { AttestationIngest } from './validator/ingest.ts';
 import { PartFeed } from './validator/parts.ts';
@@ -197,11 +197,8 @@ export class TesseraNode {
         { key: this.opts.validate.key, sample: this.opts.validate.sample, chainId: spec.params.chainId, training },
         {
           parts: this.parts, ingest, served: new P2PServedData({ task: training.task }, { network }),
-          checkpoint: async (round) => {
-            const open = readRound(chain.state());
-            if (open && open.round === round) return readCheckpoint(chain.state(), training.task);
-            return (await store?.get(round))?.checkpoint;
-          },
+          // W_R from the state while the round is in its window (no wait for the tracker's evaluation), else the checkpoint store
+          checkpoint: async (round) => roundWeightsOf(chain.state(), training, round) ?? (await store?.get(round))?.checkpoint,
           data: loadCheckedTrainingSet(training.datasetHash), matmul, logger: logger.child('validator'),
           publish: (b) => void network.publishAttestation(b),
           openRound: () => readRound(chain.state())?.round ?? 0,

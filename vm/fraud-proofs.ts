@@ -5,6 +5,7 @@
 // Finding fraud (the validator's side, any MatmulFn: a fast backend gives the same bits):
 //   roundBaseOf(state, t, round)          the task and base (checkpoint root, weights root) a round's parts
 //                                         trained on, the round's state (open / closed and window end)
+//   roundWeightsOf(state, t, round)       W_R itself while the round may be challenged
 //   findLaneFraud(task, data, base, W_R, part, lane, leaf, matmul)
 //                                         replays a lane from W_R: its first wrong step and that step's input
 //                                         W_s, or null
@@ -37,12 +38,12 @@ import { signTx } from '../consensus/crypto/signature.ts';
 import { encodeTx } from '../consensus/encoding/tx.ts';
 import { leafHash, proofFromHashes } from '../consensus/merkle.ts';
 import { challengeParams, type ChainParams, type TrainingParams } from '../consensus/params.ts';
-import { weightsRoot } from '../consensus/training/checkpoint.ts';
+import { weightsRoot, type Checkpoint } from '../consensus/training/checkpoint.ts';
 import { decodeSignedPart, laneLeafBytes, type LaneLeaf } from '../consensus/training/part.ts';
 import { laneElements, elementProof, stepHashes, stepsFromHashes, weightsToBytes, type RoundBase } from '../consensus/training/fraud.ts';
 import type { TrainingTask } from '../consensus/training/spec.ts';
 import { ChallengeKind, TypeTag, type ChallengeTx } from '../consensus/types.ts';
-import { readChallengeBurned, readClosedRound, taskOfClosedRound } from './round/history.ts';
+import { readChallengeBurned, readClosedRound, readRoundBase, taskOfClosedRound } from './round/history.ts';
 import { decodePartVoid, decodeRequest, partVoidKey, requestKey, type LaneRequest, type PartVoid } from './round/keys.ts';
 import { readCheckpoint, readRound, type StateReader } from './round/state.ts';
 import { challengedPart, judgeChallenge, requestDeadline, type ChallengeVerdict } from './tx/challenge.ts';
@@ -75,6 +76,15 @@ export function roundBaseOf(s: StateReader, t: TrainingParams, round: number): R
   const c = readClosedRound(s, round);
   if (!c) return undefined;
   return { task: taskOfClosedRound(c), base: { checkpointRoot: c.baseRoot, weightsRoot: c.baseWeightsRoot }, open: false, windowEnd: c.closeHeight + t.challengeWindow };
+}
+
+/** W_R of `round` while its parts may be challenged: the open round's checkpoint, or a closed round's stored base. */
+export function roundWeightsOf(s: StateReader, t: TrainingParams, round: number): Checkpoint | undefined {
+  const open = readRound(s);
+  if (!open || round > open.round) return undefined;
+  if (round === open.round) return readCheckpoint(s, t.task);
+  const c = readClosedRound(s, round);
+  return c ? readRoundBase(s, taskOfClosedRound(c), round) : undefined;
 }
 
 /** The tx fields a builder takes (chain id, nonce, fee). */

@@ -12,7 +12,7 @@
 // final checkpoint without the void parts, and a failed challenge, are shown in one process over a
 // real chain: test/unit/node/validator/service.test.ts and test/unit/vm/challenge.test.ts.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { to0x, utf8Bytes } from '../../consensus/bytes.ts';
@@ -69,6 +69,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(running.map(stopNode));
+  // every node's log, for a failure to be read after the run (test-output/ is not committed)
+  const out = join(import.meta.dirname, '..', '..', 'test-output', 'validators-heavy');
+  await mkdir(out, { recursive: true });
+  await Promise.all(running.map((n, i) => writeFile(join(out, `${n === validator ? 'validator' : `node-${i}`}.log`), n.log())));
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
