@@ -2,7 +2,8 @@
 // together. `tessera node` (node/cli) builds one of these; tests build the parts directly.
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
-import { to0x } from '../consensus/bytes.ts';
+import { bytesEqual, to0x } from '../consensus/bytes.ts';
+import { checkpointRoot } from '../consensus/training/checkpoint.ts';
 import { signatureBackend, nativeLoadError, type PrivateKey } from '../consensus/crypto/index.ts';
 import type { Seal } from '../consensus/seal.ts';
 import { buildGenesis, type GenesisSpec } from '../genesis/index.ts';
@@ -197,8 +198,13 @@ export class TesseraNode {
         { key: this.opts.validate.key, sample: this.opts.validate.sample, chainId: spec.params.chainId, training },
         {
           parts: this.parts, ingest, served: new P2PServedData({ task: training.task }, { network }),
-          // W_R from the state while the round is in its window (no wait for the tracker's evaluation), else the checkpoint store
-          checkpoint: async (round) => roundWeightsOf(chain.state(), training, round) ?? (await store?.get(round))?.checkpoint,
+          // W_R from the state while the round is in its window (no wait for the tracker's evaluation); the
+          // checkpoint store when a proven fraud recomputed the stored base after the round's parts trained on it
+          checkpoint: async (round, baseRoot) => {
+            const ck = roundWeightsOf(chain.state(), training, round);
+            if (ck && bytesEqual(checkpointRoot(training.task, ck), baseRoot)) return ck;
+            return (await store?.get(round))?.checkpoint;
+          },
           data: loadCheckedTrainingSet(training.datasetHash), matmul, logger: logger.child('validator'),
           publish: (b) => void network.publishAttestation(b),
           openRound: () => readRound(chain.state())?.round ?? 0,

@@ -56,8 +56,8 @@ export interface ValidatorModules {
   parts: PartFeed;
   ingest: AttestationIngest;
   served: ServedData;
-  /** W_R of a round (the node's checkpoint store, or the open round's state). */
-  checkpoint: (round: number) => Promise<Checkpoint | undefined>;
+  /** W_R of a round whose checkpoint root is `baseRoot` (the state while the round is in its window, the node's checkpoint store). */
+  checkpoint: (round: number, baseRoot: Uint8Array) => Promise<Checkpoint | undefined>;
   data: Dataset;
   matmul: MatmulFn;
   logger: Logger;
@@ -258,7 +258,7 @@ export class ValidatorService {
   }
 
   private async wR(round: number, baseRoot: Uint8Array): Promise<readonly Int32Array[]> {
-    const ck = await this.modules.checkpoint(round);
+    const ck = await this.modules.checkpoint(round, baseRoot);
     if (!ck || !bytesEqual(checkpointRoot(this.opts.training.task, ck), baseRoot)) throw new Error(`W_R of round ${round} is not at hand`);
     return ck.weights;
   }
