@@ -63,6 +63,8 @@ export interface MinedTicket {
 export interface MinedContribution {
   readonly round: number;
   readonly lane: number;
+  /** The checkpoint root of the W_R the lane trained from (a reorg may reopen its round on another). */
+  readonly baseRoot: Uint8Array;
   /** The lane's leaf (final weights root, step commitments) and its delta W_{R,m,lane,H} - W_R. */
   readonly leaf: LaneLeaf;
   readonly delta: Int32Array[];
@@ -186,15 +188,12 @@ export class MinerLoop {
   /** New head and/or round. A new round needs its checkpoint. */
   setWork(w: MinerWork): void {
     if (w.task || w.data) this.training = { task: w.task ?? this.training.task, data: w.data ?? this.training.data };
-    if (!this.work || w.round !== this.work.round) {
+    if (!this.work || w.round !== this.work.round || (w.checkpoint && w.checkpoint !== this.checkpoint)) {
       if (!w.checkpoint) throw new RangeError(`work for round ${w.round} without its checkpoint`);
       this.checkpoint = w.checkpoint;
       this.steps.openRound(w.round, w.checkpoint, this.training);
       this.nextLane = 0;
       this.done.clear();
-    } else if (w.checkpoint) {
-      this.checkpoint = w.checkpoint;
-      this.steps.openRound(w.round, w.checkpoint, this.training);
     }
     for (const l of w.doneLanes ?? []) this.done.add(l);
     this.work = w;
@@ -279,10 +278,10 @@ export class MinerLoop {
     const { task, data } = this.training;
     this.stats.lane = lane;
     const before = this.usefulMacs();
-    const res = await runLane(task, data, ck, { round, miner: this.opts.miner, lane }, this.matmul(round, lane, false), () => !this.running || this.work!.round !== round, (s) => this.steps.keepsStep(s, task),
+    const res = await runLane(task, data, ck, { round, miner: this.opts.miner, lane }, this.matmul(round, lane, false), () => !this.running || this.work!.round !== round || this.checkpoint !== ck, (s) => this.steps.keepsStep(s, task),
       this.opts.fault ? { spec: this.opts.fault, isTicket: (m, k, n) => isTicketJob(this.opts.pouw, m, k, n) } : undefined);
     const macs = this.usefulMacs() - before;
-    if (!res || this.work!.round !== round) {
+    if (!res || this.work!.round !== round || this.checkpoint !== ck) {
       this.stats.lanesAbandoned++;
       this.stats.lostMacs += macs;
     } else {
@@ -292,7 +291,7 @@ export class MinerLoop {
       this.steps.put(round, lane, res.contribution.steps.map((s) => s.weightsRoot), res.kept, res.leaf.finalRoot);
       const samples = task.localSteps * task.batch;
       this.modules.events.contribution({
-        round, lane, leaf: res.leaf, delta: res.contribution.delta.map((d) => d), macs,
+        round, lane, baseRoot: res.contribution.baseRoot, leaf: res.leaf, delta: res.contribution.delta.map((d) => d), macs,
         lossMilli: Math.floor((1000 * res.lossSum) / (256 * samples)),
         accuracyBp: Math.floor((10000 * res.correct) / samples),
       });

@@ -87,10 +87,12 @@ export interface MiningStatus {
 
 export class MiningService {
   private worker?: Worker;
-  private pushed?: { hash: Uint8Array; round: number };
+  /** The work last sent: its head, and the open round by number and base (a reorg may reopen the same round number on another W_R). */
+  private pushed?: { hash: Uint8Array; round: number; base: Uint8Array };
   private building: Promise<void> = Promise.resolve();
   /** Finished lanes of the open round not yet in a landed part: leaf, delta, useful MACs. */
-  private lanes: { round: number; byLane: Map<number, { leaf: LaneLeaf; delta: Int32Array[]; macs: number }> } = { round: -1, byLane: new Map() };
+  /** Finished lanes of the open round, trained from W_R with root `base`. */
+  private lanes: { round: number; base: Uint8Array; byLane: Map<number, { leaf: LaneLeaf; delta: Int32Array[]; macs: number }> } = { round: -1, base: new Uint8Array(32), byLane: new Map() };
   private stopped = false;
   /** Equivocation offences this node pooled evidence for (node/mining/evidence.ts). */
   private readonly evidence = { reported: new Set<string>() };
@@ -241,7 +243,9 @@ export class MiningService {
     const state = chain.state();
     const round = readRound(state);
     if (!round) return;
-    const newRound = !this.pushed || this.pushed.round !== round.round;
+    // a new round, or the same round number opened on another W_R by a reorg: lanes trained on the
+    // old base would commit the wrong shard and weights, so they are dropped and the worker restarts
+    const newRound = !this.pushed || this.pushed.round !== round.round || !bytesEqual(this.pushed.base, round.checkpointRoot);
     this.modules.contributions.prune(state, round.round);
     const target = chain.nextTarget();
     if (newRound && this.pushed && this.status.miner) {
@@ -252,7 +256,7 @@ export class MiningService {
         usefulWork: computed > 0 ? `${((100 * this.status.landedMacs) / computed).toFixed(1)}%` : '-', computedGMacs: (computed / 1e9).toFixed(1),
       });
     }
-    if (this.lanes.round !== round.round) this.lanes = { round: round.round, byLane: new Map() };
+    if (this.lanes.round !== round.round || !bytesEqual(this.lanes.base, round.checkpointRoot)) this.lanes = { round: round.round, base: round.checkpointRoot, byLane: new Map() };
     const inState = this.ownLanesInState(state, round.round);
     for (const l of inState) this.lanes.byLane.delete(l);
     const doneLanes = newRound ? [...inState, ...this.lanes.byLane.keys()] : undefined;
@@ -306,7 +310,7 @@ export class MiningService {
         ...(laneCap !== undefined ? { laneCap } : {}),
       },
     });
-    this.pushed = { hash: head.hash, round: round.round };
+    this.pushed = { hash: head.hash, round: round.round, base: round.checkpointRoot };
     this.publishOwnPart(state, round);
   }
 
@@ -345,7 +349,7 @@ export class MiningService {
    * (a part past them would be refused whole) and at most maxPartLanes. Undefined when no lane is ready.
    */
   ownPart(pre: StateReader, round: RoundInfo): PooledContribution | undefined {
-    if (this.lanes.round !== round.round) return undefined;
+    if (this.lanes.round !== round.round || !bytesEqual(this.lanes.base, round.checkpointRoot)) return undefined;
     const covered = new Set(this.ownLanesInState(pre, round.round));
     const free = [...this.lanes.byLane.keys()].filter((l) => !covered.has(l)).sort((x, y) => x - y);
     if (free.length === 0) return undefined;
@@ -389,9 +393,16 @@ export class MiningService {
         break;
       case 'contribution': {
         if (!this.acceptLane(m)) break;
-        if (this.lanes.round !== m.round) this.lanes = { round: m.round, byLane: new Map() };
+        // a lane of the open round as this node now has it (same number and W_R); else its round
+        // closed or a reorg moved the base while the worker trained it: signed by no part
+        const open = readRound(this.modules.chain.state());
+        if (!open || open.round !== m.round || !bytesEqual(open.checkpointRoot, m.baseRoot)) {
+          this.modules.logger.debug('lane of another round or base dropped', { round: m.round, lane: m.lane });
+          break;
+        }
+        if (this.lanes.round !== m.round || !bytesEqual(this.lanes.base, m.baseRoot)) this.lanes = { round: m.round, base: m.baseRoot, byLane: new Map() };
         this.lanes.byLane.set(m.lane, { leaf: m.leaf, delta: m.delta, macs: m.macs });
-        this.keepLeaf(m.round, m.lane, m.leaf);
+        this.keepLeaf(m.round, m.lane, m.baseRoot, m.leaf);
         this.status.contributionsMade++;
         this.modules.logger.debug('lane ready', { round: m.round, lane: m.lane, trainLoss: m.lossMilli / 1000, batchAccuracy: m.accuracyBp / 100 });
         break;
@@ -416,12 +427,11 @@ export class MiningService {
     }
   }
 
-  /** Keeps the lane's leaf (its W_R: the open round's checkpoint root) for serving lane openings. */
-  private keepLeaf(round: number, lane: number, leaf: LaneLeaf): void {
+  /** Keeps the lane's leaf (and the W_R root it trained from) for serving lane openings. */
+  private keepLeaf(round: number, lane: number, baseRoot: Uint8Array, leaf: LaneLeaf): void {
     const store = this.modules.leaves;
-    const open = store ? readRound(this.modules.chain.state()) : undefined;
-    if (!store || !open || open.round !== round) return; // a lane of a round that closed meanwhile lands nowhere
-    store.put(round, lane, open.checkpointRoot, leaf).catch((e: unknown) => this.modules.logger.error('lane leaf not kept', { round, lane, error: (e as Error).message }));
+    if (!store) return;
+    store.put(round, lane, baseRoot, leaf).catch((e: unknown) => this.modules.logger.error('lane leaf not kept', { round, lane, error: (e as Error).message }));
   }
 
   /** The worker's finished lane has the task's shape (a bug in the worker otherwise: logged, never signed). */

@@ -3,7 +3,7 @@
 // tickets only for the current head, filler only when no task is open, and the per-step data it keeps.
 import { describe, expect, it } from 'vitest';
 import { verifyTicket } from '../../../consensus/pouw/verify.ts';
-import { initCheckpoint, weightsRoot } from '../../../consensus/training/checkpoint.ts';
+import { checkpointRoot, initCheckpoint, weightsRoot } from '../../../consensus/training/checkpoint.ts';
 import { contributionOf, laneLeafOf } from '../../../consensus/training/contribution.ts';
 import { FILLER_LANE } from '../../../miner/filler.ts';
 import { matmulPlain } from '../../../consensus/matmul.ts';
@@ -37,6 +37,26 @@ const parentA = new Uint8Array(32).fill(1);
 const parentB = new Uint8Array(32).fill(2);
 
 describe('MinerLoop', () => {
+  it('restarts its lanes when a reorg reopens the same round on another W_R: every lane it hands over trained from the base it names', async () => {
+    const { loop, contributions } = setup();
+    const ck = initCheckpoint(TINY_TASK);
+    loop.setWork({ parent: parentA, height: 5, target: EASY_TARGET, round: 0, checkpoint: ck });
+    await runUntil(loop, () => contributions.length >= 2);
+    // the same round number, another base (the weights of the branch the node moved to)
+    const other = { weights: ck.weights.map((w) => w.map((x, i) => (i === 0 ? x + 1 : x))), momentum: ck.momentum };
+    loop.setWork({ parent: parentB, height: 6, target: EASY_TARGET, round: 0, checkpoint: other });
+    const before = contributions.length;
+    await runUntil(loop, () => contributions.length >= before + 2);
+    const after = contributions.slice(before);
+    const root = checkpointRoot(TINY_TASK, other);
+    expect(after.every((c) => Buffer.from(c.baseRoot).equals(Buffer.from(root)))).toBe(true);
+    expect(after[0]!.lane).toBe(0); // lanes start over on the new base
+    for (const c of after) {
+      const t = await runTrajectory(TINY_TASK, tinyDataset(), other, { round: 0, miner, lane: c.lane }, matmulPlain);
+      expect(c.leaf).toEqual(laneLeafOf(TINY_TASK, other.weights, contributionOf(t)));
+    }
+  });
+
   it('trains lanes 0, 1, 2, ... with no cap, each bit-identical to the consensus trajectory, and no filler while a task is open', async () => {
     const { loop, contributions, tickets } = setup();
     const ck = initCheckpoint(TINY_TASK);

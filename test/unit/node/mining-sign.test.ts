@@ -14,6 +14,7 @@ import type { Mempool } from '../../../node/mempool/mempool.ts';
 import type { FromMiner } from '../../../node/mining/messages.ts';
 import { MiningService } from '../../../node/mining/service.ts';
 import { readRound } from '../../../vm/round/state.ts';
+import type { State } from '../../../vm/state.ts';
 import { testKey } from '../../fixtures/chain.ts';
 import { importMined, MINING_PARAMS, TINY_TASK, mineLane, minedBlock, miningGenesis, partBytes } from '../../fixtures/mining.ts';
 
@@ -22,11 +23,11 @@ const A = key.address();
 const B = testKey(2).address();
 const p = MINING_PARAMS;
 
-function service() {
+function service(state: State) {
   const lines: string[] = [];
   const svc = new MiningService(
     { miner: A, key, backend: 'js', params: p },
-    { chain: {} as Chain, mempool: {} as Mempool, contributions: new ContributionPool(), logger: createLogger({ level: 'debug', format: 'json' }, (l) => lines.push(l)) },
+    { chain: { state: () => state } as unknown as Chain, mempool: {} as Mempool, contributions: new ContributionPool(), logger: createLogger({ level: 'debug', format: 'json' }, (l) => lines.push(l)) },
   );
   const fromWorker = (m: FromMiner) => (svc as unknown as { onMessage(m: FromMiner): void }).onMessage(m);
   return { svc, fromWorker, lines };
@@ -36,9 +37,9 @@ describe('MiningService aggregates and signs its miner worker\'s lanes', () => {
   it('one part per block: the finished lanes not yet landed, D their sum, signed by the miner for this chain', async () => {
     const g = miningGenesis([A, B], [A, B]);
     const lanes = await Promise.all([0, 1, 2].map((l) => mineLane(g.state, g.header, A, l)));
-    const { svc, fromWorker } = service();
+    const { svc, fromWorker } = service(g.state);
     for (const w of [lanes[0]!, lanes[1]!, lanes[2]!])
-      fromWorker({ type: 'contribution', round: 0, lane: w.contribution.lane, leaf: laneLeafOf(TINY_TASK, w.base.weights, w.contribution), delta: w.contribution.delta as Int32Array[], macs: 1, lossMilli: 0, accuracyBp: 0 });
+      fromWorker({ type: 'contribution', round: 0, lane: w.contribution.lane, baseRoot: w.contribution.baseRoot, leaf: laneLeafOf(TINY_TASK, w.base.weights, w.contribution), delta: w.contribution.delta as Int32Array[], macs: 1, lossMilli: 0, accuracyBp: 0 });
     const round = readRound(g.state)!;
     const own = svc.ownPart(g.state, round)!;
     expect([own.laneStart, own.laneCount]).toEqual([0, 3]);
@@ -57,11 +58,27 @@ describe('MiningService aggregates and signs its miner worker\'s lanes', () => {
   it('signs nothing that is not a lane of the task', async () => {
     const g = miningGenesis([A, B], [A, B]);
     const w = await mineLane(g.state, g.header, A, 0);
-    const { svc, fromWorker, lines } = service();
+    const { svc, fromWorker, lines } = service(g.state);
     const leaf = laneLeafOf(TINY_TASK, w.base.weights, w.contribution);
-    fromWorker({ type: 'contribution', round: 0, lane: 0, leaf, delta: [w.contribution.delta[0] as Int32Array], macs: 1, lossMilli: 0, accuracyBp: 0 });
-    fromWorker({ type: 'contribution', round: 0, lane: 1, leaf: { ...leaf, steps: leaf.steps.slice(1) }, delta: w.contribution.delta as Int32Array[], macs: 1, lossMilli: 0, accuracyBp: 0 });
+    fromWorker({ type: 'contribution', round: 0, lane: 0, baseRoot: w.contribution.baseRoot, leaf, delta: [w.contribution.delta[0] as Int32Array], macs: 1, lossMilli: 0, accuracyBp: 0 });
+    fromWorker({ type: 'contribution', round: 0, lane: 1, baseRoot: w.contribution.baseRoot, leaf: { ...leaf, steps: leaf.steps.slice(1) }, delta: w.contribution.delta as Int32Array[], macs: 1, lossMilli: 0, accuracyBp: 0 });
     expect(svc.ownPart(g.state, readRound(g.state)!)).toBeUndefined();
     expect(lines.filter((l) => l.includes('will not sign')).length).toBe(2);
+  });
+
+  it('never signs a lane trained from another W_R of the same round number (a reorg reopened the round on another base)', async () => {
+    const g = miningGenesis([A, B], [A, B]);
+    const w = await mineLane(g.state, g.header, A, 0);
+    const { svc, fromWorker } = service(g.state);
+    const leaf = laneLeafOf(TINY_TASK, w.base.weights, w.contribution);
+    const otherBase = new Uint8Array(32).fill(7); // the lane's W_R on the branch the node left
+    fromWorker({ type: 'contribution', round: 0, lane: 0, baseRoot: otherBase, leaf, delta: w.contribution.delta as Int32Array[], macs: 1, lossMilli: 0, accuracyBp: 0 });
+    expect(svc.ownPart(g.state, readRound(g.state)!)).toBeUndefined();
+    // the same lane from the open round's own base is signed
+    fromWorker({ type: 'contribution', round: 0, lane: 0, baseRoot: w.contribution.baseRoot, leaf, delta: w.contribution.delta as Int32Array[], macs: 1, lossMilli: 0, accuracyBp: 0 });
+    expect(svc.ownPart(g.state, readRound(g.state)!)?.laneCount).toBe(1);
+    // and a round reopened on another base drops what was finished on the old one
+    const moved = { ...readRound(g.state)!, checkpointRoot: otherBase };
+    expect(svc.ownPart(g.state, moved)).toBeUndefined();
   });
 });
