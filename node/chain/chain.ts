@@ -115,6 +115,8 @@ export class Chain {
   private readonly badSeals: BoundedCache<string>;
   /** (parent, ticket) key -> hash hex of the one block that used it (one per stored block). */
   private readonly tickets = new Map<string, string>();
+  /** Hash hex of blocks whose header precheckBlock verified against its parent (the header is what the hash covers). */
+  private readonly headerChecked = new BoundedCache<boolean>(256);
   private readonly evidence: BoundedCache<EquivocationEvidence>;
   private headNode!: TreeNode;
   private headState!: State;
@@ -190,6 +192,36 @@ export class Chain {
       if (e instanceof QueueFullError) throw new ChainError(ChainErrorCode.QUEUE_FULL, { limit: e.limit, unit: e.unit });
       throw e;
     });
+  }
+
+  /**
+   * The checks a block passes before its state transition, outside the import queue: not known or
+   * known bad, parent stored, ticket not used by another block on that parent, the header against its
+   * parent (seal and signature included), the body against the header's roots. True: the block may be
+   * relayed before it is imported (its import still runs every check but the header's, remembered
+   * here). False: it needs the full import first (a used ticket: equivocation or a duplicate). Throws
+   * the typed error of a failed check, and remembers a failure that will not heal.
+   */
+  precheckBlock(bytes: Uint8Array): boolean {
+    const p = this.params;
+    const limits = decodeLimits(p);
+    const header = decodeBlockHeader(bytes, limits);
+    const hash = blockHash(header);
+    const hashHex = toHex(hash);
+    if (this.tree.get(hash)) throw new ChainError(ChainErrorCode.ALREADY_KNOWN, { hash: to0x(hash), height: header.height });
+    const knownBad = this.invalid.get(hashHex);
+    if (knownBad !== undefined) throw new ChainError(ChainErrorCode.KNOWN_INVALID, { hash: to0x(hash), cause: knownBad });
+    const parent = this.tree.get(header.parent);
+    if (!parent) throw new ChainError(ChainErrorCode.UNKNOWN_PARENT, { hash: to0x(hash), parent: to0x(header.parent), height: header.height });
+    const tk = ticketKey(header);
+    const first = this.tickets.get(tk);
+    if (first !== undefined && first !== hashHex) return false;
+    const sealBad = this.badSeals.get(tk);
+    if (sealBad !== undefined) throw new ChainError(ChainErrorCode.KNOWN_INVALID, { hash: to0x(hash), cause: sealBad, reason: 'ticket already found invalid on this parent' });
+    if (!this.headerChecked.has(hashHex)) this.checkHeader(header, parent, hashHex, tk);
+    validateBlockBody(decodeBlock(bytes, limits), p, bytes.length);
+    this.headerChecked.set(hashHex, true);
+    return true;
   }
 
   /** Blocks' bytes waiting in the import queue (including the one being imported). */
@@ -340,16 +372,8 @@ export class Chain {
     if (sealBad !== undefined) throw new ChainError(ChainErrorCode.KNOWN_INVALID, { hash: to0x(hash), cause: sealBad, reason: 'ticket already found invalid on this parent' });
     // 3. header vs parent
     const verifyStarted = performance.now();
-    try {
-      validateHeader(
-        header,
-        { parent: parent.header, ancestorTimes: this.tree.ancestorTimes(parent, p.medianTimeSpan), now: this.now(), block1Time: this.tree.block1Time(parent), seal: this.modules.seal },
-        p,
-      );
-    } catch (e) {
-      this.rememberHeaderFailure(e, hashHex, tk);
-      throw e;
-    }
+    // verified by precheckBlock already (the same header on the same parent): its seal is not verified twice
+    if (!this.headerChecked.get(hashHex)) this.checkHeader(header, parent, hashHex, tk);
     this.modules.metrics?.observe?.('chain_block_verify_seconds', (performance.now() - verifyStarted) / 1000);
     // 4. body: only now decoded and hashed
     const block = input instanceof Uint8Array ? decodeBlock(input, limits) : input;
@@ -487,6 +511,17 @@ export class Chain {
     logger.info('reorg', { from: to0x(oldHead.hash), to: to0x(newTip.hash), ancestor: ancestor.header.height, undone: undo.length, applied: applied.length });
     if (failure !== undefined) throw failure;
     return { hash: tip.hash, height: tip.header.height, status: 'reorg', undone: undo.length };
+  }
+
+  /** The header against its parent (seal and signature included); a failure that will not heal is remembered. */
+  private checkHeader(header: BlockHeader, parent: TreeNode, hashHex: string, tk: string): void {
+    const p = this.params;
+    try {
+      validateHeader(header, { parent: parent.header, ancestorTimes: this.tree.ancestorTimes(parent, p.medianTimeSpan), now: this.now(), block1Time: this.tree.block1Time(parent), seal: this.modules.seal }, p);
+    } catch (e) {
+      this.rememberHeaderFailure(e, hashHex, tk);
+      throw e;
+    }
   }
 
   /** Remembers a header failure that will not heal: every code but a time in the future. */

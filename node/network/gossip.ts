@@ -1,8 +1,10 @@
 // Gossip validators, one per topic, cheapest checks first. Each throws a typed error or returns;
 // verdict.ts turns the throw into accept / ignore / reject in one place.
 //   blocks:        size, decode (canonical, limits), already stored, unknown parent (-> orphan pool
-//                  and ancestor fetch), stale, then the chain's import (body roots, header vs parent
-//                  and seal, then the state transition)
+//                  and ancestor fetch), stale, the header vs its parent (seal and signature) and the
+//                  body vs its roots (Chain.precheckBlock), then accepted and relayed while the
+//                  state transition runs in the import queue (as Lodestar relays a block on its
+//                  proposer's signature); a block with a used ticket is imported before a verdict
 //   txs:           size, decode, mempool admission (chain id, fee, signature, nonce, balance)
 //   contributions: parts (v2): size, decode, round, base, signature, lane overlap, bond per lane,
 //                  bound on D, openings (vm/round/parts.ts checkPart: the VM's own rule), then the pool
@@ -34,6 +36,8 @@ export interface GossipModules {
   onOrphan: (block: Block, hash: Uint8Array, bytes: number, from: string) => void;
   /** A block was imported (its orphaned children may follow). */
   onImported: (hash: Uint8Array, res: ImportResult) => void;
+  /** A block relayed on its prechecks failed its import (its state transition): the sender may be penalised. */
+  onImportFailed?: (hash: Uint8Array, height: number, e: unknown, from: string) => void;
   /** Checks and stores a gossiped attestation (node/validator/ingest.ts); absent on a chain without training. */
   attestation?: (data: Uint8Array) => Promise<unknown>;
 }
@@ -81,15 +85,23 @@ export class GossipValidators {
     }
     if (header.height + STALE_DEPTH < chain.head().header.height)
       throw new NetworkError(NetworkErrorCode.STALE_BLOCK, { height: header.height, reason: `head is at ${chain.head().header.height}` });
+    // header, seal and body roots now, outside the import queue: a block that passes is relayed at once,
+    // each hop no longer waits for its state transition (and for the imports queued before it)
+    const relayNow = chain.precheckBlock(data);
     const key = toHex(hash);
-    const pending = chain.importBlock(data);
+    // the import starts on the next turn of the event loop, so the relay's writes go out before the
+    // state transition takes the thread
+    const pending = relayNow ? new Promise<void>((r) => setImmediate(r)).then(() => chain.importBlock(data)) : chain.importBlock(data);
     this.importing.set(key, pending);
-    try {
-      const res = await pending;
-      this.modules.onImported(hash, res);
-    } finally {
-      this.importing.delete(key);
-    }
+    const imported = pending.then(
+      (res) => this.modules.onImported(hash, res),
+      (e: unknown) => {
+        if (relayNow) this.modules.onImportFailed?.(hash, header.height, e, from);
+        throw e;
+      },
+    ).finally(() => this.importing.delete(key));
+    if (!relayNow) return imported;
+    imported.catch(() => undefined);
   }
 
   private tx(data: Uint8Array): void {
