@@ -79,7 +79,7 @@ export interface Finding {
   readonly partHash: Uint8Array;
   readonly height: number;
   readonly lane: number;
-  /** The wrong step (step and base findings). */
+  /** The wrong step (step and base findings); for a request, the step whose check found no leaf. */
   readonly step?: number;
   readonly reason: string;
   readonly jobId?: number;
@@ -195,10 +195,12 @@ export class ValidatorService {
     for (const a of this.modules.parts.takeAnswers()) {
       const asked = this.findings.find((f) => f.kind === 'request' && f.round === a.round && bytesEqual(f.miner, a.miner) && f.laneStart === a.laneStart && f.lane === a.opening.lane);
       const p = asked && this.seen.get(`${a.round}/${to0x(a.miner)}/${a.laneStart}`);
-      if (p) this.unserved.delete(partKey(p));
-      if (!p) continue;
+      if (!asked || !p) continue;
+      this.unserved.delete(partKey(p));
       this.modules.logger.info('validator: a requested leaf was answered on chain', { round: a.round, miner: to0x(a.miner), lane: a.opening.lane });
-      this.queue.push({ kind: 'step', p, lane: a.opening.lane, step: randomInt(0, H) });
+      // another step than the one attested unavailable (the attestation store keeps one per lane and step)
+      const step = asked.step === undefined || H < 2 ? randomInt(0, H) : (asked.step + 1 + randomInt(0, H - 1)) % H;
+      this.queue.push({ kind: 'step', p, lane: a.opening.lane, step });
     }
     if (!this.running) void this.drain();
   }
@@ -253,7 +255,10 @@ export class ValidatorService {
     this.unserved.add(id);
     if (this.unserved.size > 4096) this.unserved.delete(this.unserved.values().next().value!);
     const h = job.p.header;
-    this.record({ kind: 'request', round: h.round, miner: h.miner, laneStart: h.laneStart, partHash: h.partHash, height: job.p.height, lane, reason: 'leaf not served', partBytes: job.p.bytes });
+    this.record({
+      kind: 'request', round: h.round, miner: h.miner, laneStart: h.laneStart, partHash: h.partHash, height: job.p.height, lane, reason: 'leaf not served', partBytes: job.p.bytes,
+      ...(step === AGGREGATE_STEP ? {} : { step }),
+    });
     return this.attest(job.p, attestLane, step, Verdict.Unavailable, false);
   }
 

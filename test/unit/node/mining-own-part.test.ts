@@ -41,7 +41,7 @@ describe("the miner's own part and its bond", () => {
     const g = miningGenesis([miner], [miner]); // bond 10^4 at bondPerLane 10^3: 10 lanes
     const svc = new MiningService(
       { miner, key, backend: 'js', params: MINING_PARAMS },
-      { chain: {} as Chain, mempool: {} as Mempool, contributions: new ContributionPool(), logger: createLogger({ level: 'error', format: 'json' }, () => {}) },
+      { chain: { state: () => g.state } as unknown as Chain, mempool: {} as Mempool, contributions: new ContributionPool(), logger: createLogger({ level: 'error', format: 'json' }, () => {}) },
     );
     for (const c of made) (svc as unknown as { onMessage(m: FromMiner): void }).onMessage({ type: 'contribution', ...c });
     const round = readRound(g.state)!;
@@ -64,7 +64,7 @@ describe("the miner's own part and its bond", () => {
     // and at most maxPartLanes lanes a part, when the chain sets it
     const short = new MiningService(
       { miner, key, backend: 'js', params: { ...MINING_PARAMS, training: { ...T, maxPartLanes: 2 } } },
-      { chain: {} as Chain, mempool: {} as Mempool, contributions: new ContributionPool(), logger: createLogger({ level: 'error', format: 'json' }, () => {}) },
+      { chain: { state: () => g.state } as unknown as Chain, mempool: {} as Mempool, contributions: new ContributionPool(), logger: createLogger({ level: 'error', format: 'json' }, () => {}) },
     );
     for (const c of made) (short as unknown as { onMessage(m: FromMiner): void }).onMessage({ type: 'contribution', ...c });
     expect(short.ownPart(g.state, round)!.laneCount).toBe(2);
