@@ -206,11 +206,7 @@ export class Chain {
     const p = this.params;
     const limits = decodeLimits(p);
     const header = decodeBlockHeader(bytes, limits);
-    const hash = blockHash(header);
-    const hashHex = toHex(hash);
-    if (this.tree.get(hash)) throw new ChainError(ChainErrorCode.ALREADY_KNOWN, { hash: to0x(hash), height: header.height });
-    const knownBad = this.invalid.get(hashHex);
-    if (knownBad !== undefined) throw new ChainError(ChainErrorCode.KNOWN_INVALID, { hash: to0x(hash), cause: knownBad });
+    const { hash, hashHex } = this.notKnown(header);
     const parent = this.tree.get(header.parent);
     if (!parent) throw new ChainError(ChainErrorCode.UNKNOWN_PARENT, { hash: to0x(hash), parent: to0x(header.parent), height: header.height });
     const tk = ticketKey(header);
@@ -340,12 +336,8 @@ export class Chain {
     const limits = decodeLimits(p);
     // 1. the header alone
     const header = input instanceof Uint8Array ? decodeBlockHeader(input, limits) : input.header;
-    const hash = blockHash(header);
-    const hashHex = toHex(hash);
     // 2. lookups
-    if (this.tree.get(hash)) throw new ChainError(ChainErrorCode.ALREADY_KNOWN, { hash: to0x(hash), height: header.height });
-    const knownBad = this.invalid.get(hashHex);
-    if (knownBad !== undefined) throw new ChainError(ChainErrorCode.KNOWN_INVALID, { hash: to0x(hash), cause: knownBad });
+    const { hash, hashHex } = this.notKnown(header);
     const parent = this.tree.get(header.parent);
     if (!parent) {
       if (this.invalid.has(toHex(header.parent))) {
@@ -511,6 +503,16 @@ export class Chain {
     logger.info('reorg', { from: to0x(oldHead.hash), to: to0x(newTip.hash), ancestor: ancestor.header.height, undone: undo.length, applied: applied.length });
     if (failure !== undefined) throw failure;
     return { hash: tip.hash, height: tip.header.height, status: 'reorg', undone: undo.length };
+  }
+
+  /** The header's hash, unless the block is stored (ALREADY_KNOWN) or known bad (KNOWN_INVALID). */
+  private notKnown(header: BlockHeader): { hash: Uint8Array; hashHex: string } {
+    const hash = blockHash(header);
+    const hashHex = toHex(hash);
+    if (this.tree.get(hash)) throw new ChainError(ChainErrorCode.ALREADY_KNOWN, { hash: to0x(hash), height: header.height });
+    const knownBad = this.invalid.get(hashHex);
+    if (knownBad !== undefined) throw new ChainError(ChainErrorCode.KNOWN_INVALID, { hash: to0x(hash), cause: knownBad });
+    return { hash, hashHex };
   }
 
   /** The header against its parent (seal and signature included); a failure that will not heal is remembered. */
