@@ -160,12 +160,13 @@ export class ValidatorService {
     this.timers.clear();
   }
 
-  /** Queues `job` again after `retryMs` (a leaf not served at the first try). */
+  /** Queues `job` again, at the head of the queue, after `retryMs` (a leaf not served at the first try). */
   private retryLater(job: Job): void {
     const t = setTimeout(() => {
       this.timers.delete(t);
       if (this.stopped) return;
-      this.queue.push({ ...job, retried: true });
+      // first in line: a data request must land inside the round's challenge window
+      this.queue.unshift({ ...job, retried: true });
       if (!this.running) void this.drain();
     }, this.opts.retryMs ?? 3000);
     this.timers.add(t);
