@@ -44,6 +44,13 @@ export class BoundedCache<V> {
     while (this.map.size > this.maxEntries || (this.bytes > this.maxBytes && this.map.size > 1)) this.delete(this.map.keys().next().value!);
   }
 
+  /** The entry of `key`, removed. */
+  take(key: string): V | undefined {
+    const v = this.map.get(key);
+    this.delete(key);
+    return v;
+  }
+
   private delete(key: string): void {
     const v = this.map.get(key);
     if (v === undefined) return;

@@ -115,8 +115,12 @@ export class Chain {
   private readonly badSeals: BoundedCache<string>;
   /** (parent, ticket) key -> hash hex of the one block that used it (one per stored block). */
   private readonly tickets = new Map<string, string>();
-  /** Hash hex of blocks whose header precheckBlock verified against its parent (the header is what the hash covers). */
-  private readonly headerChecked = new BoundedCache<boolean>(256);
+  /**
+   * Blocks precheckBlock passed (header against its parent, body against its roots), decoded, by hash
+   * hex (the hash covers the header, the header the body's roots): their import takes them from here
+   * and checks neither again. Bounded in count and in encoded bytes.
+   */
+  private readonly prechecked = new BoundedCache<{ block: Block; bytes: number }>(64, (e) => e.bytes, 64 << 20);
   private readonly evidence: BoundedCache<EquivocationEvidence>;
   private headNode!: TreeNode;
   private headState!: State;
@@ -214,9 +218,11 @@ export class Chain {
     if (first !== undefined && first !== hashHex) return false;
     const sealBad = this.badSeals.get(tk);
     if (sealBad !== undefined) throw new ChainError(ChainErrorCode.KNOWN_INVALID, { hash: to0x(hash), cause: sealBad, reason: 'ticket already found invalid on this parent' });
-    if (!this.headerChecked.has(hashHex)) this.checkHeader(header, parent, hashHex, tk);
-    validateBlockBody(decodeBlock(bytes, limits), p, bytes.length);
-    this.headerChecked.set(hashHex, true);
+    if (this.prechecked.has(hashHex)) return true;
+    this.checkHeader(header, parent, hashHex, tk);
+    const block = decodeBlock(bytes, limits);
+    validateBlockBody(block, p, bytes.length);
+    this.prechecked.set(hashHex, { block, bytes: bytes.length });
     return true;
   }
 
@@ -364,12 +370,13 @@ export class Chain {
     if (sealBad !== undefined) throw new ChainError(ChainErrorCode.KNOWN_INVALID, { hash: to0x(hash), cause: sealBad, reason: 'ticket already found invalid on this parent' });
     // 3. header vs parent
     const verifyStarted = performance.now();
-    // verified by precheckBlock already (the same header on the same parent): its seal is not verified twice
-    if (!this.headerChecked.get(hashHex)) this.checkHeader(header, parent, hashHex, tk);
+    // passed precheckBlock already (the same header on the same parent, the same body): checked once
+    const pre = this.prechecked.take(hashHex);
+    if (!pre) this.checkHeader(header, parent, hashHex, tk);
     this.modules.metrics?.observe?.('chain_block_verify_seconds', (performance.now() - verifyStarted) / 1000);
     // 4. body: only now decoded and hashed
-    const block = input instanceof Uint8Array ? decodeBlock(input, limits) : input;
-    validateBlockBody(block, p, bytes.length);
+    const block = pre?.block ?? (input instanceof Uint8Array ? decodeBlock(input, limits) : input);
+    if (!pre) validateBlockBody(block, p, bytes.length);
     // the block is what its miner signed: its ticket is used on this parent, whatever follows
     this.tickets.set(tk, hashHex);
     const totalWork = parent.totalWork + blockWork(header.target);
