@@ -9,7 +9,7 @@
 //   W_R, and their lanes are the replay of the new task's H local steps;
 // - the new contributor is credited with samples used.
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bytesEqual, fromHex, to0x } from '../../consensus/bytes.ts';
@@ -38,7 +38,7 @@ import { taskAt } from '../../vm/governance/params.ts';
 import { readCheckpoint, readRound } from '../../vm/round/state.ts';
 import type { State } from '../../vm/state.ts';
 import { rpcCall as rpc, startNode, stopNode, until, type NodeProcess } from './helpers/node-process.ts';
-import { ROOT } from '../helpers/cli.ts';
+import { writeTestGenesis } from './helpers/nodes.ts';
 
 const NEW_TASK: TrainingTask = Object.freeze({ ...MNIST_MLP, name: 'mnist-mlp-784-128-10/h4-test', localSteps: 4, initSeed: 'tessera/test/governed-task/init' }) as TrainingTask;
 const NEW_SAMPLES = 160;
@@ -69,14 +69,11 @@ interface LandedPart {
 describe('a mining node follows governance and the data registry', () => {
   it('trains on newly registered samples from the next round, and the new task after a switch', async () => {
     dir = await mkdtemp(join(tmpdir(), 'tessera-gov-mining-'));
-    const devnet = JSON.parse(await readFile(join(ROOT, 'genesis', 'devnet.json'), 'utf8'));
-    devnet.time = Math.floor(Date.now() / 1000);
-    devnet.params.blockTimeSeconds = 2;
-    devnet.params.initialTarget = '0x' + (1n << 225n).toString(16).padStart(64, '0');
-    Object.assign(devnet.params.training, { task: MNIST_MLP.name, roundBlocks: 2, maxContributionsPerBlock: 8 });
-    Object.assign(devnet.params.governance, { minDeposit: '1000000', votingPeriod: 4, timelock: 1 });
-    const genesisFile = join(dir, 'genesis.json');
-    await writeFile(genesisFile, JSON.stringify(devnet));
+    const { file: genesisFile, json: devnet } = await writeTestGenesis(dir, (g) => {
+      g.params.initialTarget = '0x' + (1n << 225n).toString(16).padStart(64, '0');
+      Object.assign(g.params.training, { task: MNIST_MLP.name, roundBlocks: 2 });
+      Object.assign(g.params.governance, { minDeposit: '1000000', votingPeriod: 4, timelock: 1 });
+    });
     const spec = loadGenesisFile(genesisFile);
     const keys = (devnet.devKeys as { privateKey: string; address: string }[]).map((k) => PrivateKey.fromBytes(fromHex(k.privateKey)));
     const minerAddr = devnet.devKeys[1].address as string;

@@ -6,10 +6,10 @@
 // --miner-key-file on the first run and, on the restart, from the genesis dev key of --miner-address;
 // every contribution on the chain is signed by the miner.
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT as root } from '../helpers/cli.ts';
+import { writeTestGenesis } from './helpers/nodes.ts';
 import { rpcCall as rpc, startNode as startNodeProcess, stopNode, until, type NodeProcess as Running } from './helpers/node-process.ts';
 import { bytesEqual, to0x } from '../../consensus/bytes.ts';
 import { decodeBlock } from '../../consensus/encoding/block.ts';
@@ -36,13 +36,10 @@ describe('a mining node', () => {
     dir = await mkdtemp(join(tmpdir(), 'tessera-mining-'));
     // Devnet, scaled down so that it finishes in about a minute on 2 shared cores: 2 s blocks,
     // 2-block rounds, a target for ~2 s blocks.
-    const devnet = JSON.parse(await readFile(join(root, 'genesis', 'devnet.json'), 'utf8'));
-    devnet.time = Math.floor(Date.now() / 1000);
-    devnet.params.blockTimeSeconds = 2;
-    devnet.params.initialTarget = '0x' + (1n << 225n).toString(16).padStart(64, '0');
-    Object.assign(devnet.params.training, { roundBlocks: 2, maxContributionsPerBlock: 8 });
-    const genesisFile = join(dir, 'genesis-test.json');
-    await writeFile(genesisFile, JSON.stringify(devnet));
+    const { file: genesisFile, json: devnet } = await writeTestGenesis(dir, (g) => {
+      g.params.initialTarget = '0x' + (1n << 225n).toString(16).padStart(64, '0');
+      g.params.training.roundBlocks = 2;
+    });
     const miner = devnet.devKeys[1].address as string;
     const keyFile = join(dir, 'miner.key');
     await writeFile(keyFile, `${devnet.devKeys[1].privateKey as string}\n`);
