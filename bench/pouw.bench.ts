@@ -1,12 +1,15 @@
 // Ticket-path costs, measured in one run on the fastest backend available (auto), every figure
 // repeated (bench/lib/repeat.ts):
-//  - overhead of the full ticket path (noise, noised product + transcript, tile hashes, decode, copy
-//    out) over the bare product, goal: <= the decode floor r/n + r/m + 2r/k + 10 points at the devnet
-//    task's two ticket shapes and 1024^3, at r = 8 and r = 16
+//  - overhead of the full ticket path (seed, noise, noised product + transcript, tile hashes, decode,
+//    copy out) over the bare product, goal: <= the decode floor r/n + r/m + 2r/k + 10 points at the
+//    devnet task's two ticket shapes and 1024^3, at r = 8 and r = 16. Each job carries its operand roots,
+//    as a training step hands them over (the step commits to them with or without tickets: the plain
+//    trainer pays them too); what they cost is printed on a line of its own.
 //  - Freivalds check of a job against computing it (goal <= 1/50)
 //  - ticket verification time
 import { randomBytes } from 'node:crypto';
 import { freivalds } from '../consensus/pouw/freivalds.ts';
+import { rootByCols, rootByRows } from '../consensus/matmul.ts';
 import { DEFAULT_POUW_SPEC, isTicketJob, type PouwSpec } from '../consensus/pouw/spec.ts';
 import { verifyTicket } from '../consensus/pouw/verify.ts';
 import { createBackend } from '../miner/backends/index.ts';
@@ -87,7 +90,8 @@ export default async function (): Promise<void> {
   for (const r of [8, 16]) {
     const spec: PouwSpec = { ...DEFAULT_POUW_SPEC, r };
     for (const s of shapes) {
-      const job = { step: 0, jobId: 0, m: s.m, k: s.k, n: s.n, a: testMatrix('pa', s.m * s.k, 63), b: testMatrix('pb', s.k * s.n, 63) };
+      const a = testMatrix('pa', s.m * s.k, 63), b = testMatrix('pb', s.k * s.n, 63);
+      const job = { step: 0, jobId: 0, m: s.m, k: s.k, n: s.n, a, b, roots: { rootA: rootByRows(a, s.m, s.k), rootB: rootByCols(b, s.k, s.n) } };
       const ticket = isTicketJob(spec, s.m, s.k, s.n);
       const inner = innerOf(s.m, s.k, s.n);
       const ops = 2 * s.m * s.k * s.n;
@@ -103,7 +107,13 @@ export default async function (): Promise<void> {
       const key = `${s.m}x${s.k}x${s.n}`;
       const g = GOAL_SHAPES.has(key) ? `; ${goal(`<= floor + 10 = ${(floor + 10).toFixed(1)}%`, over.median <= floor + 10)}` : '';
       console.log(`${line}, full ticket path ${fmtMs(full!, 3)}: ${pct(over)} over bare (floor r/n+r/m+2r/k = ${floor.toFixed(1)}%${g})`);
-      if (GOAL_SHAPES.has(key) && !quick) await breakdown(be, mm, job, r);
+      if (GOAL_SHAPES.has(key) && !quick) {
+        await breakdown(be, mm, job, r);
+        if (r === 16) {
+          const [roots] = await repeatEach([async () => { rootByRows(a, s.m, s.k); rootByCols(b, s.k, s.n); }], { inner });
+          console.log(`    not in the ticket path: the operand roots (rootByRows(A), rootByCols(B); the step commits to them, the plain trainer too) ${fmtMs(roots!, 3)} = ${(100 * roots!.median / bare!.median).toFixed(1)}% of bare`);
+        }
+      }
     }
   }
   if (quick) {

@@ -5,7 +5,7 @@
 // ticket path (noise + backend + transcript + decode), or re-executed by a validator.
 import { concatBytes, u32be } from './bytes.ts';
 import { sha256 } from './hash.ts';
-import { merkleRoot } from './merkle.ts';
+import { leafHashesOfLines, rootOfFlatHashes } from './merkle.ts';
 
 /** Operands of ticket jobs are int7: every entry in [-INT7_MAX, INT7_MAX]. */
 export const INT7_MAX = 63;
@@ -81,10 +81,6 @@ export function colsOf(x: Int8Array, rows: number, cols: number): Uint8Array[] {
   return out;
 }
 
-function matRoot(kind: number, rows: number, cols: number, lines: Uint8Array[]): Uint8Array {
-  return matRootFromLines(kind, rows, cols, merkleRoot(lines));
-}
-
 /** Kinds of matrix commitment (the `kind` byte of matRootFromLines). */
 export const MatRootKind = { Rows: 1, Cols: 2, Int32Rows: 3 } as const;
 
@@ -93,22 +89,39 @@ export function matRootFromLines(kind: number, rows: number, cols: number, lines
   return sha256(MAT_TAG, new Uint8Array([kind]), u32be(rows), u32be(cols), linesRoot);
 }
 
+/** The lines' root of `count` lines of `len` bytes (line i at i·len) of a flat byte view. */
+function linesRoot(bytes: Uint8Array, count: number, len: number): Uint8Array {
+  return rootOfFlatHashes(leafHashesOfLines(bytes, count, len), count);
+}
+
 /** Root of an int8 matrix committed by rows (the A operand). */
 export function rootByRows(x: Int8Array, rows: number, cols: number): Uint8Array {
-  return matRoot(1, rows, cols, rowsOf(x, rows, cols));
+  return matRootFromLines(1, rows, cols, linesRoot(new Uint8Array(x.buffer, x.byteOffset, rows * cols), rows, cols));
 }
 
 /** Root of an int8 matrix committed by columns (the B operand). */
 export function rootByCols(x: Int8Array, rows: number, cols: number): Uint8Array {
-  return matRoot(2, rows, cols, colsOf(x, rows, cols));
+  return matRootFromLines(2, rows, cols, linesRoot(transposeBytes(x, rows, cols), cols, rows));
 }
 
 /** Root of an int32 matrix (a product, weights): by rows, little-endian int32. */
 export function rootInt32(x: Int32Array, rows: number, cols: number): Uint8Array {
-  const bytes = new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
-  const lines: Uint8Array[] = [];
-  for (let i = 0; i < rows; i++) lines.push(bytes.subarray(i * cols * 4, (i + 1) * cols * 4));
-  return matRoot(3, rows, cols, lines);
+  return matRootFromLines(3, rows, cols, linesRoot(new Uint8Array(x.buffer, x.byteOffset, rows * cols * 4), rows, cols * 4));
+}
+
+/** The columns of a row-major int8 matrix, one after another (column j at j·rows), as bytes. */
+function transposeBytes(x: Int8Array, rows: number, cols: number): Uint8Array {
+  const out = new Uint8Array(rows * cols);
+  const src = new Uint8Array(x.buffer, x.byteOffset, rows * cols);
+  // blocks of 32 rows: the 32 bytes of a block row are read once and written to 32 columns
+  for (let i0 = 0; i0 < rows; i0 += 32) {
+    const i1 = Math.min(rows, i0 + 32);
+    for (let j = 0; j < cols; j++) {
+      let o = j * rows + i0;
+      for (let i = i0; i < i1; i++) out[o++] = src[i * cols + j]!;
+    }
+  }
+  return out;
 }
 
 export function concatRoots(...roots: Uint8Array[]): Uint8Array {

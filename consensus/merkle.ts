@@ -2,40 +2,91 @@
 // never pass for an inner node. An odd node at any level is carried up unchanged
 // (Bitcoin duplicates it instead, which lets two different lists share one root).
 // The root of an empty list is SHA-256(0x02).
-import { sha256 } from './hash.ts';
+// Hot path: the training step commits to every operand and product by its lines' root, thousands of
+// leaves and nodes a step, so a level is one flat buffer of 32-byte hashes and each leaf or node is
+// one node:crypto call over a reused message buffer, the digest written in place (hash.ts sha256Into).
+import { sha256, sha256Into } from './hash.ts';
 
-const LEAF = new Uint8Array([0]);
-const NODE = new Uint8Array([1]);
 const EMPTY = new Uint8Array([2]);
+const LEAF_TAG = 0;
+const NODE_TAG = 1;
 
 export function leafHash(data: Uint8Array): Uint8Array {
-  return sha256(LEAF, data);
+  const out = new Uint8Array(32);
+  leafInto(data, 0, data.length, out, 0);
+  return out;
 }
 
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  return sha256(NODE, left, right);
+  const out = new Uint8Array(32);
+  NODE_MSG.set(left, 1);
+  NODE_MSG.set(right, 33);
+  sha256Into(NODE_MSG, out, 0);
+  return out;
 }
 
 export const EMPTY_ROOT = sha256(EMPTY);
 
+let leafMsg = new Uint8Array(1024);
+const NODE_MSG = new Uint8Array(65);
+NODE_MSG[0] = NODE_TAG;
+
+/** The leaf hash of bytes[off, off + len) into out[at, at + 32). */
+function leafInto(bytes: Uint8Array, off: number, len: number, out: Uint8Array, at: number): void {
+  if (leafMsg.length < len + 1) leafMsg = new Uint8Array(len + 1);
+  const msg = leafMsg.subarray(0, len + 1);
+  msg[0] = LEAF_TAG;
+  msg.set(bytes.subarray(off, off + len), 1);
+  sha256Into(msg, out, at);
+}
+
+/**
+ * Leaf hashes of `count` lines of `len` bytes, line i at bytes[i·stride, i·stride + len), into a flat
+ * buffer (hash i at 32·i): the lines of a row-major matrix (stride = len) without a view per line.
+ */
+export function leafHashesOfLines(bytes: Uint8Array, count: number, len: number, stride = len): Uint8Array {
+  const out = new Uint8Array(32 * count);
+  for (let i = 0; i < count; i++) leafInto(bytes, i * stride, len, out, 32 * i);
+  return out;
+}
+
+/** Root over a flat buffer of `count` leaf hashes (hash i at 32·i); the buffer is not modified. */
+export function rootOfFlatHashes(hashes: Uint8Array, count: number): Uint8Array {
+  if (count === 0) return EMPTY_ROOT;
+  if (count === 1) return hashes.slice(0, 32);
+  // level by level into one buffer; from the second level on in place (node j is written after
+  // hashes 2j and 2j + 1 were copied into the message)
+  const level = new Uint8Array(32 * Math.ceil(count / 2));
+  let src = hashes;
+  let n = count;
+  while (n > 1) {
+    const half = n >> 1;
+    for (let j = 0; j < half; j++) {
+      NODE_MSG.set(src.subarray(64 * j, 64 * j + 64), 1);
+      sha256Into(NODE_MSG, level, 32 * j);
+    }
+    if (n & 1) level.set(src.subarray(64 * half, 64 * half + 32), 32 * half); // carried up unchanged
+    src = level;
+    n = (n + 1) >> 1;
+  }
+  return level.slice(0, 32);
+}
+
 /** Root over leaves given as data (hashed with the leaf prefix here). */
 export function merkleRoot(leaves: readonly Uint8Array[]): Uint8Array {
   if (leaves.length === 0) return EMPTY_ROOT;
-  return rootOfHashes(leaves.map(leafHash));
+  const flat = new Uint8Array(32 * leaves.length);
+  for (let i = 0; i < leaves.length; i++) leafInto(leaves[i]!, 0, leaves[i]!.length, flat, 32 * i);
+  return rootOfFlatHashes(flat, leaves.length);
 }
 
 /** Root over already leaf-hashed items. */
 export function rootOfHashes(hashes: readonly Uint8Array[]): Uint8Array {
   if (hashes.length === 0) return EMPTY_ROOT;
-  let level = hashes.slice();
-  while (level.length > 1) {
-    const next: Uint8Array[] = [];
-    for (let i = 0; i < level.length; i += 2) {
-      next.push(i + 1 < level.length ? nodeHash(level[i]!, level[i + 1]!) : level[i]!);
-    }
-    level = next;
-  }
-  return level[0]!;
+  if (hashes.length === 1) return hashes[0]!;
+  const flat = new Uint8Array(32 * hashes.length);
+  for (let i = 0; i < hashes.length; i++) flat.set(hashes[i]!, 32 * i);
+  return rootOfFlatHashes(flat, hashes.length);
 }
 
 /** Sibling hashes from the leaf up; a level where the node was carried up contributes nothing. */

@@ -18,9 +18,8 @@
 // entry of magnitude r and r - 1 of magnitude 1), and likewise |F[l][j]| <= 2r - 1. With r <= 32 that is
 // <= 63, so for A, B in [-63, 63] the noised A', B' lie in [-126, 126], inside int8. `noisedOperands`
 // asserts it on every entry anyway.
-import { hash as oneShotHash } from 'node:crypto';
 import { u32be, utf8Bytes } from '../bytes.ts';
-import { sha256 } from '../hash.ts';
+import { sha256, sha256Into } from '../hash.ts';
 import { INT7_MAX } from '../matmul.ts';
 import { MAX_RANK } from './spec.ts';
 
@@ -99,7 +98,7 @@ function streamSigns(seed: Uint8Array, tag: StreamTag, p0: number, count: number
     digests = new Uint8Array(blocks * 32);
     for (let x = 0; x < blocks; x++) {
       dv.setUint32(len - 4, first + x, false);
-      digests.set(oneShotHash('sha256', msg, 'buffer'), x * 32);
+      sha256Into(msg, digests, x * 32);
     }
   }
   let q = 0;

@@ -2,7 +2,7 @@
 // word i of stream (seed) = bytes [4(i mod 8), 4(i mod 8) + 4) of SHA-256(seed || u32be(i div 8)), big-endian.
 // Used for shards, initial weights and stochastic rounding; identical on every node.
 import { concatBytes, u32be, u64be, utf8Bytes } from '../bytes.ts';
-import { sha256 } from '../hash.ts';
+import { sha256, sha256WordsInto } from '../hash.ts';
 
 /** Domain-separated seed: SHA-256(tag || parts...). */
 export function deriveSeed(tag: string, ...parts: Uint8Array[]): Uint8Array {
@@ -19,21 +19,15 @@ export function u64(n: number | bigint): Uint8Array {
 
 /** The first `count` 32-bit words of the stream keyed by `seed`. */
 export function prfWords(seed: Uint8Array, count: number, firstBlock = 0): Uint32Array {
-  const out = new Uint32Array(count);
   const blocks = Math.ceil(count / 8);
+  const words = new Uint32Array(blocks * 8);
   const input = concatBytes(seed, new Uint8Array(4));
   const dv = new DataView(input.buffer);
   for (let b = 0; b < blocks; b++) {
     dv.setUint32(seed.length, firstBlock + b);
-    const h = sha256(input);
-    const hv = new DataView(h.buffer, h.byteOffset, 32);
-    for (let j = 0; j < 8; j++) {
-      const i = b * 8 + j;
-      if (i >= count) break;
-      out[i] = hv.getUint32(j * 4);
-    }
+    sha256WordsInto(input, words, 8 * b);
   }
-  return out;
+  return blocks * 8 === count ? words : words.slice(0, count);
 }
 
 /** A reader over a PRF stream, refilled lazily, with unbiased bounded integers. */
