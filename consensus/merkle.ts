@@ -97,23 +97,53 @@ export interface MerkleProof {
 }
 
 export function merkleProof(leaves: readonly Uint8Array[], index: number): MerkleProof {
-  return proofFromHashes(leaves.map(leafHash), index);
+  return MerkleTree.ofLeaves(leaves).proof(index);
 }
 
 export function proofFromHashes(hashes: readonly Uint8Array[], index: number): MerkleProof {
-  if (!Number.isInteger(index) || index < 0 || index >= hashes.length) throw new RangeError(`leaf ${index} of ${hashes.length}`);
-  const siblings: Uint8Array[] = [];
-  let level = hashes.slice();
-  let i = index;
-  while (level.length > 1) {
-    const sib = i ^ 1;
-    if (sib < level.length) siblings.push(level[sib]!);
-    const next: Uint8Array[] = [];
-    for (let j = 0; j < level.length; j += 2) next.push(j + 1 < level.length ? nodeHash(level[j]!, level[j + 1]!) : level[j]!);
-    level = next;
-    i >>= 1;
+  return MerkleTree.ofHashes(hashes).proof(index);
+}
+
+/** Every level of one tree (level 0: the leaf hashes), kept for many proofs (a ticket proves 32 lines). */
+export class MerkleTree {
+  private constructor(private readonly levels: readonly Uint8Array[][]) {}
+
+  static ofLeaves(leaves: readonly Uint8Array[]): MerkleTree {
+    return MerkleTree.ofHashes(leaves.map(leafHash));
   }
-  return { index, count: hashes.length, siblings };
+
+  static ofHashes(hashes: readonly Uint8Array[]): MerkleTree {
+    const levels: Uint8Array[][] = [hashes.slice()];
+    for (let level = levels[0]!; level.length > 1; ) {
+      const next: Uint8Array[] = [];
+      for (let j = 0; j < level.length; j += 2) next.push(j + 1 < level.length ? nodeHash(level[j]!, level[j + 1]!) : level[j]!);
+      levels.push(next);
+      level = next;
+    }
+    return new MerkleTree(levels);
+  }
+
+  get count(): number {
+    return this.levels[0]!.length;
+  }
+
+  get root(): Uint8Array {
+    return this.count === 0 ? EMPTY_ROOT : this.levels[this.levels.length - 1]![0]!;
+  }
+
+  /** Sibling hashes from the leaf up; a level where the node was carried up contributes nothing. */
+  proof(index: number): MerkleProof {
+    const count = this.count;
+    if (!Number.isInteger(index) || index < 0 || index >= count) throw new RangeError(`leaf ${index} of ${count}`);
+    const siblings: Uint8Array[] = [];
+    let i = index;
+    for (let l = 0; l < this.levels.length - 1; l++) {
+      const level = this.levels[l]!;
+      if ((i ^ 1) < level.length) siblings.push(level[i ^ 1]!);
+      i >>= 1;
+    }
+    return { index, count, siblings };
+  }
 }
 
 /** True when `leaf` (data, not yet hashed) sits at proof.index under `root`. */

@@ -10,7 +10,7 @@
 import { encode, decodeCanonical, TupleReader, type Encodable } from '../codec.ts';
 import { CodecError, CodecErrorCode } from '../errors.ts';
 import { colsOf, matRootFromLines, MatRootKind, rowsOf, type MatmulJob } from '../matmul.ts';
-import { merkleProof, merkleRoot } from '../merkle.ts';
+import { merkleRoot, MerkleTree } from '../merkle.ts';
 import { TypeTag } from '../types.ts';
 import type { PouwSpec } from './spec.ts';
 
@@ -138,22 +138,24 @@ export function buildTicketProof(
   const j0 = tj * spec.w;
   const th = Math.min(spec.h, m - i0);
   const tw = Math.min(spec.w, n - j0);
+  // one tree per operand for the tile's th + tw line proofs
+  const treeA = MerkleTree.ofLeaves(rows), treeB = MerkleTree.ofLeaves(cols);
   const rowsA: Uint8Array[] = [];
   const proofsA: Uint8Array[][] = [];
   for (let x = 0; x < th; x++) {
     rowsA.push(new Uint8Array(rows[i0 + x]!));
-    proofsA.push([...merkleProof(rows, i0 + x).siblings]);
+    proofsA.push([...treeA.proof(i0 + x).siblings]);
   }
   const colsB: Uint8Array[] = [];
   const proofsB: Uint8Array[][] = [];
   for (let y = 0; y < tw; y++) {
     colsB.push(new Uint8Array(cols[j0 + y]!));
-    proofsB.push([...merkleProof(cols, j0 + y).siblings]);
+    proofsB.push([...treeB.proof(j0 + y).siblings]);
   }
   return makeTicketProof({
     round: id.round, miner: id.miner, lane: id.lane, step: job.step, jobId: job.jobId,
     m, k, n, r: spec.r, h: spec.h, w: spec.w, ti, tj, hash,
-    linesRootA: lines?.linesRootA ?? merkleRoot(rows), linesRootB: lines?.linesRootB ?? merkleRoot(cols),
+    linesRootA: lines?.linesRootA ?? treeA.root, linesRootB: lines?.linesRootB ?? treeB.root,
     rowsA, proofsA, colsB, proofsB,
   });
 }

@@ -15,7 +15,7 @@
 import { bytesEqual, utf8Bytes } from '../bytes.ts';
 import { sha256 } from '../hash.ts';
 import { MatRootKind, matRootFromLines, rootInt32, type MatmulFn } from '../matmul.ts';
-import { leafHash, nodeHash, proofFromHashes, verifyLeafHash } from '../merkle.ts';
+import { leafHash, MerkleTree, nodeHash, proofFromHashes, verifyLeafHash } from '../merkle.ts';
 import type { ElementProof, LaneElementProof, StepHashes } from '../types.ts';
 import { checkWeights, weightsRoot } from './checkpoint.ts';
 import type { Dataset } from './dataset.ts';
@@ -271,8 +271,8 @@ export function checkAggregate(
 /** The aggregate proof's lane entries from the lanes' leaves and final weights (validator side). */
 export function laneElements(task: TrainingTask, p: PartRef, leaves: readonly LaneLeaf[], finals: readonly (readonly Int32Array[])[], index: number): LaneElementProof[] {
   if (leaves.length !== p.laneCount || finals.length !== p.laneCount) throw new RangeError(`${p.laneCount} lanes needed`);
-  const hashes = leaves.map((l, k) => leafHash(laneLeafBytes(p.laneStart + k, l)));
-  return leaves.map((l, k) => ({ finalRoot: l.finalRoot, stepsDigest: stepsDigest(l.steps), siblings: proofFromHashes(hashes, k).siblings, element: elementProof(task, finals[k]!, index) }));
+  const tree = MerkleTree.ofHashes(leaves.map((l, k) => leafHash(laneLeafBytes(p.laneStart + k, l))));
+  return leaves.map((l, k) => ({ finalRoot: l.finalRoot, stepsDigest: stepsDigest(l.steps), siblings: tree.proof(k).siblings, element: elementProof(task, finals[k]!, index) }));
 }
 
 /**

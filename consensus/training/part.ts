@@ -24,7 +24,7 @@ import { u32be, utf8Bytes } from '../bytes.ts';
 import { decodeCanonical, encode, TupleReader, type Encodable } from '../codec.ts';
 import { recoverAddress, signHash, type PrivateKey, type SignatureBackend } from '../crypto/index.ts';
 import { sha256 } from '../hash.ts';
-import { merkleRoot, proofFromHashes, leafHash, verifyMerkleProof } from '../merkle.ts';
+import { merkleRoot, MerkleTree, leafHash, verifyMerkleProof } from '../merkle.ts';
 import { TypeTag } from '../types.ts';
 import { TrainingError, TrainingErrorCode } from './errors.ts';
 import type { JobCommit, StepCommit } from './step.ts';
@@ -120,8 +120,8 @@ export function lanesRoot(laneStart: number, leaves: readonly LaneLeaf[]): Uint8
 
 /** Openings of `lanes` (ascending, inside the range) against lanesRoot(laneStart, leaves). */
 export function openLanes(laneStart: number, leaves: readonly LaneLeaf[], lanes: readonly number[]): LaneOpening[] {
-  const hashes = leaves.map((l, i) => leafHash(laneLeafBytes(laneStart + i, l)));
-  return [...lanes].sort((a, b) => a - b).map((lane) => ({ lane, leaf: leaves[lane - laneStart]!, siblings: proofFromHashes(hashes, lane - laneStart).siblings }));
+  const tree = MerkleTree.ofHashes(leaves.map((l, i) => leafHash(laneLeafBytes(laneStart + i, l))));
+  return [...lanes].sort((a, b) => a - b).map((lane) => ({ lane, leaf: leaves[lane - laneStart]!, siblings: tree.proof(lane - laneStart).siblings }));
 }
 
 /** True when the opening's leaf sits at its lane under the part's lanesRoot. */

@@ -52,6 +52,8 @@ export interface BackendOptions {
   readonly threads?: number;
   /** gpujs: allow gpu.js's slow CPU/WebAssembly fallback (never picked for mining otherwise). */
   readonly forceGpujsFallback?: boolean;
+  /** wasm: products of fewer multiply-adds run on the calling thread alone (default 2^21; 0: never). */
+  readonly localMacs?: number;
 }
 
 export enum BackendErrorCode {

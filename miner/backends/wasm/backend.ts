@@ -38,6 +38,8 @@ const FINISHED = 4;
 const NEXT = 8;
 const DONE = 16;
 const MAX_PHASES = 8;
+/** Products of fewer multiply-adds than this run on the calling thread alone (WasmBackend.localPhases). */
+const LOCAL_MACS = 1 << 21;
 const CTL_BYTES = 128;
 const MAX_PAGES = 32768; // 2 GiB of address space reserved, committed on demand
 
@@ -148,6 +150,7 @@ export class WasmBackend implements TileBackend {
     private readonly workers: Worker[],
     ctl: SharedArrayBuffer,
     jobs: SharedArrayBuffer,
+    private readonly localMacs: number,
   ) {
     this.ctl = new Int32Array(ctl);
     this.jobs = new Int32Array(jobs);
@@ -179,7 +182,7 @@ export class WasmBackend implements TileBackend {
       w.unref();
       workers.push(w);
     }
-    return new WasmBackend(memory, instance.exports as unknown as Exports, workers, ctl, jobs);
+    return new WasmBackend(memory, instance.exports as unknown as Exports, workers, ctl, jobs, opts.localMacs ?? LOCAL_MACS);
   }
 
   /**
@@ -193,7 +196,8 @@ export class WasmBackend implements TileBackend {
    * end of each phase. A failed call (any thread) skips that thread's remaining calls, its tasks still
    * count as done, and the job then throws.
    */
-  private async phases(phases: Call[][][], marks?: number[]): Promise<void> {
+  private async phases(phases: Call[][][], marks?: number[], local = false): Promise<void> {
+    if (local) return this.localPhases(phases);
     const workers = this.workers.length;
     const nPhases = phases.length;
     if (nPhases > MAX_PHASES) throw new BackendError(BackendErrorCode.BAD_INPUT, { backend: 'wasm', reason: `${nPhases} phases` });
@@ -239,6 +243,20 @@ export class WasmBackend implements TileBackend {
       throw new BackendError(BackendErrorCode.NOT_EXACT, { backend: 'wasm', reason });
     }
     this.errors.clear();
+  }
+
+  /**
+   * A small job on this thread alone: waking a worker (and, on a busy machine, waiting for it to be
+   * scheduled) costs more than its share of the work. The workers are not told: the previous job's
+   * tasks are all done (its last phase was waited for), so they touch no data, and the next shared
+   * job still waits until they have left it.
+   */
+  private localPhases(phases: Call[][][]): void {
+    try {
+      for (const tasks of phases) for (const calls of tasks) for (const [fn, ...args] of calls) this.ex[fn]!(...args);
+    } catch (e) {
+      throw new BackendError(BackendErrorCode.NOT_EXACT, { backend: 'wasm', reason: String((e as Error).stack ?? e) });
+    }
   }
 
   /** Encodes the job into a worker's slot: [id, phases, then per phase: tasks, per task: calls, per call: fn, argc, args...]. */
@@ -305,12 +323,14 @@ export class WasmBackend implements TileBackend {
       b8.fill(0);
       for (let l = 0; l < k; l++) b8.set(bP.subarray(l * n, l * n + n), l * L.nPad);
     }
-    const threads = this.workers.length + 1;
+    // a small product (the 10-wide layer's jobs: ~0.3 M MACs) runs on this thread alone
+    const local = m * k * n < this.localMacs;
+    const threads = local ? 1 : this.workers.length + 1;
     // packing: row chunks of A and pair chunks of B; the kernel: row chunks
     const pack: Call[][] = taskRows(0, L.mPad, L.kPad, threads).map(([i0, i1]): Call[] => [['pack_a', L.a8, L.ap, L.kPad, i0, i1]]);
     for (const [p0, p1] of taskRows(0, L.kPad / 2, L.nPad * 2, threads, 1)) pack.push([['pack_b', L.b8, L.bp, L.nPad, L.kPad, p0, p1]]);
     const kernel = taskRows(0, L.mPad, L.kPad, threads).map(([c0, c1]): Call[] => [['kernel', L.ap, L.bp, L.c, L.f, k, L.kPad, L.nPad, fold ? r : L.kPad + 2, c0, c1, fold ? 1 : 0]]);
-    await this.phases([pack, kernel]);
+    await this.phases([pack, kernel], undefined, local);
     const buf = this.memory.buffer;
     const c = new Int32Array(m * n);
     const f = fold ? new Int32Array(m * n) : c;

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { noble, sha256Into, sha256WordsInto } from '../../../consensus/hash.ts';
 import { colsOf, rootByCols, rootByRows, rootInt32, rowsOf, matRootFromLines, MatRootKind } from '../../../consensus/matmul.ts';
-import { EMPTY_ROOT, leafHashesOfLines, merkleRoot, rootOfFlatHashes, rootOfHashes } from '../../../consensus/merkle.ts';
+import { EMPTY_ROOT, leafHashesOfLines, merkleRoot, MerkleTree, rootOfFlatHashes, rootOfHashes, verifyMerkleProof } from '../../../consensus/merkle.ts';
 import { prfWords } from '../../../consensus/training/prf.ts';
 
 const bytes = (n: number, salt = 0) => new Uint8Array(n).map((_, i) => (i * 131 + salt * 17 + (i >> 3)) & 0xff);
@@ -87,5 +87,16 @@ describe('flat Merkle levels', () => {
       const rowsC = Array.from({ length: m }, (_, i) => new Uint8Array(c.buffer, i * k * 4, k * 4));
       expect(rootInt32(c, m, k)).toEqual(matRootFromLines(MatRootKind.Int32Rows, m, k, refRoot(rowsC)));
     }
+  });
+
+  it('one MerkleTree gives the root and a proof of every leaf (a ticket proves 32 lines from one tree)', () => {
+    for (let n = 1; n <= 40; n += 3) {
+      const lines = Array.from({ length: n }, (_, i) => bytes(9 + (i % 4), i));
+      const tree = MerkleTree.ofLeaves(lines);
+      expect(tree.root).toEqual(refRoot(lines));
+      for (let i = 0; i < n; i++) expect(verifyMerkleProof(tree.root, lines[i]!, tree.proof(i))).toBe(true);
+      expect(() => tree.proof(n)).toThrow(RangeError);
+    }
+    expect(MerkleTree.ofLeaves([]).root).toEqual(EMPTY_ROOT);
   });
 });

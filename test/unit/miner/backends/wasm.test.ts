@@ -33,6 +33,17 @@ describe('wasm SIMD backend', () => {
       expect(got.fold).toEqual(want.fold);
       expect(await be.matmul(a, b, m, k, n)).toEqual(int8MatmulRef(a, b, m, k, n));
     });
+  it('small products run on the calling thread alone, interleaved with shared ones, and stay exact', async () => {
+    // 128x256x10 (the 10-wide layer's job) is below the local threshold, 64x784x128 above it
+    const small = [testMatrix('sa', 128 * 256), testMatrix('sb', 256 * 10)] as const;
+    const big = [testMatrix('ba', 64 * 784), testMatrix('bb', 784 * 128)] as const;
+    for (let i = 0; i < 4; i++) {
+      expect(await be.matmul(small[0], small[1], 128, 256, 10)).toEqual(int8MatmulRef(small[0], small[1], 128, 256, 10));
+      expect(await be.matmul(big[0], big[1], 64, 784, 128)).toEqual(int8MatmulRef(big[0], big[1], 64, 784, 128));
+      const nf = await be.noisedProduct(small[0], small[1], 128, 256, 10, 16);
+      expect(nf).toEqual(noisedProductRef(small[0], small[1], 128, 256, 10, 16));
+    }
+  });
   it('concurrent calls are serialized and stay exact', async () => {
     const a = testMatrix('ca', 32 * 64), b = testMatrix('cb', 64 * 40);
     const [x, y] = await Promise.all([be.noisedProduct(a, b, 32, 64, 40, 16), be.matmul(b, a, 40, 64, 32)]);
