@@ -9,7 +9,8 @@
 //  - block verification (seal recompute + state transition, replayed) against block compute time
 //    (the mean interval between mined blocks);
 //  - the chain's training throughput (samples per second into the model) against the plain
-//    trainer's (the same lanes through the same backend's plain products, no tickets) (goal >= 0.9).
+//    trainer's (the same lanes through the same backend's plain products, no tickets) (goal >= 0.9),
+//    and the ticket trainer's (the same lanes through the ticket path, no node) to split the gap.
 // Repetition (bench/lib/repeat.ts): the plain trainer is timed in runs of 2 lanes, half of them before
 // the node runs and half after (the load moves); the chain's throughput is one sample per round (close
 // to close, >= 5 rounds by default: TESSERA_BENCH_MINING_SECONDS, 420 s). The ratio is stated with the
@@ -26,6 +27,7 @@ import { join } from 'node:path';
 import { PrivateKey } from '../consensus/crypto/index.ts';
 import { initCheckpoint } from '../consensus/training/checkpoint.ts';
 import { runTrajectory } from '../consensus/training/trajectory.ts';
+import { stepJobShapes } from '../consensus/training/step.ts';
 import type { MatmulFn } from '../consensus/matmul.ts';
 import { sealFor } from '../consensus/seal-pouw.ts';
 import { encodeBlock } from '../consensus/encoding/block.ts';
@@ -37,7 +39,8 @@ import { readRound } from '../vm/round/state.ts';
 import { createLogger } from '../node/log/logger.ts';
 import { TesseraNode } from '../node/node.ts';
 import os from 'node:os';
-import { fmt, goal, loadNow, quick, RUNS, stats, type Stats } from './lib/repeat.ts';
+import { fmt, goal, loadNow, quick, ratioStats, RUNS, stats, type Stats } from './lib/repeat.ts';
+import { ticketMatmul } from '../miner/ticket-matmul.ts';
 
 const SCALE = Number(process.env.TESSERA_BENCH_MINING_SCALE ?? (quick ? 5 : 1));
 const RUN_SECONDS = Number(process.env.TESSERA_BENCH_MINING_SECONDS ?? (quick ? 45 : 420));
@@ -55,25 +58,39 @@ const GOAL = 0.9;
 /** v1's lane cap (per-lane contributions, before parts): a round took at most this many lanes. */
 const V1_MAX_LANES = 128;
 
-/** Samples per second of the plain trainer, one figure per run of `lanes` lanes (after a warm-up lane). */
-async function plainTrainerSamplesPerSecond(runs: number, lanes = 2): Promise<number[]> {
+/**
+ * Samples per second of the plain trainer (one figure per run of `lanes` lanes, after a warm-up lane)
+ * and of the ticket trainer: the same lanes through the ticket path (ticketMatmul, a target no tile
+ * meets), no node. The two are timed alternately within each run, so their ratio (run by run) is the
+ * ticket path's own cost on the training step, apart from the node's.
+ */
+async function trainerSamplesPerSecond(runs: number, lanes = 2): Promise<{ plain: number[]; ticket: number[] }> {
   const { train } = loadMnist();
   const spec = parseGenesis(JSON.parse(await readFile(new URL('../genesis/devnet.json', import.meta.url), 'utf8')));
-  const task = spec.params.training!.task;
+  const { task, pouw } = spec.params.training!;
   const backend = await createBackend('auto');
   try {
     const mm: MatmulFn = (j) => backend.matmul(j.a, j.b, j.m, j.k, j.n);
     const ck = initCheckpoint(task);
     const miner = new Uint8Array(20).fill(3);
+    const ticketMm = (lane: number) => ticketMatmul({ parent: new Uint8Array(32).fill(7), miner, round: 0, lane, target: 0n, spec: pouw }, backend);
     await runTrajectory(task, train, ck, { round: 0, miner, lane: 99 }, mm); // warm-up
-    const out: number[] = [];
+    await runTrajectory(task, train, ck, { round: 0, miner, lane: 98 }, ticketMm(98));
+    const plain: number[] = [], ticket: number[] = [];
     for (let r = 0; r < runs; r++) {
-      const t0 = performance.now();
-      for (let l = 0; l < lanes; l++) await runTrajectory(task, train, ck, { round: 0, miner, lane: r * lanes + l }, mm);
-      out.push((lanes * task.localSteps * task.batch) / ((performance.now() - t0) / 1000));
+      for (const [out, ticketPath] of [[plain, false], [ticket, true]] as const) {
+        const t0 = performance.now();
+        for (let l = 0; l < lanes; l++) {
+          const lane = r * lanes + l;
+          await runTrajectory(task, train, ck, { round: 0, miner, lane }, ticketPath ? ticketMm(lane) : mm);
+        }
+        out.push((lanes * task.localSteps * task.batch) / ((performance.now() - t0) / 1000));
+      }
     }
-    console.log(`plain trainer (${backend.name} products, no tickets): ${fmt(stats(out), 'samples/s', 0)} over ${runs} runs of ${lanes} lanes (${loadNow()})`);
-    return out;
+    const ratio = ratioStats(stats(plain), stats(ticket), (p, t) => t / p);
+    console.log(`plain trainer (${backend.name} products, no tickets): ${fmt(stats(plain), 'samples/s', 0)} over ${runs} runs of ${lanes} lanes (${loadNow()})`);
+    console.log(`ticket trainer (the same lanes through the ticket path, no node): ${fmt(stats(ticket), 'samples/s', 0)}; against the plain trainer run by run ${fmt(ratio, '', 2)}`);
+    return { plain, ticket };
   } finally {
     await backend.close();
   }
@@ -81,7 +98,7 @@ async function plainTrainerSamplesPerSecond(runs: number, lanes = 2): Promise<nu
 
 export default async function (): Promise<void> {
   const plainRuns = Math.max(1, Math.ceil(RUNS / 2) + (quick ? 0 : 1));
-  const plainBefore = PLAIN ? await plainTrainerSamplesPerSecond(plainRuns, quick ? 1 : 2) : [];
+  const before = PLAIN ? await trainerSamplesPerSecond(plainRuns, quick ? 1 : 2) : { plain: [], ticket: [] };
 
   const json = JSON.parse(await readFile(new URL('../genesis/devnet.json', import.meta.url), 'utf8'));
   json.time = Math.floor(Date.now() / 1000);
@@ -97,7 +114,7 @@ export default async function (): Promise<void> {
     { datadir: dir, genesis: spec, archive: true, rpc: { host: '127.0.0.1', port: 0 }, mining: { miner: spec.devKeys[0]!.address, key: PrivateKey.fromBytes(spec.devKeys[0]!.privateKey), backend: 'auto', ...(THREADS ? { threads: THREADS } : {}) } },
     { logger: createLogger({ level: 'warn', format: 'pretty' }) },
   );
-  let tp: { all: number; perRound: Stats; secs: number; samples: number; loads: Stats } | undefined;
+  let tp: { all: number; perRound: Stats; secs: number; samples: number; loads: Stats; computed: number } | undefined;
   const closes: { at: number; round: number; landed: number; computed: number; overhead: number; filler: number; lost: number; abandoned: number; contributions: number; load: number }[] = [];
   try {
     await node.start();
@@ -187,7 +204,10 @@ export default async function (): Promise<void> {
       const perRound: number[] = [];
       for (let i = 1; i < closes.length; i++)
         perRound.push(((closes[i]!.contributions - closes[i - 1]!.contributions) * t.task.localSteps * t.task.batch) / ((closes[i]!.at - closes[i - 1]!.at) / 1000));
-      tp = { all: samples / secs, perRound: stats(perRound), secs, samples, loads: stats(closes.map((c) => c.load)) };
+      // the miner's own pace: every lane MAC it computed (landed, lost at a close, or filler), in samples
+      const macsPerSample = stepJobShapes(t.task).reduce((acc, [m, k, n]) => acc + m * k * n, 0) / t.task.batch;
+      const computedSamples = computed / macsPerSample;
+      tp = { all: samples / secs, perRound: stats(perRound), secs, samples, loads: stats(closes.map((c) => c.load)), computed: computedSamples / secs };
     } else console.log(`only ${closes.length} round close(s) in ${RUN_SECONDS} s: no useful-work fraction measured`);
     const ev = node.tracker?.latest;
     if (ev) console.log(`held-out accuracy after round ${ev.round - 1}: ${(ev.accuracyBp / 100).toFixed(2)}%`);
@@ -196,8 +216,9 @@ export default async function (): Promise<void> {
     await rm(dir, { recursive: true, force: true });
   }
   if (!tp || !PLAIN) return;
-  const plainAfter = await plainTrainerSamplesPerSecond(plainRuns, quick ? 1 : 2);
-  const plain = stats([...plainBefore, ...plainAfter]);
+  const after = await trainerSamplesPerSecond(plainRuns, quick ? 1 : 2);
+  const plain = stats([...before.plain, ...after.plain]);
+  const ticket = stats([...before.ticket, ...after.ticket]);
   const c = tp.perRound;
   const ratio = c.median / plain.median;
   console.log(
@@ -207,5 +228,9 @@ export default async function (): Promise<void> {
   console.log(
     `chain vs plain trainer (${fmt(plain, 'samples/s', 0)}, ${plain.runs.length} runs before and after): ratio of medians ${ratio.toFixed(2)} ` +
       `(spread ${(c.min / plain.max).toFixed(2)}-${(c.max / plain.min).toFixed(2)}); ${goal(`>= ${GOAL}`, ratio >= GOAL)}`,
+  );
+  console.log(
+    `  of which the ticket path: ticket trainer / plain trainer ${(ticket.median / plain.median).toFixed(2)} (medians); the node around it: chain / ticket trainer ${(c.median / ticket.median).toFixed(2)} ` +
+      `(the miner's own pace, all lane MACs it computed: ${tp.computed.toFixed(0)} samples/s = ${(tp.computed / ticket.median).toFixed(2)} of the ticket trainer)`,
   );
 }
