@@ -28,6 +28,13 @@ export const PENALTY = {
 export type PenaltyKind = keyof typeof PENALTY;
 
 export const BAN_SCORE = -100;
+
+/**
+ * The request rate every node serves a peer per protocol by default (a token bucket): what a
+ * requester may count on. A node's own requests keep under it (reqresp.ts paces them), so a sync
+ * or an ancestor walk after a partition is never taken for a flood.
+ */
+export const REQUEST_RATE = { perSecond: 10, burst: 20 } as const;
 const RECOVERY_PER_SECOND = 0.2;
 
 export interface PeerManagerOpts {
@@ -140,8 +147,8 @@ export class PeerManager {
 
   /** Token bucket per (peer, protocol): false when the peer asks faster than allowed. */
   allowRequest(peerId: string, protocol: string): boolean {
-    const rate = this.opts.ratePerSecond ?? 10;
-    const burst = this.opts.rateBurst ?? 20;
+    const rate = this.opts.ratePerSecond ?? REQUEST_RATE.perSecond;
+    const burst = this.opts.rateBurst ?? REQUEST_RATE.burst;
     const k = `${peerId} ${protocol}`;
     const t = this.now();
     const b = this.buckets.get(k) ?? { tokens: burst, at: t };

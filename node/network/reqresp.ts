@@ -4,8 +4,9 @@
 //                                             step-data (2: lane openings of v2 parts)
 // Server side: per-peer, per-protocol rate limit first (peers.ts), then the request's decode and
 // caps, then the answer; a peer over its rate gets RATE_LIMITED and is charged, a request that
-// does not decode gets BAD_REQUEST and is charged. Client side: every read has a deadline and a
-// frame cap, every response is checked against what was asked (sync.ts checks the chain links).
+// does not decode gets BAD_REQUEST and is charged. Client side: requests are paced under the rate
+// every node serves (pace()), every read has a deadline and a frame cap, every response is checked
+// against what was asked (sync.ts checks the chain links).
 import type { Libp2p, PeerId, Stream } from '@libp2p/interface';
 import { lpStream } from 'it-length-prefixed-stream';
 import { isTesseraError } from '../../consensus/errors.ts';
@@ -19,7 +20,7 @@ import {
   decodeRequest, decodeResponseCode, decodeStatus, encodeLaneOpening, encodeRequest, encodeResponseCode, encodeStatus, encodeStepData,
   MAX_REQUEST_BYTES, NetTag, ResponseCode, type Request, type StatusMsg, type StepDataRequest,
 } from './messages.ts';
-import type { PeerManager } from './peers.ts';
+import { REQUEST_RATE, type PeerManager } from './peers.ts';
 
 export type ProtocolName = 'status' | 'headers' | 'blocks-range' | 'blocks-hash' | 'step-data';
 export const PROTOCOL_NAMES: readonly ProtocolName[] = ['status', 'headers', 'blocks-range', 'blocks-hash', 'step-data'];
@@ -69,7 +70,13 @@ export interface ReqRespOpts {
   timeoutMs?: number;
 }
 
+/** This node's own request pace per peer and protocol: under the rate every node serves (peers.ts). */
+const PACE = { perSecond: 0.8 * REQUEST_RATE.perSecond, burst: REQUEST_RATE.burst / 2 };
+
 export class ReqResp {
+  /** Turns taken per `${peer} ${protocol}` (pace()). */
+  private readonly sent = new Map<string, { tokens: number; at: number }>();
+
   constructor(
     private readonly opts: ReqRespOpts,
     private readonly modules: ReqRespModules,
@@ -175,11 +182,31 @@ export class ReqResp {
   }
 
   /**
+   * Milliseconds to wait before the next request to `peer` on `name`, and takes its turn: requests
+   * keep to PACE (80% of the rate every node serves, half its burst), however many callers ask at
+   * once (an ancestor walk per orphan, a range sync, a validator's step data), so this node never
+   * meets RATE_LIMITED from an honest peer nor is charged for a flood. A debt of turns queues the
+   * callers in order.
+   */
+  private pace(peer: string, name: ProtocolName): number {
+    const k = `${peer} ${name}`;
+    const t = performance.now();
+    const b = this.sent.get(k) ?? { tokens: PACE.burst, at: t };
+    b.tokens = Math.min(PACE.burst, b.tokens + ((t - b.at) / 1000) * PACE.perSecond) - 1;
+    b.at = t;
+    this.sent.set(k, b);
+    if (this.sent.size > 4096) for (const [key, x] of this.sent) if (x.tokens >= 0 && t - x.at > 10_000) this.sent.delete(key);
+    return b.tokens >= 0 ? 0 : (-b.tokens / PACE.perSecond) * 1000;
+  }
+
+  /**
    * Sends one request and returns the response's item frames (at most `maxFrames`). Throws
    * NetworkError: RATE_LIMITED / BAD_REQUEST when the peer answered so, TIMEOUT when it did not
    * answer in time, BAD_RESPONSE for frames that do not decode or too many of them.
    */
   async request(node: Libp2p, peer: PeerId, name: ProtocolName, req: Request | StatusMsg, maxFrames: number): Promise<Uint8Array[]> {
+    const wait = this.pace(peer.toString(), name);
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const signal = AbortSignal.timeout(this.opts.timeoutMs ?? 10_000);
     const reqBytes = name === 'status' ? encodeStatus(req as StatusMsg) : encodeRequest(req as Request);
     let stream: Stream;

@@ -6,7 +6,7 @@
 // chain of every node (those that reorganised among them) replays from genesis to its head state. Heavy (four nodes,
 // two miners): `npm run test:heavy`, not part of `npm test`.
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { replayDatadir, rpc, startNode, stopNode, until, writeKey, writeTestGenesis, type RunningNode } from '../integration/helpers/nodes.ts';
@@ -15,6 +15,10 @@ const running: RunningNode[] = [];
 let dir: string;
 afterAll(async () => {
   await Promise.all(running.map(stopNode));
+  // every node's log, for a failure to be read after the run (test-output/ is not committed)
+  const out = join(import.meta.dirname, '..', '..', 'test-output', 'partition-heavy');
+  await mkdir(out, { recursive: true });
+  await Promise.all(running.map((n, i) => writeFile(join(out, `${'acbd'[i]}.log`), n.log())));
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
