@@ -36,7 +36,7 @@ export interface GossipModules {
   onOrphan: (block: Block, hash: Uint8Array, bytes: number, from: string) => void;
   /** A block was imported (its orphaned children may follow). */
   onImported: (hash: Uint8Array, res: ImportResult) => void;
-  /** A block relayed on its prechecks failed its import (its state transition): the sender may be penalised. */
+  /** A block relayed on its prechecks failed its import (its state transition): counted, not charged to the sender (it may be an honest relayer). */
   onImportFailed?: (hash: Uint8Array, height: number, e: unknown, from: string) => void;
   /** Checks and stores a gossiped attestation (node/validator/ingest.ts); absent on a chain without training. */
   attestation?: (data: Uint8Array) => Promise<unknown>;

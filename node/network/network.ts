@@ -186,12 +186,13 @@ export class Network {
         if (this.orphans.add({ hash, block, bytes, from }) >= 0) this.sync.fetchAncestors(from, block.header.parent);
       },
       onImported: (h, r) => this.onImported(h, r),
-      // a block relayed on its header, seal and roots whose state transition then fails: its sender is
-      // charged as for a rejected message (the seal it carried was real work, so this costs it too)
+      // a block relayed on its header, seal and roots whose state transition then fails: counted, the
+      // sender not charged. Every honest node relays such a block as this one did, so the sender is as
+      // likely an honest relayer as its miner: charging it let a miner's few bad blocks (each a real
+      // ticket, spent on its parent) cut honest links (test/adversarial/relay-blame.test.ts).
       onImportFailed: (hash, height, e, from) => {
         const { action, code } = gossipVerdict(e);
         this.count('blocks', `${action}:${code}`);
-        if (action === 'reject') this.peers.penalize(from, 'rejectedGossip', code);
         logger.warn('a relayed block failed its import', { hash: to0x(hash), height, code, peer: from });
       },
       ...(this.modules.attestation ? { attestation: this.modules.attestation } : {}),
