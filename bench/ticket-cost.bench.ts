@@ -11,7 +11,7 @@ import { PrivateKey } from '../consensus/crypto/keys.ts';
 import { signHeader, verifyHeaderSignature } from '../consensus/crypto/header-signature.ts';
 import { sha256 } from '../consensus/hash.ts';
 import { u32be } from '../consensus/bytes.ts';
-import { jobOperands } from '../consensus/pouw/operands.ts';
+import { jobRoots } from '../consensus/pouw/operands.ts';
 import { pouwSeed } from '../consensus/pouw/seed.ts';
 import { DEFAULT_POUW_SPEC, type PouwSpec } from '../consensus/pouw/spec.ts';
 import { encodeTicket } from '../consensus/pouw/ticket.ts';
@@ -41,8 +41,8 @@ export default async function (): Promise<void> {
   for (const s of quick ? JOBS.slice(0, 1) : JOBS) {
     const job = { step: 0, jobId: 0, m: s.m, k: s.k, n: s.n, a: testMatrix('ta', s.m * s.k, 63), b: testMatrix('tb', s.k * s.n, 63) };
     const bare = await timeIt(() => be.matmul(job.a, job.b, s.m, s.k, s.n));
-    const roots = await timeIt(async () => jobOperands(job));
-    const ops = jobOperands(job);
+    const roots = await timeIt(async () => jobRoots(job));
+    const ops = jobRoots(job);
     const seedOnly = await timeIt(async () => pouwSeed({ parent, miner, round: 0, lane: 0, step: 0, jobId: 0, rootA: ops.rootA, rootB: ops.rootB }));
     for (const r of [8, 16]) {
       const spec: PouwSpec = { ...DEFAULT_POUW_SPEC, r };

@@ -5,7 +5,7 @@ import { bytesToBigInt } from '../consensus/bytes.ts';
 import type { MatmulFn, MatmulJob } from '../consensus/matmul.ts';
 import { decodeFromParts } from '../consensus/pouw/decode.ts';
 import { noiseFactors, type NoiseFactors } from '../consensus/pouw/noise.ts';
-import { jobOperands } from '../consensus/pouw/operands.ts';
+import { jobRoots } from '../consensus/pouw/operands.ts';
 import { pouwSeed } from '../consensus/pouw/seed.ts';
 import { checkSpec, isTicketJob, type PouwSpec } from '../consensus/pouw/spec.ts';
 import { buildTicketProof, type TicketProof } from '../consensus/pouw/ticket.ts';
@@ -78,7 +78,7 @@ export async function noiseJob(ctx: TicketContext, job: MatmulJob, backend: Tile
 }
 
 /** The job's seed (pouw/v2): the context's fields with the job's operand roots (given with the job, else computed). */
-export function jobSeed(ctx: TicketContext, job: MatmulJob, roots: { rootA: Uint8Array; rootB: Uint8Array } = job.roots ?? jobOperands(job)): Uint8Array {
+export function jobSeed(ctx: TicketContext, job: MatmulJob, roots: { rootA: Uint8Array; rootB: Uint8Array } = job.roots ?? jobRoots(job)): Uint8Array {
   return pouwSeed({ parent: ctx.parent, miner: ctx.miner, round: ctx.round, lane: ctx.lane, step: job.step, jobId: job.jobId, rootA: roots.rootA, rootB: roots.rootB });
 }
 

@@ -1,30 +1,17 @@
-// A ticket job's operand commitment: A's rows and B's columns as Merkle leaves, their line roots
-// (what a ticket carries) and the matrix roots (what the seed binds, seed.ts). The miner computes
-// this once per job, before the noise (the noise depends on it), and reuses the lines for the proof
-// of a winning tile. Cost: SHA-256 over m·k + k·n bytes, against m·k·n MACs of the product.
-import { colsOf, matRootFromLines, MatRootKind, rowsOf, type MatmulJob } from '../matmul.ts';
-import { merkleRoot } from '../merkle.ts';
+// A ticket job's operand roots, what its seed binds (seed.ts): rootByRows(A) and rootByCols(B), the
+// same commitment a training step makes for its contribution (consensus/training/step.ts), so a
+// training job hands them over and only other jobs (filler, tests) compute them here. A ticket
+// carries the line roots they are derived from (matRootFromLines) and proves its tile's lines under
+// them (ticket.ts). Cost: SHA-256 over m·k + k·n bytes, against m·k·n MACs of the product.
+import { rootByCols, rootByRows, type MatmulJob } from '../matmul.ts';
 
-export interface JobOperands {
-  readonly rowsA: Uint8Array[];
-  readonly colsB: Uint8Array[];
-  readonly linesRootA: Uint8Array;
-  readonly linesRootB: Uint8Array;
-  /** rootByRows(A): matRootFromLines(Rows, m, k, linesRootA). */
+export interface JobRoots {
+  /** rootByRows(A), A m x k. */
   readonly rootA: Uint8Array;
-  /** rootByCols(B): matRootFromLines(Cols, k, n, linesRootB). */
+  /** rootByCols(B), B k x n. */
   readonly rootB: Uint8Array;
 }
 
-export function jobOperands(job: Pick<MatmulJob, 'm' | 'k' | 'n' | 'a' | 'b'>): JobOperands {
-  const { m, k, n } = job;
-  const rowsA = rowsOf(job.a, m, k);
-  const colsB = colsOf(job.b, k, n);
-  const linesRootA = merkleRoot(rowsA);
-  const linesRootB = merkleRoot(colsB);
-  return {
-    rowsA, colsB, linesRootA, linesRootB,
-    rootA: matRootFromLines(MatRootKind.Rows, m, k, linesRootA),
-    rootB: matRootFromLines(MatRootKind.Cols, k, n, linesRootB),
-  };
+export function jobRoots(job: Pick<MatmulJob, 'm' | 'k' | 'n' | 'a' | 'b'>): JobRoots {
+  return { rootA: rootByRows(job.a, job.m, job.k), rootB: rootByCols(job.b, job.k, job.n) };
 }

@@ -8,7 +8,7 @@ import { BlockErrorCode } from '../../consensus/errors.ts';
 import { INT7_MAX, matmulRef } from '../../consensus/matmul.ts';
 import { noiseFactors } from '../../consensus/pouw/noise.ts';
 import { PouwErrorCode } from '../../consensus/pouw/errors.ts';
-import { jobOperands } from '../../consensus/pouw/operands.ts';
+import { jobRoots } from '../../consensus/pouw/operands.ts';
 import { pouwSeed } from '../../consensus/pouw/seed.ts';
 import { buildTicketProof, encodeTicket, makeTicketProof, type TicketProof } from '../../consensus/pouw/ticket.ts';
 import { hashWins, tileHash } from '../../consensus/pouw/transcript.ts';
@@ -48,7 +48,7 @@ describe('a miner cannot choose A := -E (the operand roots bind the noise)', () 
     const { m, k, n } = job;
     const id = { parent: blockHash(g()), miner: key.address(), round: 0, lane: 0, step: job.step, jobId: job.jobId };
     // 1. the attacker reads the noise from a seed over some operand roots ...
-    const seed0 = pouwSeed({ ...id, ...jobOperands(job) });
+    const seed0 = pouwSeed({ ...id, ...jobRoots(job) });
     const f = noiseFactors(seed0, spec.r, m, k, n);
     const e = matmulRef({ m, k: spec.r, n: k, a: f.eL, b: f.eR });
     // 2. ... and sets A := -E (a valid int7 matrix), so that A + E = 0 under that seed

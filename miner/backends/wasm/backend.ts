@@ -196,8 +196,7 @@ export class WasmBackend implements TileBackend {
    * end of each phase. A failed call (any thread) skips that thread's remaining calls, its tasks still
    * count as done, and the job then throws.
    */
-  private async phases(phases: Call[][][], marks?: number[], local = false): Promise<void> {
-    if (local) return this.localPhases(phases);
+  private async phases(phases: Call[][][], marks?: number[]): Promise<void> {
     const workers = this.workers.length;
     const nPhases = phases.length;
     if (nPhases > MAX_PHASES) throw new BackendError(BackendErrorCode.BAD_INPUT, { backend: 'wasm', reason: `${nPhases} phases` });
@@ -330,7 +329,8 @@ export class WasmBackend implements TileBackend {
     const pack: Call[][] = taskRows(0, L.mPad, L.kPad, threads).map(([i0, i1]): Call[] => [['pack_a', L.a8, L.ap, L.kPad, i0, i1]]);
     for (const [p0, p1] of taskRows(0, L.kPad / 2, L.nPad * 2, threads, 1)) pack.push([['pack_b', L.b8, L.bp, L.nPad, L.kPad, p0, p1]]);
     const kernel = taskRows(0, L.mPad, L.kPad, threads).map(([c0, c1]): Call[] => [['kernel', L.ap, L.bp, L.c, L.f, k, L.kPad, L.nPad, fold ? r : L.kPad + 2, c0, c1, fold ? 1 : 0]]);
-    await this.phases([pack, kernel], undefined, local);
+    if (local) this.localPhases([pack, kernel]);
+    else await this.phases([pack, kernel]);
     const buf = this.memory.buffer;
     const c = new Int32Array(m * n);
     const f = fold ? new Int32Array(m * n) : c;
