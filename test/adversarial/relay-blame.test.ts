@@ -24,6 +24,7 @@ import { Network } from '../../node/network/network.ts';
 import { BAN_SCORE, PENALTY } from '../../node/network/peers.ts';
 import { testKey } from '../fixtures/chain.ts';
 import { FRAUD_PARAMS as p, FraudChain } from '../fixtures/fraud.ts';
+import { until } from '../integration/helpers/node-process.ts';
 
 const kA = testKey(1);
 let dir: string;
@@ -42,22 +43,17 @@ async function side(name: string, bootnodes: string[] = []): Promise<{ fc: Fraud
   return { fc, net };
 }
 
-const until = async (what: string, f: () => boolean, ms = 30_000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!f()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((res) => setTimeout(res, 50));
-  }
-};
+/** The project's poll (helpers/node-process.ts) over a synchronous condition, every 50 ms. */
+const when = (what: string, f: () => boolean, ms = 30_000): Promise<true> => until(what, async () => (f() ? true : undefined), ms, 50);
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tessera-relay-blame-'));
   r = await side('r');
   v = await side('v', [r.net.addresses()[0]!]);
-  await until('the link', () => v.net.peerList().some((x) => x.id === r.net.peerId));
+  await when('the link', () => v.net.peerList().some((x) => x.id === r.net.peerId));
   // the gossip mesh carries a valid block first (R mined it): V imports it
   const b = await r.fc.mine();
-  await until('the first block on V', () => {
+  await when('the first block on V', () => {
     if (!bytesEqual(v.fc.chain.head().hash, blockHash(b.header))) void r.net.publishBlock(b);
     return bytesEqual(v.fc.chain.head().hash, blockHash(b.header));
   }, 60_000);
@@ -85,7 +81,7 @@ describe('a miner\'s state-invalid blocks relayed by an honest node', () => {
       bad.push({ ...b, header: signHeader({ ...b.header, stateRoot: new Uint8Array(32).fill(i + 1) }, r.fc.ticketer) });
     }
     for (const b of bad) await r.net.publishBlock(b);
-    await until(`${n} failed imports on V`, () => Object.entries(v.net.verdicts()).filter(([k]) => k.startsWith('blocks reject:BLOCK_BAD_STATE_ROOT')).reduce((a, [, x]) => a + x, 0) >= failedBefore + n, 60_000).catch((e: Error) => {
+    await when(`${n} failed imports on V`, () => Object.entries(v.net.verdicts()).filter(([k]) => k.startsWith('blocks reject:BLOCK_BAD_STATE_ROOT')).reduce((a, [, x]) => a + x, 0) >= failedBefore + n, 60_000).catch((e: Error) => {
       throw new Error(`${e.message}; V's verdicts ${JSON.stringify(v.net.verdicts())}, V's peers ${JSON.stringify(v.net.peerList())}`);
     });
     expect(bytesEqual(v.fc.chain.head().hash, head)).toBe(true);
